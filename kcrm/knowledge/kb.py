@@ -1,0 +1,244 @@
+"""The knowledge base: one object over the database, the embedder and the index replica."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+
+from kcrm.config import Settings
+from kcrm.db import Database
+from kcrm.imports import import_csv
+from kcrm.knowledge import nlp
+from kcrm.knowledge.embeddings import Embedder, make_embedder
+from kcrm.knowledge.ingest import IngestReport, Ingestor, delete_documents, embedding_text
+from kcrm.knowledge.records import KNOWLEDGE_SUFFIXES, Parsed, Rejection, read_path
+from kcrm.knowledge.replica import IndexReplica
+from kcrm.knowledge.search import SearchFilters, SearchHit, hybrid_search
+from kcrm.models import Chunk, Customer, Document, Product, Purchase
+
+log = logging.getLogger(__name__)
+ProgressFn = Callable[[int], None]
+
+# CRM tables found in an ingested folder load first, in this order, by file name.
+CRM_TABLES = ("customers", "products", "purchases")
+
+
+@dataclass
+class PathPlan:
+    """The files an ingest will read: CRM tables by name, then knowledge files."""
+
+    crm: list[tuple[str, Path]] = field(default_factory=list)
+    knowledge: list[tuple[Path, Path]] = field(default_factory=list)  # (file, root)
+    missing: list[Path] = field(default_factory=list)
+
+
+def plan_paths(paths: Sequence[Path]) -> PathPlan:
+    """Expand files and folders; `customers*.csv` etc. are CRM tables, the rest knowledge."""
+    plan = PathPlan()
+    for path in paths:
+        if not path.exists():
+            plan.missing.append(path)
+            continue
+        root = path if path.is_dir() else path.parent
+        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        for file in files:
+            if any(part.startswith(".") for part in file.relative_to(root).parts):
+                continue
+            table = next((t for t in CRM_TABLES if file.name.startswith(t)), None)
+            if table is not None and file.suffix.lower() == ".csv":
+                plan.crm.append((table, file))
+            elif file.suffix.lower() in KNOWLEDGE_SUFFIXES:
+                if path.is_dir() and file.name.lower() in ("readme.md", "license.md"):
+                    continue  # a folder's own documentation is not knowledge
+                plan.knowledge.append((file, root))
+    plan.crm.sort(key=lambda item: CRM_TABLES.index(item[0]))
+    return plan
+
+
+def count_records(plan: PathPlan) -> int:
+    return sum(1 for file, root in plan.knowledge for _ in read_path(file, root))
+
+
+class KnowledgeBase:
+    """Ingest, delete, reindex, search and check the knowledge of one data dir."""
+
+    def __init__(
+        self, settings: Settings, db: Database, embedder: Embedder, replica: IndexReplica
+    ) -> None:
+        self.settings = settings
+        self.db = db
+        self.embedder = embedder
+        self.replica = replica
+        self.lock = threading.RLock()
+        self.tagger = self._load_tagger()
+
+    @classmethod
+    def open(
+        cls, settings: Settings, embedder: Embedder | None = None, for_rebuild: bool = False
+    ) -> KnowledgeBase:
+        """Open (creating on first use) the database and the indexes of `settings`.
+
+        With `for_rebuild` the saved indexes are not loaded: the caller runs `reindex`.
+        """
+        settings.ensure_dirs()
+        db = Database(settings)
+        db.ensure_schema()
+        if embedder is None:
+            embedder = make_embedder(
+                settings.embedding_model, settings.embedding_batch_size, settings.embedding_device
+            )
+        replica = IndexReplica.open(
+            db, embedder, settings.index_dir, settings.ivf_threshold, empty=for_rebuild
+        )
+        return cls(settings, db, embedder, replica)
+
+    def close(self) -> None:
+        with self.lock:
+            self.replica.sync()
+            self.replica.save()
+            self.replica.close()
+            self.db.dispose()
+
+    def __enter__(self) -> KnowledgeBase:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _load_tagger(self) -> nlp.ProductTagger:
+        with self.db.session() as s:
+            products = s.execute(select(Product.id, Product.name, Product.aliases)).all()
+        return nlp.ProductTagger((p.id, p.name, p.aliases or []) for p in products)
+
+    # ---- writing -------------------------------------------------------------------------
+    def ingest_paths(
+        self,
+        paths: Sequence[Path],
+        progress: ProgressFn | None = None,
+        create_missing: bool = False,
+    ) -> tuple[IngestReport, dict[str, IngestReport]]:
+        """Load CRM tables and knowledge files; returns (knowledge report, reports per table)."""
+        plan = plan_paths(paths)
+        if plan.missing:
+            raise FileNotFoundError(", ".join(str(p) for p in plan.missing) + ": no such file")
+        tables: dict[str, IngestReport] = {}
+        for table, file in plan.crm:
+            rep = import_csv(self.db, table, file, create_missing)  # type: ignore[arg-type]
+            tables.setdefault(table, IngestReport()).merge(rep)
+        if any(t == "products" for t, _ in plan.crm):
+            self.tagger = self._load_tagger()
+        items: Iterator[Parsed | Rejection] = (
+            item for file, root in plan.knowledge for item in read_path(file, root)
+        )
+        return self.ingest(items, progress), tables
+
+    def ingest(
+        self, items: Iterable[Parsed | Rejection], progress: ProgressFn | None = None
+    ) -> IngestReport:
+        """Upsert records and bring the indexes up to date."""
+        with self.lock:
+            ingestor = Ingestor(self.db, self.embedder, self.settings, self.tagger, progress)
+            report = ingestor.ingest(items)
+            self.replica.sync()
+            return report
+
+    def delete(self, ids: Sequence[str]) -> tuple[list[str], list[str]]:
+        """Remove records from the database and both indexes; returns (deleted, not found)."""
+        with self.lock:
+            deleted, missing = delete_documents(self.db, ids)
+            self.replica.sync()
+            return deleted, missing
+
+    def import_table(
+        self, table: str, path: Path, create_missing: bool = False,
+        progress: ProgressFn | None = None,
+    ) -> IngestReport:
+        if table not in CRM_TABLES:
+            raise ValueError(f"table must be one of {', '.join(CRM_TABLES)}, got {table!r}")
+        report = import_csv(self.db, table, path, create_missing, progress)  # type: ignore[arg-type]
+        if table == "products":
+            self.tagger = self._load_tagger()
+        return report
+
+    def reembed_stale(self, progress: ProgressFn | None = None) -> int:
+        """Embed again every chunk embedded by another model than the configured one."""
+        done = 0
+        with self.lock:
+            while True:
+                with self.db.session() as s:
+                    rows = s.execute(
+                        select(Chunk, Document.title)
+                        .join(Document)
+                        .where(
+                            (Chunk.embedding_model != self.embedder.name)
+                            | Chunk.embedding_model.is_(None)
+                        )
+                        .limit(1024)
+                    ).all()
+                    if not rows:
+                        return done
+                    texts = [embedding_text(t, c.heading, c.text) for c, t in rows]
+                    vectors = self.embedder.encode(texts)
+                    for (chunk, _), vec in zip(rows, vectors, strict=True):
+                        chunk.embedding = vec.astype("float32").tobytes()
+                        chunk.embedding_model = self.embedder.name
+                done += len(rows)
+                if progress is not None:
+                    progress(len(rows))
+
+    def reindex(self, progress: ProgressFn | None = None) -> int:
+        """Rebuild both indexes from the database (re-embedding only stale chunks)."""
+        with self.lock:
+            self.reembed_stale(progress)
+            return self.replica.rebuild(progress)
+
+    # ---- reading -------------------------------------------------------------------------
+    def search(
+        self,
+        query: str,
+        k: int = 10,
+        role: str = "agent",
+        filters: SearchFilters | None = None,
+    ) -> list[SearchHit]:
+        """Records best matching `query`; the customer role sees public, published ones only."""
+        return hybrid_search(self, query, k, role, filters or SearchFilters())
+
+    def status(self) -> dict[str, Any]:
+        """Counts of everything stored and indexed, and whether the indexes match the database."""
+        with self.lock:
+            rep = self.replica.status()
+        with self.db.session() as s:
+            by_kind = dict(s.execute(select(Document.kind, func.count()).group_by(Document.kind)).all())
+            by_status = dict(
+                s.execute(select(Document.status, func.count()).group_by(Document.status)).all()
+            )
+            counts = {
+                "documents": sum(by_kind.values()),
+                "documents_by_kind": by_kind,
+                "documents_by_status": by_status,
+                "chunks": s.scalar(select(func.count()).select_from(Chunk)) or 0,
+                "indexed_chunks": rep.expected,
+                "vectors": rep.vectors,
+                "lexical_entries": rep.lexical,
+                "customers": s.scalar(select(func.count()).select_from(Customer)) or 0,
+                "products": s.scalar(select(func.count()).select_from(Product)) or 0,
+                "purchases": s.scalar(select(func.count()).select_from(Purchase)) or 0,
+            }
+        counts.update(
+            {
+                "consistent": rep.consistent,
+                "index_seq": rep.applied_seq,
+                "log_seq": rep.log_seq,
+                "embedding_model": self.embedder.name,
+                "vector_index": "ivf" if self.replica.vectors.is_ivf else "flat",
+                "database": self.db.engine.url.render_as_string(hide_password=True),
+                "data_dir": str(self.settings.data_dir),
+            }
+        )
+        return counts

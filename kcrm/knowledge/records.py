@@ -1,0 +1,249 @@
+"""Knowledge records as users write them, and readers that say exactly which line is bad."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+Kind = Literal["faq", "article", "case", "interaction"]
+Visibility = Literal["public", "internal"]
+Status = Literal["draft", "published", "archived"]
+Channel = Literal["phone", "email", "chat", "web", "visit"]
+
+KNOWLEDGE_SUFFIXES = {".jsonl", ".json", ".csv", ".md", ".markdown", ".txt"}
+MAX_BODY_CHARS = 1_000_000
+
+
+class KnowledgeRecord(BaseModel):
+    """One knowledge record (INTERFACE.md, "Knowledge records")."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    id: str = Field(min_length=1, max_length=256, pattern=r"^[^\s/\\]+$")
+    kind: Kind
+    body: str = Field(min_length=1, max_length=MAX_BODY_CHARS)
+    title: str = Field(default="", max_length=2000)
+    visibility: Visibility = "internal"
+    status: Status = "published"
+    language: str | None = Field(default=None, pattern=r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")
+    category: str | None = Field(default=None, max_length=128)
+    resolution: str | None = Field(default=None, max_length=MAX_BODY_CHARS)
+    article_id: str | None = Field(default=None, max_length=256)
+    customer_id: str | None = Field(default=None, max_length=128)
+    product_ids: list[str] = Field(default_factory=list)
+    channel: Channel | None = None
+    tags: list[str] = Field(default_factory=list)
+    created_at: datetime | None = None
+    # Extensions beyond INTERFACE.md, for cases and interactions.
+    closed_at: datetime | None = None
+    direction: Literal["inbound", "outbound"] | None = None
+    agent: str | None = Field(default=None, max_length=128)
+    case_id: str | None = Field(default=None, max_length=256)
+
+    @field_validator("product_ids", "tags", mode="before")
+    @classmethod
+    def _split_list(cls, value: Any) -> Any:
+        # CSV cells and hand-written JSON often give "a;b" or "a, b" for a list.
+        if value is None:
+            return []
+        if isinstance(value, str):
+            sep = ";" if ";" in value else ","
+            return [part.strip() for part in value.split(sep) if part.strip()]
+        return value
+
+    @field_validator("created_at", "closed_at")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+    @field_validator(
+        "language", "category", "resolution", "article_id", "customer_id", "agent", "case_id",
+        "channel", "direction", mode="before",
+    )
+    @classmethod
+    def _blank_is_none(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @model_validator(mode="after")
+    def _cases_are_internal(self) -> KnowledgeRecord:
+        # Cases and interactions carry customers' words: never public, whatever the file says.
+        if self.kind in ("case", "interaction"):
+            self.visibility = "internal"
+        return self
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """A row that could not be used, with where it is and why."""
+
+    file: str
+    line: int
+    reason: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"file": self.file, "line": self.line, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A record read from `file` at `line`."""
+
+    record: KnowledgeRecord
+    file: str
+    line: int
+
+
+def describe(error: ValidationError) -> str:
+    """A one-line reason naming each bad field and what is wrong with it."""
+    parts = []
+    for err in error.errors():
+        field = ".".join(str(p) for p in err["loc"]) or "record"
+        msg = err["msg"]
+        if err["type"] == "extra_forbidden":
+            msg = "unknown field"
+        elif err["type"] == "missing":
+            msg = "required field is missing"
+        parts.append(f"{field}: {msg}")
+    return "; ".join(parts)
+
+
+def _validate(data: Any, file: str, line: int) -> Parsed | Rejection:
+    if not isinstance(data, dict):
+        return Rejection(file, line, f"expected a JSON object, got {type(data).__name__}")
+    try:
+        return Parsed(KnowledgeRecord.model_validate(data), file, line)
+    except ValidationError as exc:
+        return Rejection(file, line, describe(exc))
+
+
+def read_jsonl(path: Path) -> Iterator[Parsed | Rejection]:
+    name = str(path)
+    with path.open("rb") as fh:
+        for lineno, raw in enumerate(fh, start=1):
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                yield Rejection(name, lineno, f"not valid UTF-8 ({exc.reason} at byte {exc.start})")
+                continue
+            if not text.strip():
+                continue
+            try:
+                data = json.loads(text)
+            except json.JSONDecodeError as exc:
+                yield Rejection(name, lineno, f"invalid JSON: {exc.msg} (column {exc.colno})")
+                continue
+            yield _validate(data, name, lineno)
+
+
+def read_json(path: Path) -> Iterator[Parsed | Rejection]:
+    name = str(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        yield Rejection(name, 1, f"not valid UTF-8 ({exc.reason})")
+        return
+    except json.JSONDecodeError as exc:
+        yield Rejection(name, exc.lineno, f"invalid JSON: {exc.msg} (column {exc.colno})")
+        return
+    items = data if isinstance(data, list) else [data]
+    # A JSON list has no line per record; the item's position (1-based) stands in for it.
+    for pos, item in enumerate(items, start=1):
+        yield _validate(item, name, pos)
+
+
+def read_csv_rows(path: Path) -> Iterator[tuple[int, dict[str, str] | str]]:
+    """Rows of a CSV file as dicts with their line number, or an error message."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        yield 1, f"not valid UTF-8 ({exc.reason} at byte {exc.start})"
+        return
+    reader = csv.DictReader(text.splitlines(keepends=True))
+    if not reader.fieldnames:
+        return
+    for row in reader:
+        line = reader.line_num
+        if None in row:
+            yield line, f"{len(row[None]) + len(reader.fieldnames)} cells but the header has " + str(  # type: ignore[index]
+                len(reader.fieldnames)
+            )
+            continue
+        yield line, {k.strip(): (v or "") for k, v in row.items() if k}
+
+
+def read_csv(path: Path) -> Iterator[Parsed | Rejection]:
+    name = str(path)
+    for line, row in read_csv_rows(path):
+        if isinstance(row, str):
+            yield Rejection(name, line, row)
+            continue
+        data = {k: v for k, v in row.items() if v != ""}
+        if "text" in data and "body" not in data:
+            data["body"] = data.pop("text")
+        yield _validate(data, name, line)
+
+
+def read_markdown(path: Path, root: Path | None = None) -> Iterator[Parsed | Rejection]:
+    """One record per file: YAML front matter for fields, the rest is the body.
+
+    Defaults: id from the path (relative to the folder ingested), kind `article`,
+    title from the first `# heading`.
+    """
+    name = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        yield Rejection(name, 1, f"not valid UTF-8 ({exc.reason})")
+        return
+    meta: dict[str, Any] = {}
+    body = text
+    if text.startswith("---"):
+        end = text.find("\n---", 3)
+        if end == -1:
+            yield Rejection(name, 1, "front matter starts with --- but never ends")
+            return
+        try:
+            loaded = yaml.safe_load(text[3:end]) or {}
+        except yaml.YAMLError as exc:
+            yield Rejection(name, 1, f"invalid YAML front matter: {exc}")
+            return
+        if not isinstance(loaded, dict):
+            yield Rejection(name, 1, "front matter must be a mapping of fields")
+            return
+        meta = loaded
+        body = text[end + 4 :].lstrip("\n")
+    rel = path.relative_to(root) if root is not None and path.is_relative_to(root) else path
+    meta.setdefault("id", rel.with_suffix("").as_posix().replace("/", "-"))
+    meta.setdefault("kind", "article")
+    if "title" not in meta:
+        for row in body.splitlines():
+            if row.startswith("# "):
+                meta["title"] = row[2:].strip()
+                break
+    meta["body"] = body
+    yield _validate(meta, name, 1)
+
+
+def read_path(path: Path, root: Path | None = None) -> Iterator[Parsed | Rejection]:
+    """Records from one knowledge file, by its suffix."""
+    suffix = path.suffix.lower()
+    if suffix == ".jsonl":
+        yield from read_jsonl(path)
+    elif suffix == ".json":
+        yield from read_json(path)
+    elif suffix == ".csv":
+        yield from read_csv(path)
+    elif suffix in (".md", ".markdown", ".txt"):
+        yield from read_markdown(path, root)
+    else:
+        yield Rejection(str(path), 0, f"unsupported file type {suffix!r}")

@@ -1,0 +1,254 @@
+"""A process's replica of the indexes, kept in step with the database through `index_log`.
+
+The database commits first; the indexes follow by replaying the log from the
+last sequence number they saved. A crash anywhere therefore loses nothing: the
+next start replays what the files missed. Replaying is idempotent (add removes
+the id first), so saving the indexes before the sequence number is safe.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sqlalchemy import func, select
+
+from kcrm.db import Database
+from kcrm.knowledge.embeddings import Embedder
+from kcrm.knowledge.lexical_index import TantivyLexicalIndex
+from kcrm.knowledge.vector_index import FaissVectorIndex, IdFilter
+from kcrm.models import Chunk, Document, IndexLog
+
+log = logging.getLogger(__name__)
+
+STATE_FILE = "state.json"
+VECTORS_FILE = "vectors.faiss"
+LEXICAL_DIR = "lexical"
+FETCH_BATCH = 2000
+
+
+class IndexMismatch(RuntimeError):
+    """The saved indexes were built with another embedding model or dimension."""
+
+
+@dataclass
+class ReplicaStatus:
+    vectors: int
+    lexical: int
+    expected: int
+    applied_seq: int
+    log_seq: int
+    consistent: bool
+
+
+class IndexReplica:
+    """The vector index, the lexical index and the public-id filter of one process."""
+
+    def __init__(self, db: Database, embedder: Embedder, path: Path, ivf_threshold: int) -> None:
+        self.db = db
+        self.embedder = embedder
+        self.path = path
+        self.ivf_threshold = ivf_threshold
+        self.vectors = FaissVectorIndex(embedder.dim, ivf_threshold)
+        self.lexical: TantivyLexicalIndex
+        self.public = IdFilter()
+        self.applied_seq = 0
+
+    # ---- opening -------------------------------------------------------------------------
+    @classmethod
+    def open(
+        cls,
+        db: Database,
+        embedder: Embedder,
+        path: Path,
+        ivf_threshold: int = 200_000,
+        empty: bool = False,
+    ) -> IndexReplica:
+        """Load the saved indexes (never re-embedding) and replay what they missed.
+
+        With `empty`, start from empty indexes for the caller to `rebuild`.
+        """
+        replica = cls(db, embedder, path, ivf_threshold)
+        path.mkdir(parents=True, exist_ok=True)
+        if empty:
+            replica.lexical = TantivyLexicalIndex(path / LEXICAL_DIR)
+            replica.lexical.destroy()
+            replica.lexical = TantivyLexicalIndex(path / LEXICAL_DIR)
+            return replica
+        state = replica._read_state()
+        vec_file = path / VECTORS_FILE
+        if state is not None and vec_file.exists():
+            if state.get("model") != embedder.name or state.get("dim") != embedder.dim:
+                raise IndexMismatch(
+                    f"the index in {path} was built with {state.get('model')!r} "
+                    f"({state.get('dim')} dims) but the configured model is {embedder.name!r} "
+                    f"({embedder.dim} dims): run `kcrm reindex`"
+                )
+            replica.vectors = FaissVectorIndex.load(vec_file, ivf_threshold)
+            replica.lexical = TantivyLexicalIndex(path / LEXICAL_DIR)
+            replica.applied_seq = int(state["applied_seq"])
+            replica._load_public_ids()
+            replica.sync()
+        else:
+            replica.lexical = TantivyLexicalIndex(path / LEXICAL_DIR)
+            replica.rebuild()
+        return replica
+
+    def _read_state(self) -> dict[str, Any] | None:
+        file = self.path / STATE_FILE
+        if not file.exists():
+            return None
+        try:
+            data: dict[str, Any] = json.loads(file.read_text())
+            return data
+        except (OSError, json.JSONDecodeError):
+            log.warning("index state %s unreadable; rebuilding from the database", file)
+            return None
+
+    def _load_public_ids(self) -> None:
+        with self.db.session() as s:
+            ids = s.scalars(
+                select(Chunk.id)
+                .join(Document)
+                .where(Document.status == "published", Document.visibility == "public")
+            ).all()
+        self.public = IdFilter(ids)
+
+    # ---- keeping in step -----------------------------------------------------------------
+    def log_head(self) -> int:
+        with self.db.session() as s:
+            return int(s.scalar(select(func.max(IndexLog.seq))) or 0)
+
+    def sync(self) -> int:
+        """Apply log entries newer than the replica; returns how many chunks changed."""
+        with self.db.session() as s:
+            rows = s.execute(
+                select(IndexLog.seq, IndexLog.chunk_id, IndexLog.op)
+                .where(IndexLog.seq > self.applied_seq)
+                .order_by(IndexLog.seq)
+            ).all()
+        if not rows:
+            return 0
+        last_op: dict[int, str] = {}
+        for _, chunk_id, op in rows:
+            last_op[chunk_id] = op  # chunk ids are never reused, so the last op decides
+        removed = [cid for cid, op in last_op.items() if op == "r"]
+        added = [cid for cid, op in last_op.items() if op == "a"]
+        self._remove(removed)
+        self._add_from_db(added)
+        self.lexical.commit()
+        self.applied_seq = int(rows[-1][0])
+        return len(last_op)
+
+    def _remove(self, ids: list[int]) -> None:
+        if not ids:
+            return
+        arr = np.asarray(ids, dtype=np.int64)
+        self.vectors.remove(arr)
+        self.lexical.remove(ids)
+        self.public.discard(ids)
+
+    def _add_from_db(self, ids: list[int], progress: Any = None) -> None:
+        """Index these chunks as the database has them now (skipping any gone or hidden)."""
+        self._remove(ids)
+        for start in range(0, len(ids), FETCH_BATCH):
+            part = ids[start : start + FETCH_BATCH]
+            with self.db.session() as s:
+                rows = s.execute(
+                    select(
+                        Chunk.id, Chunk.embedding, Chunk.embedding_model, Chunk.tokens,
+                        Document.visibility,
+                    )
+                    .join(Document)
+                    .where(Chunk.id.in_(part), Document.status == "published")
+                ).all()
+            self._index_rows(rows)
+            if progress is not None:
+                progress(len(part))
+
+    def _index_rows(self, rows: Any) -> None:
+        if not rows:
+            return
+        for row in rows:
+            if row.embedding is None or row.embedding_model != self.embedder.name:
+                raise IndexMismatch(
+                    f"chunk {row.id} has no embedding from {self.embedder.name!r}: "
+                    "run `kcrm reindex` to re-embed"
+                )
+        ids = np.fromiter((r.id for r in rows), dtype=np.int64, count=len(rows))
+        vecs = np.frombuffer(b"".join(r.embedding for r in rows), dtype=np.float32)
+        self.vectors.add(ids, vecs.reshape(len(rows), self.embedder.dim))
+        public = [r.visibility == "public" for r in rows]
+        self.lexical.add([int(i) for i in ids], [r.tokens.split() for r in rows], public)
+        self.public.add(int(i) for i, p in zip(ids, public, strict=True) if p)
+
+    def rebuild(self, progress: Any = None) -> int:
+        """Drop both indexes and index every published chunk from the database."""
+        head = self.log_head()
+        self.vectors = FaissVectorIndex(self.embedder.dim, self.ivf_threshold)
+        self.lexical.destroy()
+        self.lexical = TantivyLexicalIndex(self.path / LEXICAL_DIR)
+        self.public = IdFilter()
+        with self.db.session() as s:
+            ids = list(
+                s.scalars(
+                    select(Chunk.id).join(Document).where(Document.status == "published")
+                ).all()
+            )
+        self._add_from_db(ids, progress)
+        self.lexical.commit()
+        self.applied_seq = head
+        self.sync()
+        self.save()
+        return len(ids)
+
+    def save(self) -> None:
+        """Persist both indexes, then the sequence number they reflect."""
+        start = time.perf_counter()
+        self.lexical.commit()
+        self.vectors.save(self.path / VECTORS_FILE)
+        state = {
+            "applied_seq": self.applied_seq,
+            "model": self.embedder.name,
+            "dim": self.embedder.dim,
+            "saved_at": time.time(),
+        }
+        tmp = self.path / (STATE_FILE + ".tmp")
+        tmp.write_text(json.dumps(state))
+        os.replace(tmp, self.path / STATE_FILE)
+        log.debug("indexes saved in %.2fs", time.perf_counter() - start)
+
+    def close(self) -> None:
+        self.lexical.close()
+
+    # ---- checking ------------------------------------------------------------------------
+    def status(self) -> ReplicaStatus:
+        """Compare both indexes with the database, id for id."""
+        self.sync()
+        with self.db.session() as s:
+            expected = set(
+                s.scalars(
+                    select(Chunk.id).join(Document).where(Document.status == "published")
+                ).all()
+            )
+        vec_ids = self.vectors.ids()
+        lex_ids = self.lexical.ids()
+        consistent = (
+            vec_ids.size == len(expected) == lex_ids.size
+            and set(vec_ids.tolist()) == expected
+            and set(lex_ids.tolist()) == expected
+        )
+        return ReplicaStatus(
+            vectors=int(vec_ids.size),
+            lexical=int(lex_ids.size),
+            expected=len(expected),
+            applied_seq=self.applied_seq,
+            log_seq=self.log_head(),
+            consistent=consistent,
+        )

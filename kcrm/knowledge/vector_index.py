@@ -1,0 +1,228 @@
+"""Dense vector search: a small `VectorIndex` interface and its FAISS implementation.
+
+Removal must really remove. HNSW cannot delete ids, so the index is exact
+`IDMap2(FlatIP)` while small and becomes `IVF,Flat` (inverted lists, which
+support `remove_ids`) once it outgrows `ivf_threshold`. Ids are chunk ids.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from abc import ABC, abstractmethod
+from collections.abc import Iterable
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+
+class IdFilter:
+    """A set of allowed ids kept as a bitmap, handed to FAISS as a search-time selector."""
+
+    def __init__(self, ids: Iterable[int] = ()) -> None:
+        self._bits = np.zeros(1024, dtype=bool)
+        self._packed: np.ndarray | None = None
+        self.add(ids)
+
+    def add(self, ids: Iterable[int]) -> None:
+        arr = np.fromiter(ids, dtype=np.int64)
+        if arr.size == 0:
+            return
+        if arr.min() < 0:
+            raise ValueError("ids must be non-negative")
+        top = int(arr.max()) + 1
+        if top > self._bits.size:
+            grown = np.zeros(max(top, self._bits.size * 2), dtype=bool)
+            grown[: self._bits.size] = self._bits
+            self._bits = grown
+        self._bits[arr] = True
+        self._packed = None
+
+    def discard(self, ids: Iterable[int]) -> None:
+        arr = np.fromiter(ids, dtype=np.int64)
+        arr = arr[(arr >= 0) & (arr < self._bits.size)]
+        self._bits[arr] = False
+        self._packed = None
+
+    def __contains__(self, item: int) -> bool:
+        return 0 <= item < self._bits.size and bool(self._bits[item])
+
+    def __len__(self) -> int:
+        return int(self._bits.sum())
+
+    def selector(self) -> faiss.IDSelector:
+        if self._packed is None:
+            # FAISS reads bit i of byte i >> 3, least significant bit first.
+            self._packed = np.packbits(self._bits, bitorder="little")
+        # n is the bitmap length in bytes, not bits.
+        sel = faiss.IDSelectorBitmap(self._packed.size, faiss.swig_ptr(self._packed))
+        sel.referenced_bitmap = self._packed  # keep the buffer alive as long as the selector
+        return sel
+
+
+class VectorIndex(ABC):
+    """Nearest-neighbour search over unit vectors keyed by integer ids."""
+
+    dim: int
+
+    @abstractmethod
+    def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
+        """Add vectors; an id already present is replaced, never duplicated.
+
+        Args:
+            ids: int64 array of shape (n,).
+            vectors: float32 array of shape (n, dim), unit length.
+        """
+
+    @abstractmethod
+    def remove(self, ids: np.ndarray) -> int:
+        """Remove ids; returns how many were present."""
+
+    @abstractmethod
+    def search(
+        self, queries: np.ndarray, k: int, allowed: IdFilter | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Top-k by inner product.
+
+        Args:
+            queries: float32 array (m, dim).
+            k: neighbours per query.
+            allowed: if given, only these ids may be returned.
+        Returns:
+            (scores, ids), each (m, k); missing neighbours have id -1.
+        """
+
+    @abstractmethod
+    def count(self) -> int:
+        """Number of vectors in the index."""
+
+    @abstractmethod
+    def ids(self) -> np.ndarray:
+        """All ids in the index (int64, any order)."""
+
+    @abstractmethod
+    def save(self, path: Path) -> None:
+        """Write the index to `path` atomically."""
+
+    @classmethod
+    @abstractmethod
+    def load(cls, path: Path) -> VectorIndex:
+        """Read an index written by `save`."""
+
+
+class FaissVectorIndex(VectorIndex):
+    """FAISS: exact flat search when small, IVF with real deletion when large."""
+
+    def __init__(
+        self, dim: int, ivf_threshold: int = 200_000, index: faiss.Index | None = None
+    ) -> None:
+        self.dim = dim
+        self.ivf_threshold = ivf_threshold
+        self.index: faiss.Index = index if index is not None else self._flat()
+        self.nprobe = 32
+
+    def _flat(self) -> faiss.Index:
+        return faiss.IndexIDMap2(faiss.IndexFlatIP(self.dim))
+
+    @property
+    def is_ivf(self) -> bool:
+        return isinstance(faiss.try_extract_index_ivf(self.index), faiss.IndexIVF)
+
+    def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
+        ids = np.ascontiguousarray(ids, dtype=np.int64)
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        if vectors.ndim != 2 or vectors.shape[1] != self.dim:
+            raise ValueError(f"vectors must have shape (n, {self.dim}), got {vectors.shape}")
+        if ids.shape[0] != vectors.shape[0]:
+            raise ValueError("ids and vectors differ in length")
+        if ids.size == 0:
+            return
+        if np.unique(ids).size != ids.size:
+            raise ValueError("duplicate ids in one add")
+        self.remove(ids)
+        self.index.add_with_ids(vectors, ids)
+        if not self.is_ivf and self.index.ntotal > self.ivf_threshold:
+            self._to_ivf()
+
+    def remove(self, ids: np.ndarray) -> int:
+        ids = np.ascontiguousarray(ids, dtype=np.int64)
+        if ids.size == 0 or self.index.ntotal == 0:
+            return 0
+        return int(self.index.remove_ids(faiss.IDSelectorBatch(ids.size, faiss.swig_ptr(ids))))
+
+    def search(
+        self, queries: np.ndarray, k: int, allowed: IdFilter | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        queries = np.ascontiguousarray(queries, dtype=np.float32)
+        if queries.ndim == 1:
+            queries = queries[None, :]
+        if self.index.ntotal == 0 or k <= 0:
+            m = queries.shape[0]
+            return np.zeros((m, 0), np.float32), np.zeros((m, 0), np.int64)
+        k = min(k, self.index.ntotal)
+        params: faiss.SearchParameters | None
+        sel = allowed.selector() if allowed is not None else None
+        if self.is_ivf:
+            params = faiss.SearchParametersIVF(sel=sel, nprobe=self.nprobe)
+        else:
+            params = faiss.SearchParameters(sel=sel) if sel is not None else None
+        scores, ids = self.index.search(queries, k, params=params)
+        return scores, ids
+
+    def count(self) -> int:
+        return int(self.index.ntotal)
+
+    def ids(self) -> np.ndarray:
+        if not self.is_ivf:
+            return faiss.vector_to_array(self.index.id_map).astype(np.int64)
+        ivf = faiss.extract_index_ivf(self.index)
+        invlists = ivf.invlists
+        parts = []
+        for lst in range(ivf.nlist):
+            size = invlists.list_size(lst)
+            if size:
+                ptr = invlists.get_ids(lst)
+                parts.append(faiss.rev_swig_ptr(ptr, size).copy())
+                invlists.release_ids(lst, ptr)
+        return np.concatenate(parts) if parts else np.zeros(0, np.int64)
+
+    def vectors(self) -> tuple[np.ndarray, np.ndarray]:
+        """All (ids, vectors) of a flat index, e.g. to train an IVF on them."""
+        if self.is_ivf:
+            raise NotImplementedError("an IVF index is rebuilt from the database, not itself")
+        ids = self.ids()
+        flat = faiss.downcast_index(self.index.index)
+        return ids, flat.reconstruct_n(0, flat.ntotal)
+
+    def _to_ivf(self) -> None:
+        """Train an IVF on the vectors held so far and move them into it."""
+        ids, vectors = self.vectors()
+        self.index = build_ivf(self.dim, ids, vectors)
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(path.suffix + ".tmp")
+        faiss.write_index(self.index, str(tmp))
+        os.replace(tmp, path)
+
+    @classmethod
+    def load(cls, path: Path, ivf_threshold: int = 200_000) -> FaissVectorIndex:  # type: ignore[override]
+        index = faiss.read_index(str(path))
+        return cls(dim=index.d, ivf_threshold=ivf_threshold, index=index)
+
+
+def build_ivf(dim: int, ids: np.ndarray, vectors: np.ndarray) -> faiss.Index:
+    """An IVF-Flat index over `vectors`, with about 4·sqrt(n) lists (FAISS's rule of thumb)."""
+    n = vectors.shape[0]
+    nlist = max(16, min(65536, int(4 * math.sqrt(n))))
+    quantizer = faiss.IndexFlatIP(dim)
+    ivf = faiss.IndexIVFFlat(quantizer, dim, nlist, faiss.METRIC_INNER_PRODUCT)
+    # FAISS needs ~39 training points per list; more only slows training down.
+    sample = vectors
+    if n > nlist * 64:
+        pick = np.random.default_rng(0).choice(n, nlist * 64, replace=False)
+        sample = vectors[pick]
+    ivf.train(np.ascontiguousarray(sample, dtype=np.float32))
+    ivf.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), ids.astype(np.int64))
+    return ivf

@@ -1,0 +1,253 @@
+"""The system of record: SQLAlchemy 2.0 ORM classes.
+
+The database is the source of truth. The vector and lexical indexes are
+replicas rebuilt from `chunks` (which keep their embeddings, so a rebuild never
+re-embeds) and kept in step through `index_log`.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# Stable constraint names so Alembic migrations behave the same on SQLite and PostgreSQL.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware UTC."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores naive UTC, returns aware UTC: SQLite keeps no offsets, PostgreSQL does."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON, list[str]: JSON}
+
+
+class Customer(Base):
+    __tablename__ = "customers"
+
+    id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    name: Mapped[str] = mapped_column(String(256), default="")
+    country: Mapped[str | None] = mapped_column(String(64))
+    city: Mapped[str | None] = mapped_column(String(128))
+    segment: Mapped[str | None] = mapped_column(String(64))
+    joined_at: Mapped[datetime | None]
+    attributes: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    content_hash: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    contacts: Mapped[list[Contact]] = relationship(
+        back_populates="customer", cascade="all, delete-orphan", order_by="Contact.id"
+    )
+
+
+class Contact(Base):
+    """One way to reach a customer (email, phone, address)."""
+
+    __tablename__ = "contacts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    customer_id: Mapped[str] = mapped_column(
+        ForeignKey("customers.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))
+    value: Mapped[str] = mapped_column(String(256))
+    is_primary: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    customer: Mapped[Customer] = relationship(back_populates="contacts")
+
+
+class Product(Base):
+    __tablename__ = "products"
+
+    id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    name: Mapped[str] = mapped_column(String(256))
+    category: Mapped[str | None] = mapped_column(String(128), index=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    price: Mapped[float | None] = mapped_column(Float)
+    cost: Mapped[float | None] = mapped_column(Float)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Consumables and renewals are bought again, so "already owned" must not hide them.
+    repeatable: Mapped[bool] = mapped_column(Boolean, default=False)
+    aliases: Mapped[list[str]] = mapped_column(default=list)
+    attributes: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    content_hash: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Purchase(Base):
+    """One order line."""
+
+    __tablename__ = "purchases"
+    __table_args__ = (UniqueConstraint("order_id", "product_id", name="uq_purchases_order_product"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    order_id: Mapped[str] = mapped_column(String(128))
+    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id"), index=True)
+    product_id: Mapped[str] = mapped_column(ForeignKey("products.id"), index=True)
+    quantity: Mapped[float] = mapped_column(Float, default=1.0)
+    unit_price: Mapped[float | None] = mapped_column(Float)
+    purchased_at: Mapped[datetime] = mapped_column(index=True)
+    channel: Mapped[str | None] = mapped_column(String(32))
+    content_hash: Mapped[str] = mapped_column(String(64), default="")
+
+
+class Document(Base):
+    """A knowledge record: FAQ, article, or the knowledge projection of a case or interaction."""
+
+    __tablename__ = "documents"
+
+    id: Mapped[str] = mapped_column(String(256), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), index=True)
+    title: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    visibility: Mapped[str] = mapped_column(String(16), default="internal")
+    status: Mapped[str] = mapped_column(String(16), default="published", index=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    tags: Mapped[list[str]] = mapped_column(default=list)
+    category: Mapped[str | None] = mapped_column(String(128), index=True)
+    resolution: Mapped[str | None] = mapped_column(Text)
+    article_id: Mapped[str | None] = mapped_column(String(256))
+    customer_id: Mapped[str | None] = mapped_column(String(128), index=True)
+    product_ids: Mapped[list[str]] = mapped_column(default=list)
+    channel: Mapped[str | None] = mapped_column(String(32))
+    extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    chunks: Mapped[list[Chunk]] = relationship(
+        back_populates="document", cascade="all, delete-orphan", order_by="Chunk.ordinal"
+    )
+
+    @property
+    def searchable(self) -> bool:
+        """Only published records are in the indexes."""
+        return self.status == "published"
+
+
+class Chunk(Base):
+    """A piece of a document as indexed; its integer id is the id in both indexes."""
+
+    __tablename__ = "chunks"
+    # AUTOINCREMENT on SQLite so a deleted chunk's id is never handed out again:
+    # a stale index entry must never point at a different chunk.
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    document_id: Mapped[str] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), index=True
+    )
+    ordinal: Mapped[int] = mapped_column(Integer, default=0)
+    heading: Mapped[str] = mapped_column(Text, default="")
+    text: Mapped[str] = mapped_column(Text)
+    tokens: Mapped[str] = mapped_column(Text, default="")
+    text_hash: Mapped[str] = mapped_column(String(64), index=True)
+    embedding: Mapped[bytes | None] = mapped_column(LargeBinary)
+    embedding_model: Mapped[str | None] = mapped_column(String(256))
+
+    document: Mapped[Document] = relationship(back_populates="chunks")
+
+
+class IndexLog(Base):
+    """Append-only log of index changes; index replicas replay it from their last seq."""
+
+    __tablename__ = "index_log"
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    chunk_id: Mapped[int] = mapped_column(Integer)
+    op: Mapped[str] = mapped_column(String(1))  # "a" add, "r" remove
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Case(Base):
+    """A customer case as the CRM works it; closed cases with a resolution become knowledge."""
+
+    __tablename__ = "cases"
+
+    id: Mapped[str] = mapped_column(String(256), primary_key=True)
+    customer_id: Mapped[str | None] = mapped_column(String(128), index=True)
+    product_id: Mapped[str | None] = mapped_column(String(128))
+    subject: Mapped[str] = mapped_column(Text, default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    resolution: Mapped[str | None] = mapped_column(Text)
+    resolution_category: Mapped[str | None] = mapped_column(String(128), index=True)
+    article_id: Mapped[str | None] = mapped_column(String(256))
+    channel: Mapped[str | None] = mapped_column(String(32))
+    agent: Mapped[str | None] = mapped_column(String(128))
+    opened_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[datetime | None]
+    document_id: Mapped[str | None] = mapped_column(
+        ForeignKey("documents.id", ondelete="SET NULL"), index=True
+    )
+
+
+class Interaction(Base):
+    """A call, chat, email, web or branch contact with a customer."""
+
+    __tablename__ = "interactions"
+
+    id: Mapped[str] = mapped_column(String(256), primary_key=True)
+    customer_id: Mapped[str | None] = mapped_column(String(128), index=True)
+    case_id: Mapped[str | None] = mapped_column(String(256), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    direction: Mapped[str] = mapped_column(String(16), default="inbound")
+    text: Mapped[str] = mapped_column(Text)
+    agent: Mapped[str | None] = mapped_column(String(128))
+    occurred_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    document_id: Mapped[str | None] = mapped_column(
+        ForeignKey("documents.id", ondelete="SET NULL"), index=True
+    )
+
+
+Index("ix_purchases_customer_time", Purchase.customer_id, Purchase.purchased_at)

@@ -1,0 +1,1 @@
+"""Next-best-offer recommendations from purchase history (see its own issue)."""
