@@ -54,8 +54,12 @@ def progress_bar(label: str, total: int | None) -> Iterator[Callable[[int], None
         yield lambda n: None
         return
     with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=err, transient=not err.is_terminal,
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=not err.is_terminal,
     ) as bar:
         task = bar.add_task(label, total=total)
         yield lambda n: bar.advance(task, n)
@@ -95,16 +99,20 @@ def init(as_json: JsonOpt = False) -> None:
     before = db.current_revision()
     after = db.upgrade()
     db.dispose()
-    result = {"database": db.engine.url.render_as_string(hide_password=True),
-              "from_revision": before, "revision": after}
+    result = {
+        "database": db.engine.url.render_as_string(hide_password=True),
+        "from_revision": before,
+        "revision": after,
+    }
     if as_json:
         emit(result)
     else:
         err.print(f"schema at revision {after} (was {before or 'empty'}) in {result['database']}")
 
 
-def print_report(report: IngestReport, tables: dict[str, IngestReport], as_json: bool,
-                 seconds: float) -> None:
+def print_report(
+    report: IngestReport, tables: dict[str, IngestReport], as_json: bool, seconds: float
+) -> None:
     data = report.as_dict()
     data["seconds"] = round(seconds, 3)
     if tables:
@@ -114,14 +122,22 @@ def print_report(report: IngestReport, tables: dict[str, IngestReport], as_json:
         return
     table = Table("", "added", "updated", "unchanged", "deleted", "rejected")
     for name, rep in [*tables.items(), ("knowledge", report)]:
-        table.add_row(name, str(rep.added), str(rep.updated), str(rep.unchanged),
-                      str(rep.deleted), str(len(rep.rejected)))
+        table.add_row(
+            name,
+            str(rep.added),
+            str(rep.updated),
+            str(rep.unchanged),
+            str(rep.deleted),
+            str(len(rep.rejected)),
+        )
     out.print(table)
     for rep in [*tables.values(), report]:
         for r in rep.rejected:
             err.print(f"[red]rejected[/] {r.file}:{r.line}: {r.reason}")
-    err.print(f"embedded {report.embedded_chunks} chunks, reused {report.reused_chunks}, "
-              f"in {seconds:.1f}s")
+    err.print(
+        f"embedded {report.embedded_chunks} chunks, reused {report.reused_chunks}, "
+        f"in {seconds:.1f}s"
+    )
 
 
 def exit_for(reports: list[IngestReport]) -> None:
@@ -133,11 +149,12 @@ def exit_for(reports: list[IngestReport]) -> None:
 @app.command()
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="files or folders")],
-    create_missing: Annotated[bool, typer.Option(help="create unknown customers/products "
-                                                 "referenced by purchases")] = False,
+    create_missing: Annotated[
+        bool, typer.Option(help="create unknown customers/products referenced by purchases")
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Load knowledge records (.jsonl .json .csv .md .txt); customers/products/purchases CSVs first."""
+    """Load knowledge records (.jsonl .json .csv .md .txt); CRM CSVs in the folders first."""
     plan = plan_paths(paths)
     if plan.missing:
         raise fail(", ".join(str(p) for p in plan.missing) + ": no such file or folder")
@@ -178,7 +195,9 @@ def delete(
     if as_json:
         emit({"deleted": deleted, "not_found": missing})
     else:
-        err.print(f"deleted {len(deleted)}" + (f"; not found: {', '.join(missing)}" if missing else ""))
+        err.print(
+            f"deleted {len(deleted)}" + (f"; not found: {', '.join(missing)}" if missing else "")
+        )
     if missing:
         raise typer.Exit(1)
 
@@ -187,7 +206,9 @@ def delete(
 def search(
     query: Annotated[str, typer.Argument(help="what to look for")],
     k: Annotated[int, typer.Option("--k", min=1, max=100, help="results")] = 10,
-    role: Annotated[str, typer.Option(help="customer sees public, published records only")] = "agent",
+    role: Annotated[
+        str, typer.Option(help="customer sees public, published records only")
+    ] = "agent",
     kind: Annotated[list[str] | None, typer.Option(help="only these kinds")] = None,
     category: Annotated[list[str] | None, typer.Option(help="only these categories")] = None,
     language: Annotated[str | None, typer.Option(help="only this language")] = None,

@@ -141,11 +141,12 @@ def import_csv(
     """Upsert one CSV file into a CRM table."""
     if not path.is_file():
         raise FileNotFoundError(f"no such file: {path}")
-    model: type[BaseModel] = {
+    models: dict[str, type[BaseModel]] = {
         "customers": CustomerRow,
         "products": ProductRow,
         "purchases": PurchaseRow,
-    }[table]
+    }
+    model = models[table]
     report = IngestReport()
     batch: list[tuple[int, Any]] = []
     for line, item in _rows(path, model, rename=table == "purchases"):
@@ -204,7 +205,9 @@ def _latest(batch: list[tuple[int, Any]], key: Callable[[Any], Any]) -> list[tup
 
 def _write_customers(s: Session, batch: list[tuple[int, Any]], report: IngestReport) -> None:
     rows = _latest(batch, lambda r: r.id)
-    existing = {c.id: c for c in s.scalars(select(Customer).where(Customer.id.in_([r.id for _, r in rows])))}
+    existing = {
+        c.id: c for c in s.scalars(select(Customer).where(Customer.id.in_([r.id for _, r in rows])))
+    }
     for _, row in rows:
         data = row.model_dump()
         h = _hash(data)
@@ -217,14 +220,16 @@ def _write_customers(s: Session, batch: list[tuple[int, Any]], report: IngestRep
         cust.name, cust.country, cust.city = row.name, row.country, row.city
         cust.segment, cust.joined_at, cust.content_hash = row.segment, row.joined_at, h
         cust.attributes = dict(row.model_extra or {})
-        cust.contacts = [Contact(kind="email", value=v, is_primary=i == 0) for i, v in enumerate(row.email)] + [
-            Contact(kind="phone", value=v, is_primary=i == 0) for i, v in enumerate(row.phone)
-        ]
+        cust.contacts = [
+            Contact(kind="email", value=v, is_primary=i == 0) for i, v in enumerate(row.email)
+        ] + [Contact(kind="phone", value=v, is_primary=i == 0) for i, v in enumerate(row.phone)]
 
 
 def _write_products(s: Session, batch: list[tuple[int, Any]], report: IngestReport) -> None:
     rows = _latest(batch, lambda r: r.id)
-    existing = {p.id: p for p in s.scalars(select(Product).where(Product.id.in_([r.id for _, r in rows])))}
+    existing = {
+        p.id: p for p in s.scalars(select(Product).where(Product.id.in_([r.id for _, r in rows])))
+    }
     for _, row in rows:
         data = row.model_dump()
         h = _hash(data)
@@ -234,7 +239,16 @@ def _write_products(s: Session, batch: list[tuple[int, Any]], report: IngestRepo
         if prod is None:
             prod = Product(id=row.id)
             s.add(prod)
-        for key in ("name", "category", "description", "price", "cost", "active", "repeatable", "aliases"):
+        for key in (
+            "name",
+            "category",
+            "description",
+            "price",
+            "cost",
+            "active",
+            "repeatable",
+            "aliases",
+        ):
             setattr(prod, key, data[key])
         prod.attributes = dict(row.model_extra or {})
         prod.content_hash = h
@@ -263,7 +277,9 @@ def _write_purchases(
     keys = [(r.order_id, r.product_id) for _, r in rows]
     existing = {
         (p.order_id, p.product_id): p
-        for p in s.scalars(select(Purchase).where(tuple_(Purchase.order_id, Purchase.product_id).in_(keys)))
+        for p in s.scalars(
+            select(Purchase).where(tuple_(Purchase.order_id, Purchase.product_id).in_(keys))
+        )
     }
     for line, row in rows:
         problems = []
@@ -273,7 +289,9 @@ def _write_purchases(
             problems.append(f"product_id: unknown product {row.product_id!r}")
         if problems:
             report.rejected.append(
-                Rejection(str(path), line, "; ".join(problems) + " (use --create-missing to add them)")
+                Rejection(
+                    str(path), line, "; ".join(problems) + " (use --create-missing to add them)"
+                )
             )
             continue
         if row.unit_price is None:
@@ -285,5 +303,9 @@ def _write_purchases(
         if old is None:
             old = Purchase(order_id=row.order_id, product_id=row.product_id)
             s.add(old)
-        old.customer_id, old.quantity, old.unit_price = row.customer_id, row.quantity, row.unit_price
+        old.customer_id, old.quantity, old.unit_price = (
+            row.customer_id,
+            row.quantity,
+            row.unit_price,
+        )
         old.purchased_at, old.channel, old.content_hash = row.purchased_at, row.channel, h

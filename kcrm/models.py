@@ -8,7 +8,7 @@ re-embeds) and kept in step through `index_log`.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -64,7 +64,11 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON, list[str]: JSON}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime,
+        dict[str, Any]: JSON,
+        list[str]: JSON,
+    }
 
 
 class Customer(Base):
@@ -125,7 +129,9 @@ class Purchase(Base):
     """One order line."""
 
     __tablename__ = "purchases"
-    __table_args__ = (UniqueConstraint("order_id", "product_id", name="uq_purchases_order_product"),)
+    __table_args__ = (
+        UniqueConstraint("order_id", "product_id", name="uq_purchases_order_product"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     order_id: Mapped[str] = mapped_column(String(128))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from kcrm.knowledge.chunking import chunk_text, count_words
@@ -32,7 +34,7 @@ def test_long_paragraphs_are_windowed_with_overlap() -> None:
     assert len(chunks) > 3
     assert all(count_words(c.text) <= 50 for c in chunks)
     # The last sentence of one chunk opens the next.
-    for a, b in zip(chunks, chunks[1:], strict=False):
+    for a, b in itertools.pairwise(chunks):
         assert a.text.split("\n\n")[-1].split(". ")[-1] in b.text
     joined = " ".join(c.text for c in chunks)
     assert all(s in joined for s in sentences)

@@ -30,10 +30,13 @@ def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
 
 
 def test_ingest_search_delete_status(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    src = write_jsonl(tmp_path / "k.jsonl", [
-        faq("faq-a", "Card delivery", "Cards arrive in five days."),
-        faq("faq-b", "PIN", "Reset the PIN in the app."),
-    ])
+    src = write_jsonl(
+        tmp_path / "k.jsonl",
+        [
+            faq("faq-a", "Card delivery", "Cards arrive in five days."),
+            faq("faq-b", "PIN", "Reset the PIN in the app."),
+        ],
+    )
     code, out = run("ingest", str(src), "--json")
     assert code == 0
     assert json.loads(out)["added"] == 2
@@ -53,8 +56,10 @@ def test_ingest_search_delete_status(run, tmp_path: Path) -> None:  # type: igno
 def test_bad_lines_land_the_good_and_exit_2(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     src = tmp_path / "mixed.jsonl"
     src.write_text(
-        json.dumps(faq("ok", "Fine", "A good line.")) + "\n{broken\n"
-        + json.dumps({"id": "x", "kind": "faq"}) + "\n"
+        json.dumps(faq("ok", "Fine", "A good line."))
+        + "\n{broken\n"
+        + json.dumps({"id": "x", "kind": "faq"})
+        + "\n"
     )
     code, out = run("ingest", str(src), "--json")
     data = json.loads(out)

@@ -58,7 +58,10 @@ def test_customers_products_purchases(kb: KnowledgeBase, tmp_path: Path) -> None
     assert "quantity" in reasons[6]
     with kb.db.session() as s:
         ada = s.get(Customer, "c1")
-        assert ada is not None and [c.value for c in ada.contacts] == ["ada@example.com", "+44 7700 900001"]
+        assert ada is not None and [c.value for c in ada.contacts] == [
+            "ada@example.com",
+            "+44 7700 900001",
+        ]
         assert ada.attributes == {"vip_note": "yes"}
         bo = s.get(Customer, "c2")
         assert bo is not None and len([c for c in bo.contacts if c.kind == "email"]) == 2
@@ -92,7 +95,8 @@ def test_products_feed_the_product_tagger(kb: KnowledgeBase, tmp_path: Path) -> 
     folder = tmp_path / "k"
     folder.mkdir()
     (folder / "a.jsonl").write_text(
-        '{"id": "f1", "kind": "faq", "body": "Can I order two metal cards?", "visibility": "public"}\n'
+        '{"id": "f1", "kind": "faq", "body": "Can I order two metal cards?", '
+        '"visibility": "public"}\n'
     )
     kb.ingest_paths([folder])
     with kb.db.session() as s:
@@ -107,7 +111,9 @@ def test_unknown_table_is_refused(kb: KnowledgeBase, tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(not (SHARED_DATA / "groceries").exists(), reason="shared data not present")
-def test_groceries_export_imports_with_its_own_column_names(kb: KnowledgeBase, tmp_path: Path) -> None:
+def test_groceries_export_imports_with_its_own_column_names(
+    kb: KnowledgeBase, tmp_path: Path
+) -> None:
     lines = (SHARED_DATA / "groceries" / "history.csv").read_text().splitlines()[:501]
     sample = tmp_path / "purchases.csv"
     sample.write_text("\n".join(lines) + "\n")

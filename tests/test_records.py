@@ -9,7 +9,9 @@ from kcrm.knowledge.records import Parsed, Rejection, read_path
 
 def parse(path: Path) -> tuple[list[Parsed], list[Rejection]]:
     items = list(read_path(path))
-    return [i for i in items if isinstance(i, Parsed)], [i for i in items if isinstance(i, Rejection)]
+    return [i for i in items if isinstance(i, Parsed)], [
+        i for i in items if isinstance(i, Rejection)
+    ]
 
 
 def test_jsonl_bad_lines_are_reported_with_line_and_reason(tmp_path: Path) -> None:
@@ -22,7 +24,7 @@ def test_jsonl_bad_lines_are_reported_with_line_and_reason(tmp_path: Path) -> No
         b'{"id": "c", "kind": "faq"}\n'
         b'{"id": "d", "kind": "faq", "body": "x", "colour": "red"}\n'
         b'{"id": "e", "kind": "faq", "body": "\xff\xfe"}\n'
-        b'[1, 2]\n'
+        b"[1, 2]\n"
         b'{"id": "f g", "kind": "faq", "body": "x"}\n'
     )
     good, bad = parse(f)
@@ -82,10 +84,14 @@ def test_markdown_front_matter_and_defaults(tmp_path: Path) -> None:
     plain.write_text("# Notes title\n\nSome notes.\n")
     rec = parse(f)[0][0].record
     assert (rec.id, rec.kind, rec.title, rec.visibility, rec.tags) == (
-        "kb-guide", "article", "The guide", "public", ["a", "b"]
+        "kb-guide",
+        "article",
+        "The guide",
+        "public",
+        ["a", "b"],
     )
     assert rec.body.startswith("# The guide")
-    notes = list(read_path(plain, tmp_path))[0]
+    notes = next(iter(read_path(plain, tmp_path)))
     assert isinstance(notes, Parsed)
     assert (notes.record.id, notes.record.title) == ("notes", "Notes title")
 

@@ -85,5 +85,5 @@ def test_bad_input_is_refused() -> None:
 
 
 def test_empty_index_searches_to_nothing() -> None:
-    scores, ids = FaissVectorIndex(DIM).search(unit(1), 5)
+    _scores, ids = FaissVectorIndex(DIM).search(unit(1), 5)
     assert ids.shape == (1, 0)

@@ -142,8 +142,12 @@ class Ingestor:
         ids = [p.record.id for p in batch]
         with self.db.session() as s:
             existing = {d.id: d for d in s.scalars(select(Document).where(Document.id.in_(ids)))}
-            changed = [p for p in batch if p.record.id not in existing
-                       or existing[p.record.id].content_hash != p.content_hash]
+            changed = [
+                p
+                for p in batch
+                if p.record.id not in existing
+                or existing[p.record.id].content_hash != p.content_hash
+            ]
             report.unchanged = len(batch) - len(changed)
             if self.progress is not None and report.unchanged:
                 self.progress(report.unchanged)
@@ -196,7 +200,8 @@ class Ingestor:
                 )
             ).all()
             for h, emb in rows:
-                vectors.setdefault(h, emb)
+                if emb is not None:
+                    vectors.setdefault(h, emb)
         missing = [h for h in wanted if h not in vectors]
         report.reused_chunks += len(wanted) - len(missing)
         if missing:
@@ -236,8 +241,9 @@ class Ingestor:
             "channel": rec.channel,
             "extra": {
                 k: v
-                for k, v in rec.model_dump(mode="json", include={"direction", "agent", "case_id",
-                                                                 "closed_at"}).items()
+                for k, v in rec.model_dump(
+                    mode="json", include={"direction", "agent", "case_id", "closed_at"}
+                ).items()
                 if v is not None
             },
             "content_hash": p.content_hash,

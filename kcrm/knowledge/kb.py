@@ -16,7 +16,7 @@ from kcrm.db import Database
 from kcrm.imports import import_csv
 from kcrm.knowledge import nlp
 from kcrm.knowledge.embeddings import Embedder, make_embedder
-from kcrm.knowledge.ingest import IngestReport, Ingestor, delete_documents, embedding_text
+from kcrm.knowledge.ingest import Ingestor, IngestReport, delete_documents, embedding_text
 from kcrm.knowledge.records import KNOWLEDGE_SUFFIXES, Parsed, Rejection, read_path
 from kcrm.knowledge.replica import IndexReplica
 from kcrm.knowledge.search import SearchFilters, SearchHit, hybrid_search
@@ -156,7 +156,10 @@ class KnowledgeBase:
             return deleted, missing
 
     def import_table(
-        self, table: str, path: Path, create_missing: bool = False,
+        self,
+        table: str,
+        path: Path,
+        create_missing: bool = False,
         progress: ProgressFn | None = None,
     ) -> IngestReport:
         if table not in CRM_TABLES:
@@ -214,7 +217,9 @@ class KnowledgeBase:
         with self.lock:
             rep = self.replica.status()
         with self.db.session() as s:
-            by_kind = dict(s.execute(select(Document.kind, func.count()).group_by(Document.kind)).all())
+            by_kind = dict(
+                s.execute(select(Document.kind, func.count()).group_by(Document.kind)).all()
+            )
             by_status = dict(
                 s.execute(select(Document.status, func.count()).group_by(Document.status)).all()
             )

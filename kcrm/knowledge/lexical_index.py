@@ -27,7 +27,9 @@ class LexicalIndex(ABC):
     """BM25 search over pre-tokenised text keyed by integer ids."""
 
     @abstractmethod
-    def add(self, ids: Sequence[int], tokens: Sequence[Sequence[str]], public: Sequence[bool]) -> None:
+    def add(
+        self, ids: Sequence[int], tokens: Sequence[Sequence[str]], public: Sequence[bool]
+    ) -> None:
         """Add entries; an id already present is replaced.
 
         Args:
@@ -86,7 +88,9 @@ class TantivyLexicalIndex(LexicalIndex):
             self._writer = self.index.writer(heap_size=self._heap, num_threads=1)
         return self._writer
 
-    def add(self, ids: Sequence[int], tokens: Sequence[Sequence[str]], public: Sequence[bool]) -> None:
+    def add(
+        self, ids: Sequence[int], tokens: Sequence[Sequence[str]], public: Sequence[bool]
+    ) -> None:
         if not (len(ids) == len(tokens) == len(public)):
             raise ValueError("ids, tokens and public differ in length")
         self.remove(ids)

@@ -67,8 +67,16 @@ class KnowledgeRecord(BaseModel):
         return value
 
     @field_validator(
-        "language", "category", "resolution", "article_id", "customer_id", "agent", "case_id",
-        "channel", "direction", mode="before",
+        "language",
+        "category",
+        "resolution",
+        "article_id",
+        "customer_id",
+        "agent",
+        "case_id",
+        "channel",
+        "direction",
+        mode="before",
     )
     @classmethod
     def _blank_is_none(cls, value: Any) -> Any:
@@ -174,9 +182,8 @@ def read_csv_rows(path: Path) -> Iterator[tuple[int, dict[str, str] | str]]:
     for row in reader:
         line = reader.line_num
         if None in row:
-            yield line, f"{len(row[None]) + len(reader.fieldnames)} cells but the header has " + str(  # type: ignore[index]
-                len(reader.fieldnames)
-            )
+            cells = len(row[None]) + len(reader.fieldnames)
+            yield line, f"{cells} cells but the header has {len(reader.fieldnames)}"
             continue
         yield line, {k.strip(): (v or "") for k, v in row.items() if k}
 

@@ -162,7 +162,10 @@ class IndexReplica:
             with self.db.session() as s:
                 rows = s.execute(
                     select(
-                        Chunk.id, Chunk.embedding, Chunk.embedding_model, Chunk.tokens,
+                        Chunk.id,
+                        Chunk.embedding,
+                        Chunk.embedding_model,
+                        Chunk.tokens,
                         Document.visibility,
                     )
                     .join(Document)

@@ -12,9 +12,14 @@ import os
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
-import faiss
+import faiss as _faiss
 import numpy as np
+
+# faiss's SWIG stubs miss or mistype most of its API (selectors, search parameters,
+# id maps, inverted lists): use it untyped rather than sprinkle ignores.
+faiss: Any = _faiss
 
 
 class IdFilter:
@@ -119,7 +124,7 @@ class FaissVectorIndex(VectorIndex):
     ) -> None:
         self.dim = dim
         self.ivf_threshold = ivf_threshold
-        self.index: faiss.Index = index if index is not None else self._flat()
+        self.index: Any = index if index is not None else self._flat()
         self.nprobe = 32
 
     def _flat(self) -> faiss.Index:
@@ -176,7 +181,7 @@ class FaissVectorIndex(VectorIndex):
     def ids(self) -> np.ndarray:
         if not self.is_ivf:
             return faiss.vector_to_array(self.index.id_map).astype(np.int64)
-        ivf = faiss.extract_index_ivf(self.index)
+        ivf: Any = faiss.extract_index_ivf(self.index)
         invlists = ivf.invlists
         parts = []
         for lst in range(ivf.nlist):
@@ -192,7 +197,7 @@ class FaissVectorIndex(VectorIndex):
         if self.is_ivf:
             raise NotImplementedError("an IVF index is rebuilt from the database, not itself")
         ids = self.ids()
-        flat = faiss.downcast_index(self.index.index)
+        flat: Any = faiss.downcast_index(self.index.index)
         return ids, flat.reconstruct_n(0, flat.ntotal)
 
     def _to_ivf(self) -> None:
@@ -207,7 +212,7 @@ class FaissVectorIndex(VectorIndex):
         os.replace(tmp, path)
 
     @classmethod
-    def load(cls, path: Path, ivf_threshold: int = 200_000) -> FaissVectorIndex:  # type: ignore[override]
+    def load(cls, path: Path, ivf_threshold: int = 200_000) -> FaissVectorIndex:
         index = faiss.read_index(str(path))
         return cls(dim=index.d, ivf_threshold=ivf_threshold, index=index)
 

@@ -1,0 +1,37 @@
+# The two commands of the README: `make demo` and `make test`. Each installs what it needs.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+export HF_HUB_OFFLINE := 1
+export TOKENIZERS_PARALLELISM := false
+
+.PHONY: demo test install install-test lint typecheck unit clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# torch is installed first and pinned so pip takes the CPU build, never a CUDA one.
+install: $(BIN)/python
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e .
+
+install-test: $(BIN)/python
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e '.[test,postgres]'
+
+demo: install
+	$(BIN)/kcrm demo
+
+lint: install-test
+	$(BIN)/ruff check kcrm tests corpus
+	$(BIN)/ruff format --check kcrm tests
+
+typecheck: install-test
+	$(BIN)/mypy
+
+test: install-test lint typecheck
+	$(BIN)/pytest -q -p no:cacheprovider
+
+clean:
+	rm -rf $(VENV) kcrm-data .pytest_cache .mypy_cache .ruff_cache
