@@ -264,5 +264,23 @@ def reindex(as_json: JsonOpt = False) -> None:
         err.print(f"reindexed {n} chunks in {data['seconds']}s; consistent: {data['consistent']}")
 
 
+# ---- command groups filled by other packages -------------------------------------------
+# Each package owns its commands in its own module and registers them here with one line,
+# e.g. `register_recommend(app, evaluate_app, train_app)`.
+evaluate_app = typer.Typer(help="Measure quality offline.", no_args_is_help=True)
+train_app = typer.Typer(help="Train or refresh models.", no_args_is_help=True)
+
+# (registrations go below this line)
+
+
+def _add_groups() -> None:
+    # A group is shown only once something registered a command in it.
+    for group, name in ((evaluate_app, "evaluate"), (train_app, "train")):
+        if group.registered_commands or group.registered_groups:
+            app.add_typer(group, name=name)
+
+
+_add_groups()
+
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -257,3 +257,60 @@ class Interaction(Base):
 
 
 Index("ix_purchases_customer_time", Purchase.customer_id, Purchase.purchased_at)
+
+
+class ApiKey(Base):
+    """An API key; only its SHA-256 is stored (keys are 256-bit random, so no slow hash is needed)."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(128), default="")
+    role: Mapped[str] = mapped_column(String(16))
+    prefix: Mapped[str] = mapped_column(String(16))  # shown in listings and logs instead of the key
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    customer_id: Mapped[str | None] = mapped_column(String(128))
+    rate_limit_per_minute: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+
+class QueryLog(Base):
+    """Every search and suggestion asked: for analytics, feedback and the knowledge-gap report."""
+
+    __tablename__ = "query_log"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # the query_id callers see
+    kind: Mapped[str] = mapped_column(String(16), index=True)  # search | suggest
+    role: Mapped[str] = mapped_column(String(16), index=True)
+    key_id: Mapped[int | None] = mapped_column(Integer)
+    customer_id: Mapped[str | None] = mapped_column(String(128))
+    query: Mapped[str] = mapped_column(Text)  # PII-redacted
+    language: Mapped[str | None] = mapped_column(String(8))
+    filters: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    result_count: Mapped[int] = mapped_column(Integer, default=0)
+    top_score: Mapped[float | None] = mapped_column(Float)
+    answerable: Mapped[bool | None] = mapped_column(Boolean)
+    result_ids: Mapped[list[str]] = mapped_column(default=list)
+    embedding: Mapped[bytes | None] = mapped_column(LargeBinary)
+    embedding_model: Mapped[str | None] = mapped_column(String(256))
+    latency_ms: Mapped[float | None] = mapped_column(Float)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class Feedback(Base):
+    """An agent's or customer's verdict on one result of one query."""
+
+    __tablename__ = "feedback"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    query_id: Mapped[str] = mapped_column(
+        ForeignKey("query_log.id", ondelete="CASCADE"), index=True
+    )
+    item_id: Mapped[str] = mapped_column(String(256), index=True)
+    helpful: Mapped[bool | None] = mapped_column(Boolean)
+    used: Mapped[bool | None] = mapped_column(Boolean)
+    role: Mapped[str] = mapped_column(String(16))
+    key_id: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -78,4 +78,4 @@ def test_clear_errors(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-d
 
 def test_init_reports_revision(run) -> None:  # type: ignore[no-untyped-def]
     code, out = run("init", "--json")
-    assert code == 0 and json.loads(out)["revision"] == "0001"
+    assert code == 0 and json.loads(out)["revision"] == "0002"
