@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from kcrm.auth import create_key, list_keys, revoke_key
 from kcrm.config import Settings, get_settings
 from kcrm.db import Database, SchemaError
 from kcrm.knowledge.ingest import IngestReport
@@ -262,6 +263,141 @@ def reindex(as_json: JsonOpt = False) -> None:
         emit(data)
     else:
         err.print(f"reindexed {n} chunks in {data['seconds']}s; consistent: {data['consistent']}")
+
+
+keys_app = typer.Typer(help="API keys (only their hashes are stored).", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+
+
+@keys_app.command("create")
+def keys_create(
+    role: Annotated[str, typer.Option(help="admin, agent, customer or marketing")],
+    name: Annotated[str, typer.Option(help="who or what the key is for")] = "",
+    customer: Annotated[str | None, typer.Option(help="for a customer key: whose")] = None,
+    rate_limit: Annotated[
+        int | None, typer.Option(min=1, help="requests per minute (default: the server's)")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Create a key and print it once; it cannot be shown again."""
+    db = _db()
+    try:
+        key, row = create_key(db, role, name, customer, rate_limit)
+    except ValueError as exc:
+        raise fail(str(exc), 2) from None
+    finally:
+        db.dispose()
+    if as_json:
+        emit({"key": key, "id": row.id, "role": role, "name": name, "prefix": row.prefix})
+    else:
+        sys.stdout.write(key + "\n")
+        err.print(f"{role} key #{row.id} ({row.prefix}…): store it now, it is not shown again")
+
+
+@keys_app.command("list")
+def keys_list(as_json: JsonOpt = False) -> None:
+    """Keys by id, role and prefix (never the key)."""
+    db = _db()
+    rows = list_keys(db)
+    db.dispose()
+    if as_json:
+        emit(rows)
+        return
+    table = Table("id", "role", "name", "prefix", "customer", "last used", "revoked")
+    for r in rows:
+        table.add_row(
+            str(r["id"]),
+            r["role"],
+            r["name"],
+            r["prefix"] + "…",
+            r["customer_id"] or "",
+            str(r["last_used_at"] or ""),
+            str(r["revoked"]),
+        )
+    out.print(table)
+
+
+@keys_app.command("revoke")
+def keys_revoke(
+    key_id: Annotated[int, typer.Argument(help="the id from `kcrm keys list`")],
+) -> None:
+    """Revoke a key (servers stop accepting it within seconds)."""
+    db = _db()
+    ok = revoke_key(db, key_id)
+    db.dispose()
+    if not ok:
+        raise fail(f"no active key with id {key_id}")
+    err.print(f"key #{key_id} revoked")
+
+
+def _db() -> Database:
+    db = Database(get_settings())
+    try:
+        db.ensure_schema()
+    except SchemaError as exc:
+        raise fail(str(exc)) from None
+    return db
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="worker processes")] = 1,
+) -> None:
+    """Serve the HTTP API and pages."""
+    import uvicorn
+
+    settings = get_settings()
+    db = _db()
+    db.dispose()
+    if workers > 1:
+        os.environ["KCRM_PRIVATE_REPLICA"] = "1"
+    err.print(f"kcrm serving on http://{host}:{port} (docs at /docs), data in {settings.data_dir}")
+    uvicorn.run(
+        "kcrm.api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        access_log=False,
+    )
+
+
+@app.command()
+def demo(
+    corpus: Annotated[Path, typer.Option(help="the demo corpus folder")] = Path("corpus"),
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
+    no_serve: Annotated[bool, typer.Option("--no-serve", help="load only")] = False,
+) -> None:
+    """Load corpus/ into the embedded store, create demo keys, and serve."""
+    if not corpus.is_dir():
+        raise fail(f"{corpus}: no such folder (run from the project root or pass --corpus)")
+    settings = get_settings()
+    start = time.perf_counter()
+    plan = plan_paths([corpus])
+    with (
+        open_kb(settings) as kb,
+        progress_bar("loading the demo corpus", count_records(plan)) as advance,
+    ):
+        report, tables = kb.ingest_paths([corpus], advance)
+        status_ = kb.status()
+    print_report(report, tables, False, time.perf_counter() - start)
+    err.print(
+        f"{status_['documents']} documents, {status_['vectors']} vectors, "
+        f"consistent: {status_['consistent']}"
+    )
+    db = _db()
+    lines = []
+    for role in ("admin", "agent", "customer", "marketing"):
+        key, _row = create_key(db, role, f"demo-{role}")
+        lines.append(f"  {role:<10} {key}")
+    db.dispose()
+    err.print("demo API keys (new each run; only their hashes are stored):\n" + "\n".join(lines))
+    if not no_serve:
+        serve(host=host, port=port, workers=1)
 
 
 # ---- command groups filled by other packages -------------------------------------------

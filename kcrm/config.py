@@ -33,6 +33,23 @@ class Settings(BaseSettings):
     # Vector index: exact flat search up to this many vectors, IVF above it.
     ivf_threshold: int = Field(default=200_000, ge=1000)
 
+    # HTTP service.
+    rate_limit_per_minute: int = Field(
+        default=600, ge=1, description="per key, unless the key says"
+    )
+    max_body_bytes: int = Field(default=5_000_000, ge=1024)
+    sync_interval_seconds: float = Field(default=2.0, gt=0, description="index log follow period")
+    # Set by `kcrm serve --workers N` (N > 1): each worker follows the log in its own index copy.
+    private_replica: bool = False
+    cors_origins: list[str] = Field(default_factory=list, description="closed unless listed")
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _no_wildcard_with_keys(cls, value: list[str]) -> list[str]:
+        if "*" in value:
+            raise ValueError("KCRM_CORS_ORIGINS must list origins; '*' would expose keyed APIs")
+        return value
+
     @field_validator("data_dir")
     @classmethod
     def _expand(cls, value: Path) -> Path:

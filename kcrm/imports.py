@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -117,18 +117,27 @@ def _hash(data: dict[str, Any]) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
-def _rows(path: Path, model: type[BaseModel], rename: bool) -> Iterator[tuple[int, Any]]:
-    for line, row in read_csv_rows(path):
+def _validated(
+    rows: Iterable[tuple[int, dict[str, str] | str]],
+    source: str,
+    model: type[BaseModel],
+    rename: bool,
+) -> Iterator[tuple[int, Any]]:
+    for line, row in rows:
         if isinstance(row, str):
-            yield line, Rejection(str(path), line, row)
+            yield line, Rejection(source, line, row)
             continue
-        data = {k.strip().lower(): v for k, v in row.items() if v.strip() != ""}
+        data = {
+            k.strip().lower(): v
+            for k, v in row.items()
+            if v is not None and (not isinstance(v, str) or v.strip() != "")
+        }
         if rename:
             data = {_ALIASES.get(k, k): v for k, v in data.items()}
         try:
             yield line, model.model_validate(data)
         except ValidationError as exc:
-            yield line, Rejection(str(path), line, describe(exc))
+            yield line, Rejection(source, line, describe(exc))
 
 
 def import_csv(
@@ -141,26 +150,39 @@ def import_csv(
     """Upsert one CSV file into a CRM table."""
     if not path.is_file():
         raise FileNotFoundError(f"no such file: {path}")
+    return import_rows(db, table, read_csv_rows(path), str(path), create_missing, progress)
+
+
+def import_rows(
+    db: Database,
+    table: Table,
+    rows: Iterable[tuple[int, Any]],
+    source: str,
+    create_missing: bool = False,
+    progress: ProgressFn | None = None,
+) -> IngestReport:
+    """Upsert rows given as (line or position, dict) into a CRM table."""
     models: dict[str, type[BaseModel]] = {
         "customers": CustomerRow,
         "products": ProductRow,
         "purchases": PurchaseRow,
     }
-    model = models[table]
+    if table not in models:
+        raise ValueError(f"table must be one of {', '.join(models)}, got {table!r}")
     report = IngestReport()
     batch: list[tuple[int, Any]] = []
-    for line, item in _rows(path, model, rename=table == "purchases"):
+    for line, item in _validated(rows, source, models[table], rename=table == "purchases"):
         if isinstance(item, Rejection):
             report.rejected.append(item)
             continue
         batch.append((line, item))
         if len(batch) >= BATCH:
-            _write(db, table, path, batch, create_missing, report)
+            _write(db, table, source, batch, create_missing, report)
             if progress is not None:
                 progress(len(batch))
             batch = []
     if batch:
-        _write(db, table, path, batch, create_missing, report)
+        _write(db, table, source, batch, create_missing, report)
         if progress is not None:
             progress(len(batch))
     return report
@@ -169,7 +191,7 @@ def import_csv(
 def _write(
     db: Database,
     table: Table,
-    path: Path,
+    source: str,
     batch: list[tuple[int, Any]],
     create_missing: bool,
     report: IngestReport,
@@ -180,7 +202,7 @@ def _write(
         elif table == "products":
             _write_products(s, batch, report)
         else:
-            _write_purchases(s, path, batch, create_missing, report)
+            _write_purchases(s, source, batch, create_missing, report)
 
 
 def _count(report: IngestReport, old_hash: str | None, new_hash: str) -> bool:
@@ -255,7 +277,11 @@ def _write_products(s: Session, batch: list[tuple[int, Any]], report: IngestRepo
 
 
 def _write_purchases(
-    s: Session, path: Path, batch: list[tuple[int, Any]], create_missing: bool, report: IngestReport
+    s: Session,
+    source: str,
+    batch: list[tuple[int, Any]],
+    create_missing: bool,
+    report: IngestReport,
 ) -> None:
     for _, row in batch:
         if row.order_id is None:
@@ -289,9 +315,7 @@ def _write_purchases(
             problems.append(f"product_id: unknown product {row.product_id!r}")
         if problems:
             report.rejected.append(
-                Rejection(
-                    str(path), line, "; ".join(problems) + " (use --create-missing to add them)"
-                )
+                Rejection(source, line, "; ".join(problems) + " (use --create-missing to add them)")
             )
             continue
         if row.unit_price is None:

@@ -260,7 +260,7 @@ Index("ix_purchases_customer_time", Purchase.customer_id, Purchase.purchased_at)
 
 
 class ApiKey(Base):
-    """An API key; only its SHA-256 is stored (keys are 256-bit random, so no slow hash is needed)."""
+    """An API key; only its SHA-256 is stored (256 random bits need no slow hash)."""
 
     __tablename__ = "api_keys"
 

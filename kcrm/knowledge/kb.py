@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -9,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from sqlalchemy import func, select
 
 from kcrm.config import Settings
@@ -77,14 +79,30 @@ class KnowledgeBase:
         self.replica = replica
         self.lock = threading.RLock()
         self.tagger = self._load_tagger()
+        # A search and its log entry (and the same query typed again) embed once.
+        self._embed_cached = functools.lru_cache(maxsize=4096)(self._embed_query)
+
+    def _embed_query(self, text: str) -> np.ndarray:
+        vector = self.embedder.encode_query(text)
+        vector.setflags(write=False)
+        return vector
+
+    def embed_query(self, text: str) -> np.ndarray:
+        """The query's vector (read-only), cached by text."""
+        return self._embed_cached(text)
 
     @classmethod
     def open(
-        cls, settings: Settings, embedder: Embedder | None = None, for_rebuild: bool = False
+        cls,
+        settings: Settings,
+        embedder: Embedder | None = None,
+        for_rebuild: bool = False,
+        index_dir: Path | None = None,
     ) -> KnowledgeBase:
         """Open (creating on first use) the database and the indexes of `settings`.
 
         With `for_rebuild` the saved indexes are not loaded: the caller runs `reindex`.
+        `index_dir` puts this process's index replica somewhere else than the shared one.
         """
         settings.ensure_dirs()
         db = Database(settings)
@@ -94,7 +112,7 @@ class KnowledgeBase:
                 settings.embedding_model, settings.embedding_batch_size, settings.embedding_device
             )
         replica = IndexReplica.open(
-            db, embedder, settings.index_dir, settings.ivf_threshold, empty=for_rebuild
+            db, embedder, index_dir or settings.index_dir, settings.ivf_threshold, empty=for_rebuild
         )
         return cls(settings, db, embedder, replica)
 

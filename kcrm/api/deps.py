@@ -1,0 +1,90 @@
+"""Dependencies routes declare: the knowledge base, the caller and its role."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from kcrm.api.problems import Problem
+from kcrm.auth import KeyStore, Principal, RateLimiter
+from kcrm.config import Settings
+from kcrm.knowledge.kb import KnowledgeBase
+
+bearer = HTTPBearer(auto_error=False, description="an API key from `kcrm keys create`")
+
+
+def get_kb(request: Request) -> KnowledgeBase:
+    kb: KnowledgeBase | None = getattr(request.app.state, "kb", None)
+    if kb is None:
+        raise Problem(503, "Not ready", "the knowledge base is still loading")
+    return kb
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+KBDep = Annotated[KnowledgeBase, Depends(get_kb)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def authenticate(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Principal:
+    """The caller behind the bearer key; 401 without a valid one, 429 over its rate."""
+    if credentials is None or not credentials.credentials:
+        raise Problem(
+            401,
+            "Unauthorized",
+            "send an API key as `Authorization: Bearer KEY`",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    keys: KeyStore = request.app.state.keys
+    principal, limit = keys.verify(credentials.credentials)
+    if principal is None:
+        raise Problem(
+            401,
+            "Unauthorized",
+            "the API key is unknown or revoked",
+            headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+        )
+    limiter: RateLimiter = request.app.state.limiter
+    wait = limiter.take(principal.key_id, limit)
+    if wait > 0:
+        raise Problem(
+            429,
+            "Too many requests",
+            f"rate limit reached; retry in {wait:.1f}s",
+            headers={"Retry-After": str(math.ceil(wait))},
+        )
+    request.state.principal = principal
+    return principal
+
+
+def require_role(*roles: str) -> Callable[..., Principal]:
+    """A dependency admitting the given roles (admin is always admitted)."""
+    allowed = {*roles, "admin"}
+
+    def check(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
+        if principal.role not in allowed:
+            raise Problem(
+                403,
+                "Forbidden",
+                f"a {principal.role} key cannot use this; it needs one of: "
+                + ", ".join(sorted(allowed)),
+            )
+        return principal
+
+    return check
+
+
+AnyRole = Annotated[Principal, Depends(require_role("agent", "customer", "marketing"))]
+AgentRole = Annotated[Principal, Depends(require_role("agent"))]
+MarketingRole = Annotated[Principal, Depends(require_role("marketing"))]
+AdminRole = Annotated[Principal, Depends(require_role())]

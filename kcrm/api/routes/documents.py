@@ -1,0 +1,42 @@
+"""Knowledge records over HTTP: read (as the role allows), upsert and delete (admin)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response, status
+
+from kcrm.api.deps import AdminRole, AnyRole, KBDep
+from kcrm.api.problems import Problem
+from kcrm.api.schemas import DocumentPublic, DocumentsRequest, IngestResponse
+from kcrm.knowledge.records import Parsed
+from kcrm.knowledge.search import visible_to
+from kcrm.models import Document
+
+router = APIRouter(tags=["documents"])
+
+
+@router.get("/v1/documents/{doc_id}", response_model=DocumentPublic)
+def get_document(doc_id: str, kb: KBDep, principal: AnyRole) -> DocumentPublic:
+    """One record; a customer key gets 404 for anything not public and published."""
+    with kb.db.session() as s:
+        doc = s.get(Document, doc_id)
+        staff = principal.role in ("admin", "agent")
+        if doc is None or not (staff or visible_to(principal.role, doc)):
+            raise Problem(404, "Not found", f"no document with id {doc_id!r}")
+        return DocumentPublic.model_validate(doc, from_attributes=True)
+
+
+@router.post("/v1/documents", response_model=IngestResponse)
+def upsert_documents(body: DocumentsRequest, kb: KBDep, _: AdminRole) -> IngestResponse:
+    """Add or update records by id (unchanged ones embed nothing)."""
+    report = kb.ingest(Parsed(r, "api", i) for i, r in enumerate(body.records, start=1))
+    data = report.as_dict()
+    return IngestResponse(**{k: data[k] for k in IngestResponse.model_fields})
+
+
+@router.delete("/v1/documents/{doc_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_document(doc_id: str, kb: KBDep, _: AdminRole) -> Response:
+    """Remove a record from the database and both indexes."""
+    deleted, _missing = kb.delete([doc_id])
+    if not deleted:
+        raise Problem(404, "Not found", f"no document with id {doc_id!r}")
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,40 @@
+"""Liveness, readiness and Prometheus metrics (no key needed: scrapers and probes have none)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from kcrm.api.metrics import update_index_gauges
+from kcrm.api.problems import Problem
+
+router = APIRouter(tags=["operations"])
+
+
+@router.get("/healthz")
+def healthz() -> dict[str, str]:
+    """The process is up."""
+    return {"status": "ok"}
+
+
+@router.get("/readyz")
+def readyz(request: Request) -> dict[str, object]:
+    """Ready to serve: knowledge base open, database reachable, indexes caught up."""
+    kb = getattr(request.app.state, "kb", None)
+    if kb is None:
+        raise Problem(503, "Not ready", "the knowledge base is still loading")
+    try:
+        head = kb.replica.log_head()
+    except Exception as exc:  # the database is down or unreachable
+        raise Problem(503, "Not ready", f"database unreachable: {type(exc).__name__}") from None
+    lag = head - kb.replica.applied_seq
+    return {"status": "ready", "vectors": kb.replica.vectors.count(), "index_lag": lag}
+
+
+@router.get("/metrics")
+def metrics(request: Request) -> Response:
+    """Prometheus text format."""
+    kb = getattr(request.app.state, "kb", None)
+    if kb is not None:
+        update_index_gauges(kb)
+    return Response(generate_latest(request.app.state.registry), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,170 @@
+"""Request and response bodies of the HTTP API (separate from the ORM classes)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from kcrm.knowledge.records import KnowledgeRecord
+
+MAX_QUERY_CHARS = 1000
+
+
+class Strict(BaseModel):
+    # Unknown fields are refused with a 422 naming them: a typo must not pass silently.
+    model_config = ConfigDict(extra="forbid")
+
+
+class Filters(Strict):
+    """Search restrictions; every given one must hold."""
+
+    kind: list[Literal["faq", "article", "case", "interaction"]] = Field(default_factory=list)
+    category: list[str] = Field(default_factory=list, max_length=50)
+    tags: list[str] = Field(default_factory=list, max_length=50)
+    language: str | None = Field(default=None, max_length=8)
+    product_id: str | None = Field(default=None, max_length=128)
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+
+
+class SearchRequest(Strict):
+    """POST /v1/search."""
+
+    query: str = Field(min_length=1, max_length=MAX_QUERY_CHARS)
+    k: int = Field(default=10, ge=1, le=100)
+    filters: Filters = Field(default_factory=Filters)
+
+
+class SearchResult(BaseModel):
+    """One record in the results."""
+
+    id: str
+    kind: str
+    title: str
+    snippet: str
+    score: float
+    category: str | None
+    language: str
+
+
+class SearchResponse(BaseModel):
+    query_id: str
+    results: list[SearchResult]
+
+
+class SuggestRequest(Strict):
+    """POST /v1/agent/suggest: a case's text and what is known about it."""
+
+    text: str = Field(min_length=1, max_length=5000)
+    customer_id: str | None = Field(default=None, max_length=128)
+    product_id: str | None = Field(default=None, max_length=128)
+    k: int = Field(default=5, ge=1, le=20)
+
+
+class FeedbackRequest(Strict):
+    """POST /v1/feedback: a verdict on one result of one query."""
+
+    query_id: str = Field(min_length=1, max_length=64)
+    item_id: str = Field(min_length=1, max_length=256)
+    helpful: bool | None = None
+    used: bool | None = None
+
+
+class FeedbackResponse(BaseModel):
+    id: int
+    query_id: str
+    item_id: str
+
+
+class DocumentsRequest(Strict):
+    """POST /v1/documents: one record or several."""
+
+    records: list[KnowledgeRecord] = Field(min_length=1, max_length=1000)
+
+
+class IngestResponse(BaseModel):
+    added: int
+    updated: int
+    unchanged: int
+    deleted: int
+    rejected: int
+    rejections: list[dict[str, Any]]
+
+
+class DocumentPublic(BaseModel):
+    """A record as a caller may see it."""
+
+    id: str
+    kind: str
+    title: str
+    body: str
+    language: str
+    category: str | None
+    tags: list[str]
+    visibility: str
+    status: str
+    version: int
+    updated_at: datetime
+    resolution: str | None = None
+    article_id: str | None = None
+
+
+class CaseCreate(Strict):
+    """POST /v1/cases: open a case."""
+
+    id: str | None = Field(default=None, min_length=1, max_length=128, pattern=r"^[^\s/\\]+$")
+    customer_id: str | None = Field(default=None, max_length=128)
+    product_id: str | None = Field(default=None, max_length=128)
+    subject: str = Field(default="", max_length=500)
+    description: str = Field(min_length=1, max_length=20000)
+    channel: Literal["phone", "email", "chat", "web", "visit"] | None = None
+    agent: str | None = Field(default=None, max_length=128)
+
+
+class CaseUpdate(Strict):
+    """PATCH /v1/cases/{id}: change fields, close with a resolution."""
+
+    status: Literal["open", "pending", "closed"] | None = None
+    subject: str | None = Field(default=None, max_length=500)
+    description: str | None = Field(default=None, max_length=20000)
+    resolution: str | None = Field(default=None, max_length=20000)
+    resolution_category: str | None = Field(default=None, max_length=128)
+    article_id: str | None = Field(default=None, max_length=256)
+    product_id: str | None = Field(default=None, max_length=128)
+    agent: str | None = Field(default=None, max_length=128)
+
+
+class CasePublic(BaseModel):
+    id: str
+    customer_id: str | None
+    product_id: str | None
+    subject: str
+    description: str
+    status: str
+    resolution: str | None
+    resolution_category: str | None
+    article_id: str | None
+    channel: str | None
+    agent: str | None
+    opened_at: datetime
+    closed_at: datetime | None
+    in_knowledge_base: bool
+
+
+class PurchaseLine(Strict):
+    """One order line for POST /v1/purchases."""
+
+    customer_id: str = Field(min_length=1, max_length=128)
+    product_id: str = Field(min_length=1, max_length=128)
+    purchased_at: datetime
+    order_id: str | None = Field(default=None, max_length=128)
+    quantity: float = Field(default=1.0, gt=0, le=1_000_000)
+    unit_price: float | None = Field(default=None, ge=0)
+    channel: str | None = Field(default=None, max_length=32)
+
+
+class PurchasesRequest(Strict):
+    purchases: list[PurchaseLine] = Field(min_length=1, max_length=10000)
+    create_missing: bool = False
