@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from kcrm.config import Settings
-from kcrm.knowledge.embeddings import HashEmbedder
+from kcrm.config import DEFAULT_EMBEDDING_MODEL, Settings
+from kcrm.knowledge.embeddings import Embedder, HashEmbedder, make_embedder
 from kcrm.knowledge.kb import KnowledgeBase
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,3 +36,9 @@ def write_jsonl(path: Path, records: list[dict[str, Any]]) -> Path:
 
 def faq(id: str, title: str, body: str, **extra: Any) -> dict[str, Any]:
     return {"id": id, "kind": "faq", "title": title, "body": body, "visibility": "public", **extra}
+
+
+@pytest.fixture(scope="session")
+def real_embedder() -> Embedder:
+    """The packaged all-MiniLM-L6-v2, loaded once per test session."""
+    return make_embedder(DEFAULT_EMBEDDING_MODEL)
