@@ -390,6 +390,10 @@ def demo(
         f"consistent: {status_['consistent']}"
     )
     db = _db()
+    # Keys of an earlier demo run are revoked: their plaintext was only ever printed.
+    for row in list_keys(db):
+        if row["name"].startswith("demo-") and not row["revoked"]:
+            revoke_key(db, row["id"])
     lines = []
     for role in ("admin", "agent", "customer", "marketing"):
         key, _row = create_key(db, role, f"demo-{role}")
@@ -407,6 +411,9 @@ evaluate_app = typer.Typer(help="Measure quality offline.", no_args_is_help=True
 train_app = typer.Typer(help="Train or refresh models.", no_args_is_help=True)
 
 # (registrations go below this line)
+from kcrm.recommend.commands import register as register_recommend  # noqa: E402
+
+register_recommend(app, evaluate_app, train_app)
 
 
 def _add_groups() -> None:

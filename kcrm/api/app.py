@@ -20,7 +20,16 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from kcrm import __version__
 from kcrm.api import metrics as metrics_mod
 from kcrm.api import problems
-from kcrm.api.routes import cases, documents, feedback, health, purchases, search
+from kcrm.api.routes import (
+    assist,
+    cases,
+    customers,
+    documents,
+    feedback,
+    health,
+    purchases,
+    search,
+)
 from kcrm.auth import KeyStore, RateLimiter
 from kcrm.config import Settings, get_settings
 from kcrm.knowledge.kb import KnowledgeBase
@@ -98,6 +107,15 @@ async def _follow_log(app: FastAPI, every: float) -> None:
             log.exception("index replica sync failed")
 
 
+async def _load_recommender(app: FastAPI, settings: Settings, kb: KnowledgeBase) -> None:
+    try:
+        app.state.recommender = await asyncio.to_thread(
+            customers.load_recommender, settings, kb.db, kb.embedder
+        )
+    except Exception:
+        log.exception("the recommender could not be loaded; offers answer 503 until restart")
+
+
 def _sync(kb: KnowledgeBase) -> None:
     with kb.lock:
         kb.replica.sync()
@@ -140,10 +158,16 @@ def create_app(
         app.state.keys = KeyStore(base.db)
         app.state.kb = base
         follower = asyncio.create_task(_follow_log(app, settings.sync_interval_seconds))
+        loader = None
+        if getattr(app.state, "recommender", None) is None:
+            # Offers are ready a little after search: loading (or training) must not hold it up.
+            loader = asyncio.create_task(_load_recommender(app, settings, base))
         try:
             yield
         finally:
             follower.cancel()
+            if loader is not None:
+                loader.cancel()
             app.state.kb = None
             if owned:
                 await asyncio.to_thread(base.close)
@@ -160,11 +184,12 @@ def create_app(
     app.state.registry = registry
     app.state.limiter = RateLimiter(settings.rate_limit_per_minute)
     app.state.kb = None
+    app.state.recommender = None
     for key, value in (extra_state or {}).items():
         setattr(app.state, key, value)
     problems.install(app)
     metrics_mod.install(app, metrics)
-    for module in (health, search, feedback, documents, cases, purchases):
+    for module in (health, search, assist, feedback, documents, cases, purchases, customers):
         app.include_router(module.router)
     if settings.cors_origins:
         app.add_middleware(

@@ -28,7 +28,12 @@ def readyz(request: Request) -> dict[str, object]:
     except Exception as exc:  # the database is down or unreachable
         raise Problem(503, "Not ready", f"database unreachable: {type(exc).__name__}") from None
     lag = head - kb.replica.applied_seq
-    return {"status": "ready", "vectors": kb.replica.vectors.count(), "index_lag": lag}
+    return {
+        "status": "ready",
+        "vectors": kb.replica.vectors.count(),
+        "index_lag": lag,
+        "recommender": getattr(request.app.state, "recommender", None) is not None,
+    }
 
 
 @router.get("/metrics")

@@ -1,0 +1,92 @@
+"""Customers: the 360° view, next-best offers and marketing segments."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel
+
+from kcrm.api.deps import KBDep, MarketingRole, require_role
+from kcrm.api.problems import Problem
+from kcrm.auth import Principal
+from kcrm.config import Settings
+from kcrm.customers import customer_view
+from kcrm.db import Database
+from kcrm.knowledge.embeddings import Embedder
+from kcrm.recommend.analytics import segment_summary
+from kcrm.recommend.service import RecommendService
+from kcrm.recommend.store import load_recommender as _load
+
+router = APIRouter(tags=["customers"])
+StaffRole = Annotated[Principal, Depends(require_role("agent", "marketing"))]
+
+
+class Offer(BaseModel):
+    """One next-best offer, with the reasons it is made."""
+
+    product_id: str
+    name: str
+    score: float
+    reasons: list[str]
+    category: str | None = None
+
+
+class Recommendations(BaseModel):
+    """A customer's offers, best first."""
+
+    customer_id: str
+    items: list[Offer]
+
+
+def load_recommender(
+    settings: Settings, db: Database, embedder: Embedder | None = None
+) -> RecommendService:
+    """Built once at start-up and kept on `app.state.recommender`."""
+    return _load(settings, db, embedder)
+
+
+def get_recommender(request: Request) -> RecommendService:
+    service: RecommendService | None = getattr(request.app.state, "recommender", None)
+    if service is None:
+        raise Problem(503, "Not ready", "the recommender is still loading")
+    return service
+
+
+RecommenderDep = Annotated[RecommendService, Depends(get_recommender)]
+
+
+def _unknown(customer_id: str) -> Problem:
+    return Problem(404, "Not found", f"no customer with id {customer_id!r}")
+
+
+@router.get("/v1/customers/{customer_id}")
+def get_customer(customer_id: str, kb: KBDep, _: StaffRole) -> dict[str, Any]:
+    """The customer's 360° view: profile, value, purchases, cases, interactions."""
+    view = customer_view(kb.db, customer_id)
+    if view is None:
+        raise _unknown(customer_id)
+    return view
+
+
+@router.get("/v1/customers/{customer_id}/recommendations", response_model=Recommendations)
+def get_recommendations(
+    customer_id: str,
+    service: RecommenderDep,
+    _: StaffRole,
+    k: Annotated[int, Query(ge=1, le=100, description="how many offers")] = 10,
+    include_owned: Annotated[
+        bool, Query(description="offer owned products too (renewals, upgrades)")
+    ] = False,
+) -> Recommendations:
+    """Next-best offers with reasons, excluding products the customer already owns."""
+    offers = service.recommend(customer_id, k, include_owned)
+    if offers is None:
+        raise _unknown(customer_id)
+    return Recommendations(customer_id=customer_id, items=[Offer(**o.as_dict()) for o in offers])
+
+
+@router.get("/v1/segments")
+def get_segments(kb: KBDep, _: MarketingRole) -> dict[str, Any]:
+    """RFM segments, value tiers and loyalty rates over all customers."""
+    return segment_summary(kb.db)

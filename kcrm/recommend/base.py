@@ -1,0 +1,180 @@
+"""The one recommender shape every candidate model has, after the `implicit` library.
+
+`fit(data)`, `score(user_items)` for many customers at once, `recommend(userid,
+user_items, N, filter_already_liked_items, filter_items) -> (ids, scores)`,
+`similar_items(itemid, N)`, `update(new_lines)` for freshness, `save`/`load`.
+Scores are always computed from the `user_items` rows passed in (the history as
+it is now), never from a copy frozen at training time: that is what lets a new
+purchase change a customer's offers before the next retrain.
+"""
+
+from __future__ import annotations
+
+import json
+from abc import ABC, abstractmethod
+from pathlib import Path
+from typing import Any, ClassVar, Self
+
+import numpy as np
+import scipy.sparse as sp
+
+from kcrm.recommend.data import Interactions
+
+IdsScores = tuple[np.ndarray, np.ndarray]
+
+
+def top_n(scores: np.ndarray, n: int, exclude: np.ndarray | None = None) -> IdsScores:
+    """The `n` best finite scores, best first; `exclude` is a bool mask or an index array."""
+    s = np.asarray(scores, dtype=np.float32).copy()
+    if exclude is not None and len(exclude):
+        s[exclude] = -np.inf
+    valid = int(np.isfinite(s).sum())
+    n = min(n, valid)
+    if n <= 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.float32)
+    idx = np.argpartition(-s, n - 1)[:n] if n < len(s) else np.arange(len(s))
+    idx = idx[np.argsort(-s[idx], kind="stable")]
+    idx = idx[np.isfinite(s[idx])]
+    return idx.astype(np.int64), s[idx]
+
+
+def check_rows(user_items: Any, n_items: int) -> sp.csr_matrix:
+    """`user_items` as CSR with `n_items` columns, or a ValueError naming the problem."""
+    if not sp.issparse(user_items):
+        raise ValueError(f"user_items must be a scipy sparse matrix, got {type(user_items)!r}")
+    m = sp.csr_matrix(user_items)
+    if m.shape[1] != n_items:
+        raise ValueError(f"user_items has {m.shape[1]} columns but the model has {n_items} items")
+    return m
+
+
+def column(m: sp.csc_matrix, j: int) -> tuple[np.ndarray, np.ndarray]:
+    """(row indices, values) of column `j`, without scipy's slow fancy indexing."""
+    lo, hi = m.indptr[j], m.indptr[j + 1]
+    return m.indices[lo:hi], m.data[lo:hi]
+
+
+def entry(m: sp.csr_matrix, i: int, j: int) -> float:
+    """m[i, j] of a CSR matrix with sorted indices, in microseconds."""
+    lo, hi = m.indptr[i], m.indptr[i + 1]
+    k = lo + int(np.searchsorted(m.indices[lo:hi], j))
+    return float(m.data[k]) if k < hi and m.indices[k] == j else 0.0
+
+
+def owned_mask(owned: np.ndarray, n_items: int) -> np.ndarray:
+    """Item indices as a bool mask over the catalogue (made once per request)."""
+    mask = np.zeros(n_items, bool)
+    mask[owned] = True
+    return mask
+
+
+def best_owned(m: sp.csc_matrix, owned: np.ndarray, j: int) -> tuple[int, float] | None:
+    """The owned item (`owned`: bool mask) with the largest value in column `j` of `m`."""
+    rows, values = column(m, j)
+    if not len(rows):
+        return None
+    mine = owned[rows]
+    if not mine.any():
+        return None
+    k = int(np.argmax(np.where(mine, values, -np.inf)))
+    return (int(rows[k]), float(values[k])) if values[k] > 0 else None
+
+
+def sparse_arrays(prefix: str, m: sp.csr_matrix) -> dict[str, np.ndarray]:
+    m = sp.csr_matrix(m)
+    return {
+        f"{prefix}_data": m.data,
+        f"{prefix}_indices": m.indices,
+        f"{prefix}_indptr": m.indptr,
+        f"{prefix}_shape": np.asarray(m.shape),
+    }
+
+
+def sparse_from(prefix: str, arrays: dict[str, np.ndarray]) -> sp.csr_matrix:
+    shape = tuple(int(x) for x in arrays[f"{prefix}_shape"])
+    return sp.csr_matrix(
+        (arrays[f"{prefix}_data"], arrays[f"{prefix}_indices"], arrays[f"{prefix}_indptr"]),
+        shape=shape,
+    )
+
+
+class Recommender(ABC):
+    """Scores every item for customers, from their purchase rows."""
+
+    name: ClassVar[str]
+    n_items: int = 0
+
+    @abstractmethod
+    def fit(self, data: Interactions) -> Self:
+        """Learn from all lines of `data`; returns self."""
+
+    @abstractmethod
+    def score(self, user_items: sp.csr_matrix, userids: np.ndarray | None = None) -> np.ndarray:
+        """Scores of every item for each row.
+
+        Args:
+            user_items: rows × n_items, the customers' purchases now (binary).
+            userids: the customers' indices in the training data, when known.
+        Returns:
+            float32 array rows × n_items; higher is better, 0 means no evidence.
+        """
+
+    @abstractmethod
+    def similar_items(self, itemid: int, N: int = 10) -> IdsScores:
+        """Items most like `itemid` (itself excluded), best first."""
+
+    def update(self, new: Interactions, before: sp.csr_matrix) -> None:  # noqa: B027
+        """Fold in new order lines without a full retrain (`before`: user_items before them).
+
+        Models whose user state is recomputed from `user_items` on every call need nothing.
+        """
+
+    def recommend(
+        self,
+        userid: int,
+        user_items: sp.csr_matrix,
+        N: int = 10,
+        filter_already_liked_items: bool = True,
+        filter_items: np.ndarray | None = None,
+    ) -> IdsScores:
+        """The `N` best items for one customer whose purchases are the one row `user_items`."""
+        row = check_rows(user_items, self.n_items)
+        if row.shape[0] != 1:
+            raise ValueError(f"user_items must have exactly one row, got {row.shape[0]}")
+        if N < 1:
+            raise ValueError(f"N must be at least 1, got {N}")
+        scores = self.score(row, np.asarray([userid]))[0]
+        exclude = [np.asarray(filter_items, np.int64)] if filter_items is not None else []
+        if filter_already_liked_items:
+            exclude.append(row.indices.astype(np.int64))
+        return top_n(scores, N, np.concatenate(exclude) if exclude else None)
+
+    # ---- persistence: arrays in one .npz, parameters as JSON beside them (no pickle) ----
+    def params(self) -> dict[str, Any]:
+        return {}
+
+    @abstractmethod
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The fitted state as named arrays."""
+
+    @abstractmethod
+    def restore(self, arrays: dict[str, np.ndarray]) -> None:
+        """Set the fitted state from `arrays()` output."""
+
+    def save(self, path: Path) -> None:
+        meta = np.asarray(json.dumps({"model": self.name, "params": self.params()}))
+        arrays: dict[str, Any] = {"__meta__": meta, "n_items": np.asarray(self.n_items)}
+        arrays.update(self.arrays())
+        np.savez(path, **arrays)
+
+    @classmethod
+    def load(cls, path: Path) -> Self:
+        with np.load(path, allow_pickle=False) as f:
+            arrays = {k: f[k] for k in f.files}
+        meta = json.loads(str(arrays.pop("__meta__")))
+        if meta["model"] != cls.name:
+            raise ValueError(f"{path} holds a {meta['model']!r} model, not {cls.name!r}")
+        model = cls(**meta["params"])
+        model.n_items = int(arrays.pop("n_items"))
+        model.restore(arrays)
+        return model

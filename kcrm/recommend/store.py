@@ -1,0 +1,133 @@
+"""Saving and loading the trained recommender under `<data_dir>/models/recommend/`.
+
+One `.npz` per model (arrays only, no pickle), the customers' purchase matrix,
+and a `manifest.json` written last, so a half-written save is never loaded.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from kcrm.config import Settings
+from kcrm.db import Database
+from kcrm.knowledge.embeddings import Embedder
+from kcrm.recommend.base import Recommender, sparse_arrays, sparse_from
+from kcrm.recommend.config import RecommendConfig
+from kcrm.recommend.data import Catalog, load_catalog
+from kcrm.recommend.models import (
+    ALSRecommender,
+    ContentRecommender,
+    CoPurchaseRecommender,
+    ItemKNNRecommender,
+    PopularityRecommender,
+)
+from kcrm.recommend.service import RecommendService
+
+log = logging.getLogger(__name__)
+FORMAT = 1
+MODEL_CLASSES: dict[str, type[Recommender]] = {
+    c.name: c
+    for c in (
+        PopularityRecommender,
+        CoPurchaseRecommender,
+        ItemKNNRecommender,
+        ALSRecommender,
+        ContentRecommender,
+    )
+}
+
+
+def model_dir(settings: Settings) -> Path:
+    return settings.data_dir / "models" / "recommend"
+
+
+def save_service(service: RecommendService, path: Path) -> None:
+    path.mkdir(parents=True, exist_ok=True)
+    for name, model in service.models.items():
+        model.save(path / f"{name}.npz")
+    owned: dict[str, Any] = sparse_arrays("owned", service.owned)
+    np.savez(path / "owned.npz", **owned)
+    manifest = {
+        "format": FORMAT,
+        "models": {name: m.name for name, m in service.models.items()},
+        "weights": service.weights,
+        "items": service.catalog.ids,
+        "users": service.users,
+        "last_purchase_id": service.last_purchase_id,
+        "info": service.info,
+    }
+    tmp = path / "manifest.json.tmp"
+    tmp.write_text(json.dumps(manifest))
+    tmp.replace(path / "manifest.json")
+
+
+def load_service(path: Path, db: Database, config: RecommendConfig) -> RecommendService:
+    """The saved service, brought up to date with purchases recorded since it was saved."""
+    manifest = json.loads((path / "manifest.json").read_text())
+    if manifest.get("format") != FORMAT:
+        raise ValueError(f"{path}: saved by another version; run `kcrm train recommend`")
+    models = {
+        name: MODEL_CLASSES[kind].load(path / f"{name}.npz")
+        for name, kind in manifest["models"].items()
+    }
+    with np.load(path / "owned.npz", allow_pickle=False) as f:
+        owned = sparse_from("owned", {k: f[k] for k in f.files})
+    catalog = aligned_catalog(load_catalog(db), manifest["items"])
+    service = RecommendService(
+        db,
+        config,
+        catalog,
+        manifest["users"],
+        owned,
+        models,
+        manifest["weights"],
+        int(manifest["last_purchase_id"]),
+        manifest.get("info", {}),
+    )
+    service.refresh(force=True)
+    return service
+
+
+def aligned_catalog(current: Catalog, ids: list[str]) -> Catalog:
+    """The saved item order with today's product data; products deleted since are inactive."""
+    pos = [current.index.get(pid, -1) for pid in ids]
+
+    def take(values: list[Any], missing: Any) -> list[Any]:
+        return [values[p] if p >= 0 else missing for p in pos]
+
+    def arr(values: np.ndarray, missing: Any) -> np.ndarray:
+        return np.asarray([values[p] if p >= 0 else missing for p in pos], dtype=values.dtype)
+
+    return Catalog(
+        ids=list(ids),
+        names=take(current.names, ""),
+        descriptions=take(current.descriptions, ""),
+        categories=take(current.categories, None),
+        active=arr(current.active, False),
+        repeatable=arr(current.repeatable, False),
+        price=arr(current.price, np.nan),
+        cost=arr(current.cost, np.nan),
+        attributes=take(current.attributes, {}),
+    )
+
+
+def load_recommender(
+    settings: Settings, db: Database, embedder: Embedder | None = None
+) -> RecommendService:
+    """The service the API starts with: the saved models, or trained now when none are saved.
+
+    Pass the knowledge base's embedder to get the content model in that case too.
+    """
+    config = RecommendConfig()
+    path = model_dir(settings)
+    if (path / "manifest.json").is_file():
+        try:
+            return load_service(path, db, config)
+        except (OSError, ValueError, KeyError) as exc:
+            log.warning("cannot load the saved recommender (%s); training a new one", exc)
+    return RecommendService.train(db, config, embedder)
