@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 import logging
 import os
@@ -41,6 +42,11 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="print JSON on stdout")]
 def fail(message: str, code: int = 1) -> typer.Exit:
     err.print(f"[bold red]error:[/] {message}")
     return typer.Exit(code)
+
+
+def cli_actor() -> str:
+    """How a change made from this shell is recorded in histories."""
+    return f"cli:{getpass.getuser()}"
 
 
 def emit(data: Any) -> None:
@@ -161,7 +167,7 @@ def ingest(
         raise fail(", ".join(str(p) for p in plan.missing) + ": no such file or folder")
     start = time.perf_counter()
     with open_kb() as kb, progress_bar("ingesting", count_records(plan)) as advance:
-        report, tables = kb.ingest_paths(paths, advance, create_missing)
+        report, tables = kb.ingest_paths(paths, advance, create_missing, cli_actor())
     print_report(report, tables, as_json, time.perf_counter() - start)
     exit_for([report, *tables.values()])
 
@@ -192,7 +198,7 @@ def delete(
 ) -> None:
     """Remove knowledge records from the database and both indexes."""
     with open_kb() as kb:
-        deleted, missing = kb.delete(ids)
+        deleted, missing = kb.delete(ids, cli_actor())
     if as_json:
         emit({"deleted": deleted, "not_found": missing})
     else:
@@ -411,9 +417,15 @@ evaluate_app = typer.Typer(help="Measure quality offline.", no_args_is_help=True
 train_app = typer.Typer(help="Train or refresh models.", no_args_is_help=True)
 
 # (registrations go below this line)
+from kcrm.knowledge.commands import register as register_knowledge  # noqa: E402
+
+register_knowledge(app)
 from kcrm.recommend.commands import register as register_recommend  # noqa: E402
 
 register_recommend(app, evaluate_app, train_app)
+from kcrm.assist.commands import register as register_assist  # noqa: E402
+
+register_assist(app, evaluate_app, train_app)
 
 
 def _add_groups() -> None:

@@ -314,3 +314,24 @@ class Feedback(Base):
     role: Mapped[str] = mapped_column(String(16))
     key_id: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DocumentRevision(Base):
+    """One version of a knowledge record: what it said, its status, and who changed it."""
+
+    __tablename__ = "document_revisions"
+    __table_args__ = (UniqueConstraint("document_id", "version", name="uq_revisions_doc_version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    # No foreign key: the history outlives a deleted record.
+    document_id: Mapped[str] = mapped_column(String(256), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text)
+    category: Mapped[str | None] = mapped_column(String(128))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    changed_by: Mapped[str] = mapped_column(String(256), default="")
+    change: Mapped[str] = mapped_column(String(32))  # created | updated | status | deleted
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -11,7 +11,10 @@ from typer.testing import CliRunner
 
 from kcrm.cli import app
 from kcrm.config import get_settings
+from kcrm.db import MIGRATIONS_DIR
 from tests.conftest import faq, write_jsonl
+
+MIGRATIONS = MIGRATIONS_DIR / "versions"
 
 
 @pytest.fixture
@@ -80,4 +83,5 @@ def test_clear_errors(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-d
 
 def test_init_reports_revision(run) -> None:  # type: ignore[no-untyped-def]
     code, out = run("init", "--json")
-    assert code == 0 and json.loads(out)["revision"] == "0002"
+    revision = json.loads(out)["revision"]
+    assert code == 0 and revision == max(p.name[:4] for p in MIGRATIONS.glob("0*.py"))

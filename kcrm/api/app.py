@@ -27,6 +27,7 @@ from kcrm.api.routes import (
     documents,
     feedback,
     health,
+    knowledge,
     purchases,
     search,
 )
@@ -189,7 +190,17 @@ def create_app(
         setattr(app.state, key, value)
     problems.install(app)
     metrics_mod.install(app, metrics)
-    for module in (health, search, assist, feedback, documents, cases, purchases, customers):
+    for module in (
+        health,
+        search,
+        assist,
+        feedback,
+        documents,
+        knowledge,
+        cases,
+        purchases,
+        customers,
+    ):
         app.include_router(module.router)
     if settings.cors_origins:
         app.add_middleware(

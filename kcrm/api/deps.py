@@ -88,3 +88,8 @@ AnyRole = Annotated[Principal, Depends(require_role("agent", "customer", "market
 AgentRole = Annotated[Principal, Depends(require_role("agent"))]
 MarketingRole = Annotated[Principal, Depends(require_role("marketing"))]
 AdminRole = Annotated[Principal, Depends(require_role())]
+
+
+def actor(principal: Principal) -> str:
+    """How a change by this caller is recorded in histories."""
+    return f"{principal.role}:{principal.name or principal.key_id}#{principal.key_id}"

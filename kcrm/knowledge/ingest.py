@@ -24,7 +24,7 @@ from kcrm.knowledge import nlp
 from kcrm.knowledge.chunking import chunk_text
 from kcrm.knowledge.embeddings import Embedder
 from kcrm.knowledge.records import KnowledgeRecord, Parsed, Rejection
-from kcrm.models import Case, Chunk, Document, IndexLog, Interaction, utcnow
+from kcrm.models import Case, Chunk, Document, DocumentRevision, IndexLog, Interaction, utcnow
 
 ProgressFn = Callable[[int], None]
 
@@ -110,8 +110,10 @@ class Ingestor:
         settings: Settings,
         tagger: nlp.ProductTagger | None = None,
         progress: ProgressFn | None = None,
+        actor: str = "",
     ) -> None:
         self.db = db
+        self.actor = actor
         self.embedder = embedder
         self.settings = settings
         self.tagger = tagger
@@ -250,11 +252,13 @@ class Ingestor:
             "source": p.source,
             "updated_at": utcnow(),
         }
+        change = "created"
         if doc is None:
             doc = Document(id=rec.id, version=1, created_at=rec.created_at or utcnow(), **fields)
             s.add(doc)
             s.flush()
         else:
+            change = "updated" if doc.status == rec.status else "status"
             old_ids = list(s.scalars(select(Chunk.id).where(Chunk.document_id == doc.id)))
             s.execute(delete(Chunk).where(Chunk.document_id == doc.id))
             s.add_all(IndexLog(chunk_id=cid, op="r") for cid in old_ids)
@@ -284,6 +288,7 @@ class Ingestor:
         s.flush()
         if rec.status == "published":
             s.add_all(IndexLog(chunk_id=c.id, op="a") for c in new_chunks)
+        s.add(revision(doc, self.actor, change))
         self._upsert_crm(s, rec, doc)
 
     def _upsert_crm(self, s: Session, rec: KnowledgeRecord, doc: Document) -> None:
@@ -317,11 +322,31 @@ class Ingestor:
             s.add(inter)
 
 
-def delete_documents(db: Database, ids: Sequence[str]) -> tuple[list[str], list[str]]:
+def revision(doc: Document, actor: str, change: str, note: str = "") -> DocumentRevision:
+    """The history row for the document as it now stands."""
+    return DocumentRevision(
+        document_id=doc.id,
+        version=doc.version,
+        status=doc.status,
+        title=doc.title,
+        body=doc.body,
+        category=doc.category,
+        content_hash=doc.content_hash,
+        changed_by=actor,
+        change=change,
+        note=note,
+    )
+
+
+def delete_documents(
+    db: Database, ids: Sequence[str], actor: str = ""
+) -> tuple[list[str], list[str]]:
     """Delete records and log their chunks' removal; returns (deleted, not found)."""
     deleted: list[str] = []
     with db.session() as s:
         for doc in s.scalars(select(Document).where(Document.id.in_(list(ids)))):
+            doc.version += 1
+            s.add(revision(doc, actor, "deleted"))
             chunk_ids = list(s.scalars(select(Chunk.id).where(Chunk.document_id == doc.id)))
             s.add_all(IndexLog(chunk_id=cid, op="r") for cid in chunk_ids)
             # The case or interaction row came from this record: it goes with it.

@@ -140,6 +140,7 @@ class KnowledgeBase:
         paths: Sequence[Path],
         progress: ProgressFn | None = None,
         create_missing: bool = False,
+        actor: str = "",
     ) -> tuple[IngestReport, dict[str, IngestReport]]:
         """Load CRM tables and knowledge files; returns (knowledge report, reports per table)."""
         plan = plan_paths(paths)
@@ -154,22 +155,25 @@ class KnowledgeBase:
         items: Iterator[Parsed | Rejection] = (
             item for file, root in plan.knowledge for item in read_path(file, root)
         )
-        return self.ingest(items, progress), tables
+        return self.ingest(items, progress, actor), tables
 
     def ingest(
-        self, items: Iterable[Parsed | Rejection], progress: ProgressFn | None = None
+        self,
+        items: Iterable[Parsed | Rejection],
+        progress: ProgressFn | None = None,
+        actor: str = "",
     ) -> IngestReport:
-        """Upsert records and bring the indexes up to date."""
+        """Upsert records and bring the indexes up to date; `actor` goes into the history."""
         with self.lock:
-            ingestor = Ingestor(self.db, self.embedder, self.settings, self.tagger, progress)
+            ingestor = Ingestor(self.db, self.embedder, self.settings, self.tagger, progress, actor)
             report = ingestor.ingest(items)
             self.replica.sync()
             return report
 
-    def delete(self, ids: Sequence[str]) -> tuple[list[str], list[str]]:
+    def delete(self, ids: Sequence[str], actor: str = "") -> tuple[list[str], list[str]]:
         """Remove records from the database and both indexes; returns (deleted, not found)."""
         with self.lock:
-            deleted, missing = delete_documents(self.db, ids)
+            deleted, missing = delete_documents(self.db, ids, actor)
             self.replica.sync()
             return deleted, missing
 

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 Kind = Literal["faq", "article", "case", "interaction"]
 Visibility = Literal["public", "internal"]
-Status = Literal["draft", "published", "archived"]
+Status = Literal["draft", "review", "published", "archived"]
 Channel = Literal["phone", "email", "chat", "web", "visit"]
 
 KNOWLEDGE_SUFFIXES = {".jsonl", ".json", ".csv", ".md", ".markdown", ".txt"}

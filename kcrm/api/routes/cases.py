@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, status
 
 from kcrm import cases as workflow
-from kcrm.api.deps import AgentRole, KBDep
+from kcrm.api.deps import AgentRole, KBDep, actor
 from kcrm.api.problems import Problem
 from kcrm.api.schemas import CaseCreate, CasePublic, CaseUpdate
+from kcrm.knowledge.kcs import draft_from_case
 from kcrm.querylog import NotFound
 
 router = APIRouter(tags=["cases"])
@@ -59,5 +60,14 @@ def update_case(case_id: str, body: CaseUpdate, kb: KBDep, _: AgentRole) -> Case
     changes = workflow.CaseChanges(**body.model_dump())
     try:
         return CasePublic(**workflow.update_case(kb, case_id, changes))
+    except NotFound as exc:
+        raise Problem(404, "Not found", str(exc)) from None
+
+
+@router.post("/v1/cases/{case_id}/article", status_code=status.HTTP_201_CREATED)
+def article_from_case(case_id: str, kb: KBDep, principal: AgentRole) -> dict[str, Any]:
+    """Draft a PII-free article from a closed case, listing existing articles it may duplicate."""
+    try:
+        return draft_from_case(kb, case_id, actor(principal))
     except NotFound as exc:
         raise Problem(404, "Not found", str(exc)) from None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
 
-from kcrm.api.deps import AdminRole, AnyRole, KBDep
+from kcrm.api.deps import AdminRole, AnyRole, KBDep, actor
 from kcrm.api.problems import Problem
 from kcrm.api.schemas import DocumentPublic, DocumentsRequest, IngestResponse
 from kcrm.knowledge.records import Parsed
@@ -26,17 +26,18 @@ def get_document(doc_id: str, kb: KBDep, principal: AnyRole) -> DocumentPublic:
 
 
 @router.post("/v1/documents", response_model=IngestResponse)
-def upsert_documents(body: DocumentsRequest, kb: KBDep, _: AdminRole) -> IngestResponse:
+def upsert_documents(body: DocumentsRequest, kb: KBDep, principal: AdminRole) -> IngestResponse:
     """Add or update records by id (unchanged ones embed nothing)."""
-    report = kb.ingest(Parsed(r, "api", i) for i, r in enumerate(body.records, start=1))
+    items = (Parsed(r, "api", i) for i, r in enumerate(body.records, start=1))
+    report = kb.ingest(items, actor=actor(principal))
     data = report.as_dict()
     return IngestResponse(**{k: data[k] for k in IngestResponse.model_fields})
 
 
 @router.delete("/v1/documents/{doc_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_document(doc_id: str, kb: KBDep, _: AdminRole) -> Response:
-    """Remove a record from the database and both indexes."""
-    deleted, _missing = kb.delete([doc_id])
+def delete_document(doc_id: str, kb: KBDep, principal: AdminRole) -> Response:
+    """Remove a record from the database and both indexes (its history stays)."""
+    deleted, _missing = kb.delete([doc_id], actor=actor(principal))
     if not deleted:
         raise Problem(404, "Not found", f"no document with id {doc_id!r}")
     return Response(status_code=status.HTTP_204_NO_CONTENT)

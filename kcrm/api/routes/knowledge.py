@@ -1,0 +1,69 @@
+"""The knowledge team's routes: lifecycle, history, gap report, outcomes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+from pydantic import Field
+
+from kcrm.api.deps import AgentRole, KBDep, actor
+from kcrm.api.problems import Problem
+from kcrm.api.schemas import Strict
+from kcrm.knowledge import lifecycle
+from kcrm.knowledge.gaps import gap_report
+from kcrm.knowledge.outcomes import outcomes
+from kcrm.querylog import NotFound
+
+router = APIRouter(tags=["knowledge lifecycle and reports"])
+
+
+class StatusChange(Strict):
+    """POST /v1/documents/{id}/status."""
+
+    status: Literal["draft", "review", "published", "archived"]
+    note: str = Field(default="", max_length=2000)
+
+
+@router.post("/v1/documents/{doc_id}/status")
+def change_status(
+    doc_id: str, body: StatusChange, kb: KBDep, principal: AgentRole
+) -> dict[str, Any]:
+    """Agents draft and submit for review; admins publish and archive."""
+    if principal.role != "admin" and body.status in ("published", "archived"):
+        raise Problem(403, "Forbidden", f"only an admin key can move a record to {body.status}")
+    try:
+        return lifecycle.set_status(kb, doc_id, body.status, actor(principal), body.note)
+    except NotFound as exc:
+        raise Problem(404, "Not found", str(exc)) from None
+
+
+@router.get("/v1/documents/{doc_id}/history")
+def document_history(doc_id: str, kb: KBDep, _: AgentRole) -> list[dict[str, Any]]:
+    """Every version, oldest first, with who changed it."""
+    try:
+        return lifecycle.history(kb, doc_id)
+    except NotFound as exc:
+        raise Problem(404, "Not found", str(exc)) from None
+
+
+@router.get("/v1/reports/gaps")
+def gaps(
+    kb: KBDep,
+    _: AgentRole,
+    days: Annotated[int, Query(ge=1, le=3650)] = 30,
+    min_size: Annotated[int, Query(ge=1, le=1000)] = 2,
+) -> dict[str, Any]:
+    """Failed queries (no results, no confident answer, not helpful) clustered by meaning."""
+    since = datetime.now(UTC) - timedelta(days=days)
+    clusters = gap_report(kb, since=since, min_size=min_size)
+    return {"since": since, "clusters": [c.as_dict() for c in clusters]}
+
+
+@router.get("/v1/reports/outcomes")
+def outcome_report(
+    kb: KBDep, _: AgentRole, window_days: Annotated[int, Query(ge=1, le=365)] = 7
+) -> dict[str, Any]:
+    """Suggestion acceptance, self-service deflection proxy, per-article helpfulness."""
+    return outcomes(kb.db, timedelta(days=window_days))

@@ -1,0 +1,98 @@
+"""The life of a knowledge record: draft → review → published → archived, with history.
+
+Only published records are in the indexes. Archiving keeps the record and its
+history but takes it out of search and suggestions; publishing again puts it
+back without embedding anything (chunks keep their vectors).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from kcrm.knowledge.ingest import revision
+from kcrm.knowledge.kb import KnowledgeBase
+from kcrm.models import Chunk, Document, DocumentRevision, IndexLog, utcnow
+from kcrm.querylog import NotFound
+
+STATUSES = ("draft", "review", "published", "archived")
+
+# Which moves a reviewer may make; anything else is refused with the allowed moves named.
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "draft": ("review", "published", "archived"),
+    "review": ("draft", "published", "archived"),
+    "published": ("draft", "archived"),
+    "archived": ("draft", "published"),
+}
+
+
+def set_status(
+    kb: KnowledgeBase, doc_id: str, status: str, actor: str = "", note: str = ""
+) -> dict[str, Any]:
+    """Move a record to `status`, recording who did it and why."""
+    if status not in STATUSES:
+        raise ValueError(f"status must be one of {', '.join(STATUSES)}, got {status!r}")
+    with kb.lock, kb.db.session() as s:
+        doc = s.get(Document, doc_id)
+        if doc is None:
+            raise NotFound(f"no document with id {doc_id!r}")
+        if doc.status == status:
+            return document_summary(doc)
+        if status not in TRANSITIONS[doc.status]:
+            raise ValueError(
+                f"a {doc.status} record can move to {', '.join(TRANSITIONS[doc.status])}, "
+                f"not {status}"
+            )
+        was_published = doc.status == "published"
+        doc.status = status
+        doc.version += 1
+        doc.updated_at = utcnow()
+        chunk_ids = list(s.scalars(select(Chunk.id).where(Chunk.document_id == doc.id)))
+        if was_published != (status == "published"):
+            op = "a" if status == "published" else "r"
+            s.add_all(IndexLog(chunk_id=cid, op=op) for cid in chunk_ids)
+        s.add(revision(doc, actor, "status", note))
+        summary = document_summary(doc)
+    with kb.lock:
+        kb.replica.sync()
+    return summary
+
+
+def document_summary(doc: Document) -> dict[str, Any]:
+    return {
+        "id": doc.id,
+        "kind": doc.kind,
+        "title": doc.title,
+        "status": doc.status,
+        "visibility": doc.visibility,
+        "version": doc.version,
+        "updated_at": doc.updated_at,
+    }
+
+
+def history(kb: KnowledgeBase, doc_id: str) -> list[dict[str, Any]]:
+    """Every version of a record, oldest first (kept after deletion)."""
+    with kb.db.session() as s:
+        rows = s.scalars(
+            select(DocumentRevision)
+            .where(DocumentRevision.document_id == doc_id)
+            .order_by(DocumentRevision.version, DocumentRevision.id)
+        ).all()
+        if not rows:
+            raise NotFound(f"no history for document {doc_id!r}")
+        return [
+            {
+                "version": r.version,
+                "status": r.status,
+                "change": r.change,
+                "changed_by": r.changed_by,
+                "note": r.note,
+                "title": r.title,
+                "body": r.body,
+                "category": r.category,
+                "content_hash": r.content_hash,
+                "at": r.created_at,
+            }
+            for r in rows
+        ]

@@ -1,0 +1,98 @@
+"""Outcome analytics: suggestion use, self-service deflection, per-article helpfulness."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import case, func, select
+
+from kcrm.db import Database
+from kcrm.models import Case, Document, Feedback, QueryLog
+
+
+def outcomes(db: Database, deflection_window: timedelta = timedelta(days=7)) -> dict[str, Any]:
+    """Suggestion acceptance, the self-service deflection proxy, per-article helpfulness."""
+    with db.session() as s:
+        suggests = s.scalar(select(func.count()).where(QueryLog.kind == "suggest")) or 0
+        used_q = (
+            s.scalar(
+                select(func.count(func.distinct(Feedback.query_id)))
+                .join(QueryLog, QueryLog.id == Feedback.query_id)
+                .where(QueryLog.kind == "suggest", Feedback.used.is_(True))
+            )
+            or 0
+        )
+        answerable = (
+            s.scalar(
+                select(func.count()).where(
+                    QueryLog.kind == "suggest", QueryLog.answerable.is_(True)
+                )
+            )
+            or 0
+        )
+        # Deflection proxy: a customer's search not followed by a case from that customer
+        # within the window. Only searches by keys bound to a customer can be followed.
+        searches = s.execute(
+            select(QueryLog.customer_id, QueryLog.created_at).where(
+                QueryLog.kind == "search",
+                QueryLog.role == "customer",
+                QueryLog.customer_id.is_not(None),
+            )
+        ).all()
+        opened: dict[str | None, list[Any]] = {}
+        for cid, at in s.execute(
+            select(Case.customer_id, Case.opened_at).where(
+                Case.customer_id.in_({c for c, _ in searches})
+            )
+        ):
+            opened.setdefault(cid, []).append(at)
+        deflected = sum(
+            1
+            for cid, at in searches
+            if not any(at <= o <= at + deflection_window for o in opened.get(cid, []))
+        )
+        rows = s.execute(
+            select(
+                Feedback.item_id,
+                func.sum(case((Feedback.helpful.is_(True), 1), else_=0)),
+                func.sum(case((Feedback.helpful.is_(False), 1), else_=0)),
+                func.sum(case((Feedback.used.is_(True), 1), else_=0)),
+            ).group_by(Feedback.item_id)
+        ).all()
+        titles = {
+            row[0]: row[1]
+            for row in s.execute(
+                select(Document.id, Document.title).where(Document.id.in_([r[0] for r in rows]))
+            )
+        }
+    articles = sorted(
+        (
+            {
+                "id": item,
+                "title": titles.get(item, ""),
+                "helpful": int(h or 0),
+                "not_helpful": int(n or 0),
+                "used": int(u or 0),
+                "helpful_rate": round(int(h or 0) / (int(h or 0) + int(n or 0)), 4)
+                if (h or n)
+                else None,
+            }
+            for item, h, n, u in rows
+        ),
+        key=lambda a: -(a["helpful"] + a["not_helpful"] + a["used"]),
+    )
+    return {
+        "suggestions": {
+            "queries": suggests,
+            "answerable_rate": round(answerable / suggests, 4) if suggests else None,
+            "acceptance_rate": round(used_q / suggests, 4) if suggests else None,
+        },
+        "self_service": {
+            "customer_searches": len(searches),
+            "window_days": deflection_window.days,
+            "not_followed_by_a_case": deflected,
+            "deflection_rate": round(deflected / len(searches), 4) if searches else None,
+        },
+        "articles": articles,
+    }
