@@ -87,3 +87,17 @@ def test_bad_input_is_refused() -> None:
 def test_empty_index_searches_to_nothing() -> None:
     _scores, ids = FaissVectorIndex(DIM).search(unit(1), 5)
     assert ids.shape == (1, 0)
+
+
+def test_ivf_retrains_as_it_grows_and_keeps_every_vector() -> None:
+    index = FaissVectorIndex(DIM, ivf_threshold=1000)
+    vecs = unit(20000, seed=3)
+    index.add(np.arange(1500), vecs[:1500])
+    assert index.is_ivf
+    lists_before = index.trained_for()
+    index.add(np.arange(1500, 20000), vecs[1500:])
+    assert index.trained_for() > 4 * lists_before // 2
+    ids, stored = index.vectors()
+    order = np.argsort(ids)
+    assert np.array_equal(ids[order], np.arange(20000))
+    assert np.allclose(stored[order], vecs, atol=1e-6)

@@ -149,6 +149,9 @@ class FaissVectorIndex(VectorIndex):
         self.index.add_with_ids(vectors, ids)
         if not self.is_ivf and self.index.ntotal > self.ivf_threshold:
             self._to_ivf()
+        elif self.is_ivf and self.index.ntotal > 4 * self.trained_for():
+            # Lists sized for a quarter of today's vectors are four times too long: retrain.
+            self._to_ivf()
 
     def remove(self, ids: np.ndarray) -> int:
         ids = np.ascontiguousarray(ids, dtype=np.int64)
@@ -192,16 +195,37 @@ class FaissVectorIndex(VectorIndex):
                 invlists.release_ids(lst, ptr)
         return np.concatenate(parts) if parts else np.zeros(0, np.int64)
 
+    def trained_for(self) -> int:
+        """The number of vectors the IVF lists were sized for (4·√n lists)."""
+        ivf: Any = faiss.extract_index_ivf(self.index)
+        return int((ivf.nlist / 4) ** 2)
+
     def vectors(self) -> tuple[np.ndarray, np.ndarray]:
-        """All (ids, vectors) of a flat index, e.g. to train an IVF on them."""
-        if self.is_ivf:
-            raise NotImplementedError("an IVF index is rebuilt from the database, not itself")
-        ids = self.ids()
-        flat: Any = faiss.downcast_index(self.index.index)
-        return ids, flat.reconstruct_n(0, flat.ntotal)
+        """All (ids, vectors), e.g. to train an IVF on them."""
+        if not self.is_ivf:
+            ids = self.ids()
+            flat: Any = faiss.downcast_index(self.index.index)
+            return ids, flat.reconstruct_n(0, flat.ntotal)
+        # IVF-Flat keeps each vector's raw floats as its code in the inverted lists.
+        ivf: Any = faiss.extract_index_ivf(self.index)
+        ids_parts, vec_parts = [], []
+        for lst in range(ivf.nlist):
+            size = ivf.invlists.list_size(lst)
+            if not size:
+                continue
+            id_ptr = ivf.invlists.get_ids(lst)
+            code_ptr = ivf.invlists.get_codes(lst)
+            ids_parts.append(faiss.rev_swig_ptr(id_ptr, size).copy())
+            raw = faiss.rev_swig_ptr(code_ptr, size * ivf.code_size).copy()
+            vec_parts.append(raw.view(np.float32).reshape(size, self.dim))
+            ivf.invlists.release_ids(lst, id_ptr)
+            ivf.invlists.release_codes(lst, code_ptr)
+        if not ids_parts:
+            return np.zeros(0, np.int64), np.zeros((0, self.dim), np.float32)
+        return np.concatenate(ids_parts), np.concatenate(vec_parts)
 
     def _to_ivf(self) -> None:
-        """Train an IVF on the vectors held so far and move them into it."""
+        """Train an IVF on the vectors held so far and move them into it (or retrain it)."""
         ids, vectors = self.vectors()
         self.index = build_ivf(self.dim, ids, vectors)
 

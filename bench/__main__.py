@@ -1,0 +1,102 @@
+"""`python -m bench [--quick]`: measure kcrm and its peers side by side; write docs/benchmarks/.
+
+Full run (about 30 minutes here): ingest of all 10,003 Banking77 texts; search at
+10k, 100k and 1M chunks; HTTP with 1 and 8 clients at 100k; recommendations on
+100k customers x 10k products x 2M purchases; quality on the shared dev data.
+--quick (under 3 minutes) shrinks every size, for development; its figures are
+not the ones to quote.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bench import ingest, quality, recommend, report, search
+from bench.common import ROOT, banking77_texts, machine
+from kcrm.config import DEFAULT_EMBEDDING_MODEL
+from kcrm.knowledge.embeddings import SentenceTransformerEmbedder
+
+FULL: dict[str, Any] = {
+    "ingest_records": None,
+    "scales": [10_000, 100_000, 1_000_000],
+    "queries": 300,
+    "http_scale": 100_000,
+    "http_per_client": 100,
+    "recommend": (100_000, 10_000, 2_000_000),
+    "quality": True,
+}
+QUICK: dict[str, Any] = {
+    "ingest_records": 1000,
+    "scales": [2_000, 20_000],
+    "queries": 60,
+    "http_scale": 20_000,
+    "http_per_client": 20,
+    "recommend": (5_000, 1_000, 50_000),
+    "quality": False,
+}
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="small sizes, for development")
+    ap.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks")
+    ap.add_argument(
+        "--only",
+        nargs="*",
+        default=None,
+        help="ingest search http recommend quality (default: all)",
+    )
+    args = ap.parse_args(argv)
+    plan = QUICK if args.quick else FULL
+    parts = set(args.only or ["ingest", "search", "http", "recommend", "quality"])
+    results: dict[str, Any] = {"mode": "quick" if args.quick else "full", "machine": machine()}
+    started = time.perf_counter()
+    rows = banking77_texts()
+    embedder = SentenceTransformerEmbedder(DEFAULT_EMBEDDING_MODEL)
+    with tempfile.TemporaryDirectory(prefix="kcrm-bench-") as tmp:
+        work = Path(tmp)
+        if "ingest" in parts:
+            log("ingest throughput")
+            results["ingest"] = ingest.run(embedder, plan["ingest_records"])
+        if "search" in parts or "http" in parts:
+            results["search"] = {}
+            for total in plan["scales"]:
+                if "search" not in parts and total != plan["http_scale"]:
+                    continue
+                log(f"search at {total:,} chunks")
+                results["search"][str(total)] = search.at_scale(
+                    work, embedder, rows, total, plan["queries"]
+                )
+        if "http" in parts:
+            log("HTTP latency")
+            data_dir = Path(results["search"][str(plan["http_scale"])]["data_dir"])
+            results["http"] = search.http_latency(data_dir, rows, plan["http_per_client"])
+            results["http"]["chunks"] = plan["http_scale"]
+        if "recommend" in parts:
+            log("recommendations")
+            results["recommend"] = recommend.run(*plan["recommend"])
+        if "quality" in parts and plan["quality"]:
+            log("quality: suggestions")
+            results["quality_suggest"] = quality.suggest()
+            log("quality: recommendations")
+            results["quality_recommend"] = quality.recommend()
+    results["seconds"] = round(time.perf_counter() - started, 1)
+    out = args.out / ("quick" if args.quick else "")
+    report.write(results, out)
+    log(f"done in {results['seconds']}s: {out / 'README.md'}")
+    print(json.dumps(results, indent=2, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

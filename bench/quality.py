@@ -1,0 +1,67 @@
+"""Quality on the shared dev data, each figure beside its baseline, through the product's CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from bench.common import BANKING77, GROCERIES
+
+
+def _kcrm(args: list[str], data_dir: Path, check: bool = True) -> Any:
+    env = {**os.environ, "KCRM_DATA_DIR": str(data_dir)}
+    proc = subprocess.run(
+        [sys.executable, "-m", "kcrm.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if check and proc.returncode != 0:
+        raise RuntimeError(f"kcrm {' '.join(args)} failed:\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout) if "--json" in args else proc.stdout
+
+
+def recommend(split_date: str = "2015-01-01") -> dict[str, Any]:
+    """`kcrm evaluate recommend` on the groceries history: every model and the blend."""
+    if not GROCERIES.exists():
+        return {"skipped": f"{GROCERIES} not found"}
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp)
+        _kcrm(["import", "purchases", str(GROCERIES), "--create-missing", "--json"], data)
+        result: dict[str, Any] = _kcrm(
+            ["evaluate", "recommend", "--split-date", split_date, "--no-content", "--json"], data
+        )
+    result["command"] = (
+        f"kcrm import purchases {GROCERIES} --create-missing && "
+        f"kcrm evaluate recommend --split-date {split_date} --no-content"
+    )
+    return result
+
+
+def suggest() -> dict[str, Any]:
+    """`kcrm evaluate suggest` on the Banking77 dev split (held-out intents out of scope)."""
+    if not BANKING77.exists():
+        return {"skipped": f"{BANKING77} not found"}
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp) / "data"
+        split = Path(tmp) / "split"
+        subprocess.run(
+            [sys.executable, "-m", "kcrm.assist.devsplit", "--out", str(split)],
+            check=True,
+            capture_output=True,
+        )
+        _kcrm(["ingest", str(split / "cases.jsonl"), "--json"], data)
+        result: dict[str, Any] = _kcrm(
+            ["evaluate", "suggest", "--cases", str(split / "queries.jsonl"), "--json"], data
+        )
+    result["command"] = (
+        "python -m kcrm.assist.devsplit --out SPLIT && kcrm ingest SPLIT/cases.jsonl && "
+        "kcrm evaluate suggest --cases SPLIT/queries.jsonl"
+    )
+    return result

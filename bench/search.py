@@ -1,0 +1,126 @@
+"""Search latency at 10k, 100k and 1M chunks, in-process (fresh process each) and over HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench import scale
+from bench.common import dir_size_mb, percentiles, run_child
+from kcrm.auth import create_key
+from kcrm.config import Settings
+from kcrm.db import Database
+from kcrm.knowledge.embeddings import Embedder
+
+
+def queries(rows: list[tuple[str, str]], n: int, seed: int = 1) -> list[str]:
+    """Real customer questions, shuffled; they double as paraphrases of indexed ones."""
+    rng = random.Random(seed)
+    pool = [t for t, _ in rows]
+    return [rng.choice(pool) for _ in range(n)]
+
+
+def at_scale(
+    workdir: Path, embedder: Embedder, rows: list[tuple[str, str]], total: int, n_queries: int
+) -> dict[str, Any]:
+    data_dir = workdir / f"kb-{total}"
+    built = scale.build(data_dir, embedder, rows, total)
+    index_dir = data_dir / "index"
+    result = run_child(
+        "bench.search_child", {"data_dir": str(data_dir), "queries": queries(rows, n_queries)}
+    )
+    result.update(built)
+    result["index_size_mb"] = {
+        "vectors": round(dir_size_mb(index_dir) - dir_size_mb(index_dir / "lexical"), 1),
+        "lexical": round(dir_size_mb(index_dir / "lexical"), 1),
+    }
+    result["database_mb"] = round((data_dir / "kcrm.db").stat().st_size / 2**20, 1)
+    result["data_dir"] = str(data_dir)
+    return result
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def http_latency(
+    data_dir: Path, rows: list[tuple[str, str]], per_client: int, clients: tuple[int, ...] = (1, 8)
+) -> dict[str, Any]:
+    """p50/p95/p99 of POST /v1/search through a real server on loopback."""
+    db = Database(Settings(data_dir=data_dir))
+    key = create_key(db, "agent", "bench")[0]
+    db.dispose()
+    port = _free_port()
+    env = {**os.environ, "KCRM_DATA_DIR": str(data_dir), "KCRM_RATE_LIMIT_PER_MINUTE": "1000000"}
+    start = time.perf_counter()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "kcrm.cli", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        ready = _wait_ready(port, server)
+        cold = time.perf_counter() - start
+        out: dict[str, Any] = {"process_to_ready_seconds": round(cold, 2)}
+        for n in clients:
+            lat, wall = asyncio.run(_load(port, key, queries(rows, n * per_client, seed=n), n))
+            out[f"clients_{n}"] = percentiles(lat)
+            out[f"clients_{n}"]["requests_per_s"] = round(len(lat) / wall, 1)
+        out["ready"] = ready
+        return out
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+
+
+def _wait_ready(port: int, server: subprocess.Popen[bytes], timeout: float = 600) -> dict[str, Any]:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(
+                f"server exited: {server.stderr.read().decode()[-2000:] if server.stderr else ''}"
+            )
+        try:
+            r = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2)
+            if r.status_code == 200:
+                data: dict[str, Any] = r.json()
+                return data
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise TimeoutError("server not ready")
+
+
+async def _load(port: int, key: str, qs: list[str], concurrency: int) -> tuple[list[float], float]:
+    latencies: list[float] = []
+    queue: asyncio.Queue[str] = asyncio.Queue()
+    for q in qs:
+        queue.put_nowait(q)
+    headers = {"Authorization": f"Bearer {key}"}
+
+    async def worker(client: httpx.AsyncClient) -> None:
+        while not queue.empty():
+            q = queue.get_nowait()
+            start = time.perf_counter()
+            r = await client.post("/v1/search", json={"query": q, "k": 10}, headers=headers)
+            latencies.append((time.perf_counter() - start) * 1000)
+            if r.status_code != 200:
+                raise RuntimeError(f"search answered {r.status_code}: {r.text[:300]}")
+
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
+        start = time.perf_counter()
+        await asyncio.gather(*(worker(client) for _ in range(concurrency)))
+        wall = time.perf_counter() - start
+    return latencies, wall

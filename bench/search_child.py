@@ -1,0 +1,80 @@
+"""One fresh process: open a knowledge base, time searches part by part, report memory.
+
+Run by bench.search with JSON arguments on stdin; prints one JSON line.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+_T0 = time.perf_counter()
+
+from bench.common import peak_rss_mb, percentiles  # noqa: E402
+from kcrm.config import Settings  # noqa: E402
+from kcrm.knowledge import nlp  # noqa: E402
+from kcrm.knowledge.embeddings import make_embedder  # noqa: E402
+from kcrm.knowledge.kb import KnowledgeBase  # noqa: E402
+
+
+def main() -> None:
+    args = json.loads(sys.stdin.read())
+    settings = Settings(data_dir=Path(args["data_dir"]))
+    embedder = make_embedder(settings.embedding_model)
+    embedder.encode_query("warm up")
+    nlp.tokenize("warm up the tokenizer")
+    loaded_model = time.perf_counter()
+    kb = KnowledgeBase.open(settings, embedder=embedder)
+    opened = time.perf_counter()
+    rss_open = peak_rss_mb()
+    queries: list[str] = args["queries"]
+    k = int(args.get("k", 10))
+    role = args.get("role", "agent")
+    parts: dict[str, list[float]] = {"embed": [], "vector": [], "lexical": [], "total": []}
+    for q in queries[:20]:
+        kb.search(q, k=k, role=role)  # warm caches and code paths
+    depth = max(50, 5 * k)
+    for q in queries:
+        start = time.perf_counter()
+        vec = embedder.encode_query(q)
+        t_embed = (time.perf_counter() - start) * 1000
+        toks = nlp.tokenize(q)
+        start = time.perf_counter()
+        kb.replica.vectors.search(vec[None, :], depth)
+        t_vec = (time.perf_counter() - start) * 1000
+        start = time.perf_counter()
+        kb.replica.lexical.search(toks, depth)
+        t_lex = (time.perf_counter() - start) * 1000
+        kb._embed_cached.cache_clear()  # the full path must embed too
+        start = time.perf_counter()
+        kb.search(q, k=k, role=role)
+        t_total = (time.perf_counter() - start) * 1000
+        parts["embed"].append(t_embed)
+        parts["vector"].append(t_vec)
+        parts["lexical"].append(t_lex)
+        parts["total"].append(t_total)
+    rest = [
+        t - e - v - lx
+        for t, e, v, lx in zip(
+            parts["total"], parts["embed"], parts["vector"], parts["lexical"], strict=True
+        )
+    ]
+    result = {
+        "chunks": kb.replica.vectors.count(),
+        "index": "ivf" if kb.replica.vectors.is_ivf else "flat",
+        "latency": {name: percentiles(v) for name, v in parts.items()},
+        "rest": percentiles(rest),
+        "process_to_model_seconds": round(loaded_model - _T0, 2),
+        "open_seconds": round(opened - loaded_model, 2),
+        "rss_after_open_mb": round(rss_open, 1),
+        "peak_rss_mb": round(peak_rss_mb(), 1),
+    }
+    kb.replica.lexical.close()
+    kb.db.dispose()
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
