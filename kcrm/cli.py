@@ -403,6 +403,8 @@ def demo(
     lines = []
     for role in ("admin", "agent", "customer", "marketing"):
         key, _row = create_key(db, role, f"demo-{role}")
+        if role == "customer":
+            settings.public_key = key  # /help searches with this key; the server shares settings
         lines.append(f"  {role:<10} {key}")
     db.dispose()
     err.print("demo API keys (new each run; only their hashes are stored):\n" + "\n".join(lines))

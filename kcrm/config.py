@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     # Set by `kcrm serve --workers N` (N > 1): each worker follows the log in its own index copy.
     private_replica: bool = False
     cors_origins: list[str] = Field(default_factory=list, description="closed unless listed")
+    # A customer-role key rendered into the public /help page: every visitor can read it,
+    # so it must never be a staff key (the page refuses to use one).
+    public_key: str = Field(default="", description="customer key the /help page searches with")
 
     @field_validator("cors_origins")
     @classmethod

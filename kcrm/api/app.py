@@ -34,6 +34,7 @@ from kcrm.api.routes import (
 from kcrm.auth import KeyStore, RateLimiter
 from kcrm.config import Settings, get_settings
 from kcrm.knowledge.kb import KnowledgeBase
+from kcrm.web import routes as web
 
 log = logging.getLogger(__name__)
 
@@ -202,6 +203,7 @@ def create_app(
         customers,
     ):
         app.include_router(module.router)
+    app.include_router(web.router)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

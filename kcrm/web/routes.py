@@ -1,0 +1,67 @@
+"""The pages and their static files; plus the campaign export the marketing page downloads."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, StreamingResponse
+from fastapi.staticfiles import StaticFiles
+
+from kcrm.api.deps import KBDep, MarketingRole, SettingsDep
+from kcrm.api.problems import Problem
+from kcrm.api.routes.customers import RecommenderDep
+from kcrm.web.campaign import campaign_csv
+from kcrm.web.pages import STATIC, public_categories, public_key_status, render
+
+router = APIRouter()
+router.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+
+@router.get("/help", response_class=HTMLResponse, include_in_schema=False)
+def help_page(request: Request, settings: SettingsDep) -> HTMLResponse:
+    """Customers' self-service search, served with the public customer key."""
+    key, status = public_key_status(request.app, settings.public_key)
+    kb = getattr(request.app.state, "kb", None)
+    # Still loading: the page works without the topic list and fills it on the next visit.
+    categories = public_categories(kb.db) if kb is not None else {}
+    return render("help.html", {"key": key, "keyStatus": status, "categories": categories})
+
+
+@router.get("/agent", response_class=HTMLResponse, include_in_schema=False)
+def agent_page() -> HTMLResponse:
+    """The agent console; the agent types a key, which stays in the browser session."""
+    return render("agent.html", {})
+
+
+@router.get("/marketing", response_class=HTMLResponse, include_in_schema=False)
+def marketing_page() -> HTMLResponse:
+    """Offers, segments and campaign export, with a marketing key kept in the session."""
+    return render("marketing.html", {})
+
+
+@router.get(
+    "/v1/campaigns/export",
+    tags=["customers"],
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/csv": {}}, "description": "the campaign list"}},
+)
+def export_campaign(
+    kb: KBDep,
+    service: RecommenderDep,
+    _: MarketingRole,
+    k: Annotated[int, Query(ge=1, le=20, description="offers per customer")] = 3,
+    segment: Annotated[str | None, Query(max_length=64, description="RFM segment")] = None,
+    tier: Annotated[str | None, Query(max_length=16, description="gold, silver, bronze")] = None,
+) -> StreamingResponse:
+    """Every customer's top offers with reasons as CSV, optionally one segment or tier only."""
+    try:
+        lines = campaign_csv(service, kb.db, k, segment or None, tier or None)
+    except ValueError as exc:
+        raise Problem(422, "Invalid request", str(exc)) from None
+    name = "-".join(["campaign", *(x.replace(" ", "_") for x in (segment, tier) if x)])
+    return StreamingResponse(
+        lines,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+    )
