@@ -1,0 +1,97 @@
+"""A reproducible dev split of Banking77: resolved cases to index, new cases to query.
+
+    python -m kcrm.assist.devsplit --out DIR [--source train.csv] [--seed 7]
+
+writes `DIR/cases.jsonl` (knowledge records of kind `case`, for `kcrm ingest`)
+and `DIR/queries.jsonl` (`text`, gold `category`, `in_scope`, for
+`kcrm evaluate suggest --cases`). A fixed seed picks `--oos-intents` intents
+that are held out entirely: none of their rows is indexed, and a share of them
+is asked as out-of-scope queries ("no confident answer" is right). Of every
+other intent, `--query-share` of its rows become queries and the rest cases.
+Out-of-scope intents contribute the same share of their rows as queries, so
+out-of-scope queries are as frequent as their intents are (about 10/77).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import random
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from kcrm.assist.answers import readable
+
+DEFAULT_SOURCE = Path(__file__).resolve().parents[3] / "shared" / "data" / "banking77" / "train.csv"
+
+
+def split(
+    rows: list[dict[str, str]], seed: int = 7, oos_intents: int = 10, query_share: float = 0.2
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[str]]:
+    """Split `text,category` rows; returns (case records, queries, out-of-scope intents)."""
+    if not 0 < query_share < 1:
+        raise ValueError(f"query_share must be in (0, 1), got {query_share}")
+    by_cat: dict[str, list[str]] = defaultdict(list)
+    for row in rows:
+        by_cat[row["category"]].append(row["text"])
+    cats = sorted(by_cat)
+    if not 0 <= oos_intents < len(cats):
+        raise ValueError(f"oos_intents must be in [0, {len(cats) - 1}], got {oos_intents}")
+    rng = random.Random(seed)
+    held_out = sorted(rng.sample(cats, oos_intents))
+    cases: list[dict[str, Any]] = []
+    queries: list[dict[str, Any]] = []
+    for cat in cats:
+        texts = list(by_cat[cat])
+        rng.shuffle(texts)
+        n_query = max(1, round(query_share * len(texts)))
+        for text in texts[:n_query]:
+            queries.append({"text": text, "category": cat, "in_scope": cat not in held_out})
+        if cat in held_out:
+            continue
+        for i, text in enumerate(texts[n_query:]):
+            cases.append(
+                {
+                    "id": f"b77-{cat}-{i:04d}",
+                    "kind": "case",
+                    "body": text,
+                    "category": cat,
+                    "resolution": f"Resolved as: {readable(cat)}.",
+                    "language": "en",
+                }
+            )
+    rng.shuffle(queries)
+    return cases, queries, held_out
+
+
+def write_jsonl(path: Path, items: list[dict[str, Any]]) -> None:
+    with path.open("w", encoding="utf-8") as fh:
+        for item in items:
+            fh.write(json.dumps(item, ensure_ascii=False) + "\n")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--out", type=Path, required=True, help="folder to write into")
+    parser.add_argument("--source", type=Path, default=DEFAULT_SOURCE, help="text,category CSV")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--oos-intents", type=int, default=10)
+    parser.add_argument("--query-share", type=float, default=0.2)
+    args = parser.parse_args(argv)
+    with args.source.open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    cases, queries, held_out = split(rows, args.seed, args.oos_intents, args.query_share)
+    args.out.mkdir(parents=True, exist_ok=True)
+    write_jsonl(args.out / "cases.jsonl", cases)
+    write_jsonl(args.out / "queries.jsonl", queries)
+    oos = sum(not q["in_scope"] for q in queries)
+    print(
+        f"{len(cases)} cases, {len(queries)} queries ({oos} out of scope; "
+        f"held-out intents: {', '.join(held_out)}) in {args.out}"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,197 @@
+"""The resolution model: which resolution category a new case belongs to, and how surely.
+
+Three kinds of evidence, each a distribution over resolution categories:
+- `p_emb`: multinomial logistic regression on the sentence embedding;
+- `p_char`: logistic regression (SGD) on character 2-5-gram TF-IDF of the text,
+  which catches the words and spellings ("top-up", "PIN", "Apple Pay") an
+  embedding blurs, in any script;
+- `votes`: similarity-weighted votes of the nearest resolved cases and articles.
+
+They are added with fixed weights (`W_CHAR`, `W_VOTE`) chosen on the Banking77
+dev splits, where the sum is 2 points above its best part and 2.5 above
+nearest-neighbour (docs/quality.md). The calibrator (calibration.py) turns the
+ranking's features into a probability of being right.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sqlalchemy import select
+
+from kcrm.knowledge.ingest import embedding_text
+from kcrm.models import Chunk, Document
+
+log = logging.getLogger(__name__)
+
+W_CHAR = 0.5
+W_VOTE = 0.5
+VOTE_K = 20  # neighbours that vote
+# exp((cos - best cos) / T): a neighbour 0.03 below the best counts 1/e as much;
+# sharper tracks 1-NN (and its label noise), flatter drifts to the class prior.
+VOTE_TEMPERATURE = 0.03
+MAX_TRAIN_CASES = 100_000  # beyond this a stratified sample trains the classifiers
+
+
+@dataclass
+class CaseSet:
+    """Resolved cases with a category: the training data of the model and the calibrator."""
+
+    ids: list[str]
+    texts: list[str]
+    vectors: np.ndarray  # (n, dim), unit rows
+    labels: np.ndarray  # (n,) index into categories
+    categories: list[str]
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def subset(self, rows: np.ndarray) -> CaseSet:
+        return CaseSet(
+            [self.ids[i] for i in rows],
+            [self.texts[i] for i in rows],
+            self.vectors[rows],
+            self.labels[rows],
+            self.categories,
+        )
+
+
+def load_cases(kb: Any) -> CaseSet:
+    """Every published case with a category, with the stored vector of its first chunk."""
+    with kb.db.session() as s:
+        rows = s.execute(
+            select(Document.id, Document.title, Document.body, Document.category, Chunk.embedding)
+            .join(Chunk, Chunk.document_id == Document.id)
+            .where(
+                Document.kind == "case",
+                Document.status == "published",
+                Document.category.is_not(None),
+                Chunk.ordinal == 0,
+                Chunk.embedding_model == kb.embedder.name,
+            )
+            .order_by(Document.id)
+        ).all()
+    categories = sorted({r.category for r in rows})
+    index = {c: i for i, c in enumerate(categories)}
+    dim = kb.embedder.dim
+    vectors = (
+        np.frombuffer(b"".join(r.embedding for r in rows), dtype=np.float32).reshape(-1, dim)
+        if rows
+        else np.zeros((0, dim), np.float32)
+    )
+    return CaseSet(
+        [r.id for r in rows],
+        [case_text(r.title, r.body) for r in rows],
+        vectors,
+        np.array([index[r.category] for r in rows], dtype=np.int64),
+        categories,
+    )
+
+
+def case_text(title: str | None, body: str) -> str:
+    """What the character model reads of a case: the same text its chunk was embedded as."""
+    return embedding_text(title or "", "", body)
+
+
+def stratified_sample(labels: np.ndarray, limit: int, seed: int = 0) -> np.ndarray:
+    """At most `limit` row numbers, each category keeping its share (and at least one row)."""
+    if len(labels) <= limit:
+        return np.arange(len(labels))
+    rng = np.random.default_rng(seed)
+    share = limit / len(labels)
+    picked = []
+    for label in np.unique(labels):
+        rows = np.flatnonzero(labels == label)
+        picked.append(rng.choice(rows, max(1, round(share * rows.size)), replace=False))
+    return np.sort(np.concatenate(picked))
+
+
+class CategoryModel:
+    """Two linear classifiers over resolution categories: on embeddings and on character n-grams."""
+
+    def __init__(self, categories: list[str]) -> None:
+        self.categories = list(categories)
+        self.emb: Any = None
+        self.vectorizer: Any = None
+        self.char: Any = None
+
+    def fit(self, vectors: np.ndarray, texts: list[str], labels: np.ndarray) -> CategoryModel:
+        """Fit both classifiers; `labels` index `self.categories`."""
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression, SGDClassifier
+
+        if np.unique(labels).size < 2:
+            raise ValueError("the resolution model needs cases of at least two categories")
+        # C=10: weak regularisation, as 384 dense features on thousands of cases do not overfit.
+        self.emb = LogisticRegression(C=10.0, max_iter=2000).fit(vectors, labels)
+        # min_df=2 drops n-grams seen once (typos, ids), a third of the vocabulary.
+        self.vectorizer = TfidfVectorizer(
+            analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2, lowercase=True
+        )
+        features = self.vectorizer.fit_transform(texts)
+        self.char = SGDClassifier(
+            loss="log_loss", alpha=1e-5, max_iter=30, tol=None, random_state=0, n_jobs=2
+        ).fit(features, labels)
+        return self
+
+    def predict(self, vectors: np.ndarray, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(p_emb, p_char), each (n, len(categories)); a category unseen in training gets 0."""
+        n, m = len(texts), len(self.categories)
+        p_emb, p_char = np.zeros((n, m)), np.zeros((n, m))
+        if self.emb is None or n == 0:
+            return p_emb, p_char
+        p_emb[:, self.emb.classes_] = self.emb.predict_proba(vectors)
+        p_char[:, self.char.classes_] = self.char.predict_proba(self.vectorizer.transform(texts))
+        return p_emb, p_char
+
+    def save(self, path: Path) -> None:
+        import joblib
+        import sklearn
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        payload = {
+            "sklearn": sklearn.__version__,
+            "categories": self.categories,
+            "emb": self.emb,
+            "vectorizer": self.vectorizer,
+            "char": self.char,
+        }
+        joblib.dump(payload, tmp)
+        tmp.replace(path)
+
+    @classmethod
+    def load(cls, path: Path) -> CategoryModel | None:
+        """The saved model, or None when missing or written by another scikit-learn."""
+        import joblib
+        import sklearn
+
+        if not path.exists():
+            return None
+        payload = joblib.load(path)
+        if payload.get("sklearn") != sklearn.__version__:
+            log.warning("%s was fitted with another scikit-learn: run `kcrm train suggest`", path)
+            return None
+        model = cls(payload["categories"])
+        model.emb, model.vectorizer, model.char = (
+            payload["emb"],
+            payload["vectorizer"],
+            payload["char"],
+        )
+        return model
+
+
+def vote_weights(cosines: np.ndarray) -> np.ndarray:
+    """Each neighbour's vote given its cosine (cosines best first)."""
+    if cosines.size == 0:
+        return cosines
+    return np.exp((cosines - cosines.max()) / VOTE_TEMPERATURE)
+
+
+def combine(p_emb: np.ndarray, p_char: np.ndarray, votes: np.ndarray) -> np.ndarray:
+    """The ranking score of each category (0 to 2)."""
+    return p_emb + W_CHAR * p_char + W_VOTE * votes
