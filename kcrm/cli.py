@@ -147,6 +147,17 @@ def print_report(
     )
 
 
+def refit_assist_if_stale(kb: KnowledgeBase) -> bool:
+    """Refit the suggestion model and its calibration when the resolved cases changed."""
+    from kcrm.assist import fit_assist, is_stale
+
+    if not is_stale(kb):
+        return False
+    err.print("fitting the suggestion model and its calibration on the resolved cases…")
+    fit_assist(kb)
+    return True
+
+
 def exit_for(reports: list[IngestReport]) -> None:
     # Exit 2 tells scripts that some rows were rejected although the good ones landed.
     if any(rep.rejected for rep in reports):
@@ -263,6 +274,7 @@ def reindex(as_json: JsonOpt = False) -> None:
     with open_kb(for_rebuild=True) as kb, progress_bar("reindexing", None) as advance:
         n = kb.reindex(advance)
         data = kb.status()
+        data["suggest_model_refit"] = refit_assist_if_stale(kb)
     data["reindexed_chunks"] = n
     data["seconds"] = round(time.perf_counter() - start, 3)
     if as_json:
@@ -390,6 +402,8 @@ def demo(
     ):
         report, tables = kb.ingest_paths([corpus], advance)
         status_ = kb.status()
+        # Calibrated confidence from the first suggestion on, not after a background fit.
+        refit_assist_if_stale(kb)
     print_report(report, tables, False, time.perf_counter() - start)
     err.print(
         f"{status_['documents']} documents, {status_['vectors']} vectors, "
