@@ -118,6 +118,16 @@ async def _load_recommender(app: FastAPI, settings: Settings, kb: KnowledgeBase)
         log.exception("the recommender could not be loaded; offers answer 503 until restart")
 
 
+def _refit_assist(kb: KnowledgeBase) -> None:
+    from kcrm.assist import fit_assist, is_stale
+
+    try:
+        if is_stale(kb):
+            fit_assist(kb)
+    except Exception:
+        log.exception("refitting the suggestion model failed; the previous one stays in use")
+
+
 def _sync(kb: KnowledgeBase) -> None:
     with kb.lock:
         kb.replica.sync()
@@ -160,6 +170,8 @@ def create_app(
         app.state.keys = KeyStore(base.db)
         app.state.kb = base
         follower = asyncio.create_task(_follow_log(app, settings.sync_interval_seconds))
+        # A model older than the resolved cases still answers; the new one replaces it when fitted.
+        refit = asyncio.create_task(asyncio.to_thread(_refit_assist, base)) if owned else None
         loader = None
         if getattr(app.state, "recommender", None) is None:
             # Offers are ready a little after search: loading (or training) must not hold it up.
@@ -168,8 +180,9 @@ def create_app(
             yield
         finally:
             follower.cancel()
-            if loader is not None:
-                loader.cancel()
+            for task in (loader, refit):
+                if task is not None:
+                    task.cancel()
             app.state.kb = None
             if owned:
                 await asyncio.to_thread(base.close)
