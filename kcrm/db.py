@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -11,12 +13,16 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from kcrm.config import Settings
+from kcrm.models import IndexLog
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+# The PostgreSQL advisory lock (any constant bigint: these are the bytes of "kcrm") that
+# serialises transactions changing indexed knowledge, across every process on the database.
+KNOWLEDGE_WRITE_LOCK = 0x6B63726D
 
 
 class SchemaError(RuntimeError):
@@ -25,7 +31,7 @@ class SchemaError(RuntimeError):
 
 def make_engine(url: str) -> Engine:
     """An engine with the per-backend settings kcrm relies on."""
-    kwargs: dict[str, Any] = {"future": True}
+    kwargs: dict[str, Any] = {"future": True, "json_serializer": _json_dumps}
     if url.startswith("sqlite"):
         # Several threads (server) and processes (CLI beside a server) share the file.
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
@@ -35,6 +41,18 @@ def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
+
+
+def _json_dumps(value: Any) -> str:
+    """JSON for JSON columns; dates (e.g. a search's `created_after` filter in the query
+    log) become ISO 8601 text instead of failing the whole statement."""
+    return json.dumps(value, default=_json_default)
+
+
+def _json_default(value: Any) -> str:
+    if isinstance(value, date):  # datetime is a date too
+        return value.isoformat()
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -47,6 +65,20 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+def _lock_before_logging(session: Session, _context: Any, _instances: Any) -> None:
+    """Take the knowledge write lock before any `index_log` row gets its sequence number.
+
+    Replicas apply the log in `seq` order and remember the last seq they applied. On
+    PostgreSQL a sequence hands out numbers at insert time, not in commit order: without
+    the lock, seq 11 could commit while seq 10 is still in flight, a replica would apply
+    11 and never look at 10 again. With it, a transaction that writes the log commits
+    before the next one draws a number. (SQLite has one writer at a time anyway.) The
+    lock is re-entrant and released at commit, so taking it again here is harmless.
+    """
+    if any(isinstance(obj, IndexLog) for obj in session.new):
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": KNOWLEDGE_WRITE_LOCK})
+
+
 class Database:
     """The configured database: an engine and a session factory."""
 
@@ -56,6 +88,8 @@ class Database:
             settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.engine = make_engine(settings.db_url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        if self.engine.dialect.name == "postgresql":
+            event.listen(self.sessions, "before_flush", _lock_before_logging)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -67,6 +101,27 @@ class Database:
             except BaseException:
                 session.rollback()
                 raise
+
+    def write_lock(self, session: Session) -> None:
+        """Serialise this transaction with every other write of indexed knowledge.
+
+        Call it first in the transaction, before reading what it will change: reads after
+        it see every earlier writer's commit, and no other process changes documents,
+        chunks or the index log until this transaction ends. Two servers ingesting the
+        same id therefore never both insert chunks for it (duplicate vectors), and none
+        deletes chunks another just logged (orphan vectors). Keep such transactions short:
+        embed before taking the lock.
+        """
+        if self.engine.dialect.name == "postgresql":
+            session.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": KNOWLEDGE_WRITE_LOCK}
+            )
+        elif self.engine.dialect.name == "sqlite":
+            # pysqlite opens a transaction only at the first write, so reads before it may be
+            # stale by the time it writes; BEGIN IMMEDIATE takes SQLite's one write lock now.
+            conn = session.connection()
+            if not conn.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     def alembic_config(self) -> Config:
         cfg = Config()

@@ -197,6 +197,9 @@ def _write(
     report: IngestReport,
 ) -> None:
     with db.session() as s:
+        # Two imports at once (API, CLI, several servers) must not both insert the same new
+        # customer, product or order line: one waits, then sees the other's rows and updates.
+        db.write_lock(s)
         if table == "customers":
             _write_customers(s, batch, report)
         elif table == "products":

@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import os
 import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -33,7 +32,8 @@ from kcrm.api.routes import (
 )
 from kcrm.auth import KeyStore, RateLimiter
 from kcrm.config import Settings, get_settings
-from kcrm.knowledge.kb import KnowledgeBase
+from kcrm.knowledge.kb import KnowledgeBase, private_replica_dir
+from kcrm.knowledge.replica import copy_replica
 from kcrm.web import routes as web
 
 log = logging.getLogger(__name__)
@@ -55,18 +55,30 @@ class BodyLimit:
             await self._too_large(scope, send)
             return
         seen = 0
+        too_large = False
+        started = False
 
         async def counted() -> Message:
-            nonlocal seen
+            nonlocal seen, too_large
             message = await receive()
             seen += len(message.get("body", b""))
             if seen > self.limit:
+                too_large = True
                 raise _TooLarge
             return message
 
-        try:
-            await self.app(scope, counted, send)
-        except _TooLarge:
+        async def guarded(message: Message) -> None:
+            nonlocal started
+            # FastAPI turns any error while reading a body into its own 400; a body cut
+            # off for its size gets the 413 below instead.
+            if too_large and not started:
+                return
+            started = True
+            await send(message)
+
+        with contextlib.suppress(_TooLarge):
+            await self.app(scope, counted, guarded)
+        if too_large and not started:
             await self._too_large(scope, send)
 
     async def _too_large(self, scope: Scope, send: Send) -> None:
@@ -94,6 +106,44 @@ class BodyLimit:
 
 class _TooLarge(Exception):
     pass
+
+
+class NoNulInUrl:
+    """Refuse a NUL character in the path or query with 400, before any route sees it.
+
+    Ids and filters from the URL go into SQL parameters, and PostgreSQL text cannot hold
+    NUL: without this, `GET /v1/documents/%00` would be a database error (500).
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and (
+            "\x00" in scope.get("path", "") or b"%00" in scope.get("query_string", b"")
+        ):
+            body = json.dumps(
+                {
+                    "type": "about:blank",
+                    "title": "Bad request",
+                    "status": 400,
+                    "detail": "NUL characters (%00) are not allowed in the path or query",
+                    "instance": scope.get("path", "").replace("\x00", "%00"),
+                }
+            ).encode()
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 400,
+                    "headers": [
+                        (b"content-type", problems.PROBLEM_JSON.encode()),
+                        (b"content-length", str(len(body)).encode()),
+                    ],
+                }
+            )
+            await send({"type": "http.response.body", "body": body})
+            return
+        await self.app(scope, receive, send)
 
 
 async def _follow_log(app: FastAPI, every: float) -> None:
@@ -139,13 +189,10 @@ def private_replica(settings: Settings) -> Path:
     tantivy allows one writer per folder, and each worker applies the index log
     itself, so with several workers each one follows the log in its own copy.
     """
-    target = settings.data_dir / "replicas" / str(os.getpid())
-    shutil.rmtree(target, ignore_errors=True)
-    source = settings.index_dir
-    if (source / "state.json").exists():
-        shutil.copytree(source, target, ignore=shutil.ignore_patterns("*.lock", "*.tmp"))
-    else:
-        target.mkdir(parents=True)
+    target = private_replica_dir(settings)
+    # copy_replica copies state.json before the index files: the other way round, a save
+    # by another process during the copy could pair older index files with a newer seq.
+    copy_replica(settings.index_dir, target)
     return target
 
 
@@ -225,4 +272,5 @@ def create_app(
             allow_headers=["Authorization", "Content-Type"],
         )
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(NoNulInUrl)
     return app

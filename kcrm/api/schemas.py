@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from kcrm.knowledge.records import KnowledgeRecord
+from kcrm.knowledge.records import KnowledgeRecord, nul_field
 
 MAX_QUERY_CHARS = 1000
 
@@ -15,6 +15,15 @@ MAX_QUERY_CHARS = 1000
 class Strict(BaseModel):
     # Unknown fields are refused with a 422 naming them: a typo must not pass silently.
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul(cls, data: Any) -> Any:
+        # PostgreSQL text cannot hold NUL: a 422 naming the field, not a 500 from the database.
+        field = nul_field(data)
+        if field is not None:
+            raise ValueError(f"{field or 'body'}: NUL characters (\\x00) are not allowed")
+        return data
 
 
 class Filters(Strict):

@@ -142,14 +142,18 @@ class Ingestor:
     def _write(self, batch: Sequence[Prepared]) -> IngestReport:
         report = IngestReport()
         ids = [p.record.id for p in batch]
+        # Two steps, so that several processes may ingest at once (workers, servers, a CLI
+        # run beside them). First, without any lock: what changed, and its vectors
+        # (embedding is the slow part). Then one short transaction under the knowledge
+        # write lock that reads the records again and writes only what is still
+        # different, so the same id ingested twice at once is stored once.
         with self.db.session() as s:
-            existing = {d.id: d for d in s.scalars(select(Document).where(Document.id.in_(ids)))}
-            changed = [
-                p
-                for p in batch
-                if p.record.id not in existing
-                or existing[p.record.id].content_hash != p.content_hash
-            ]
+            stored = dict(
+                s.execute(
+                    select(Document.id, Document.content_hash).where(Document.id.in_(ids))
+                ).all()
+            )
+            changed = [p for p in batch if stored.get(p.record.id) != p.content_hash]
             report.unchanged = len(batch) - len(changed)
             if self.progress is not None and report.unchanged:
                 self.progress(report.unchanged)
@@ -157,8 +161,17 @@ class Ingestor:
                 return report
             plans = [self._plan_chunks(p) for p in changed]
             vectors = self._embed(s, plans, report)
+        with self.db.session() as s:
+            self.db.write_lock(s)
+            changed_ids = [p.record.id for p in changed]
+            existing = {
+                d.id: d for d in s.scalars(select(Document).where(Document.id.in_(changed_ids)))
+            }
             for prepared, chunks in zip(changed, plans, strict=True):
                 doc = existing.get(prepared.record.id)
+                if doc is not None and doc.content_hash == prepared.content_hash:
+                    report.unchanged += 1  # another process stored this very version meanwhile
+                    continue
                 if doc is None:
                     report.added += 1
                 else:
@@ -344,6 +357,7 @@ def delete_documents(
     """Delete records and log their chunks' removal; returns (deleted, not found)."""
     deleted: list[str] = []
     with db.session() as s:
+        db.write_lock(s)  # no concurrent ingest may add chunks to a record being deleted
         for doc in s.scalars(select(Document).where(Document.id.in_(list(ids)))):
             doc.version += 1
             s.add(revision(doc, actor, "deleted"))

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
+import os
+import shutil
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -19,8 +22,9 @@ from kcrm.imports import import_csv
 from kcrm.knowledge import nlp
 from kcrm.knowledge.embeddings import Embedder, make_embedder
 from kcrm.knowledge.ingest import Ingestor, IngestReport, delete_documents, embedding_text
+from kcrm.knowledge.lexical_index import IndexInUse
 from kcrm.knowledge.records import KNOWLEDGE_SUFFIXES, Parsed, Rejection, read_path
-from kcrm.knowledge.replica import IndexReplica
+from kcrm.knowledge.replica import IndexMismatch, IndexReplica, copy_replica
 from kcrm.knowledge.search import SearchFilters, SearchHit, hybrid_search
 from kcrm.models import Chunk, Customer, Document, Product, Purchase
 
@@ -67,6 +71,26 @@ def count_records(plan: PathPlan) -> int:
     return sum(1 for file, root in plan.knowledge for _ in read_path(file, root))
 
 
+def private_replica_dir(settings: Settings) -> Path:
+    """A folder for this process's own replica; those of processes that died are removed."""
+    root = settings.data_dir / "replicas"
+    root.mkdir(parents=True, exist_ok=True)
+    for folder in root.iterdir():
+        if folder.name.isdigit() and not _alive(int(folder.name)):
+            shutil.rmtree(folder, ignore_errors=True)  # left behind by a crash (kill -9)
+    return root / str(os.getpid())
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 class KnowledgeBase:
     """Ingest, delete, reindex, search and check the knowledge of one data dir."""
 
@@ -78,6 +102,7 @@ class KnowledgeBase:
         self.embedder = embedder
         self.replica = replica
         self.lock = threading.RLock()
+        self.private_dir: Path | None = None  # a replica of this process only, deleted at close
         self.tagger = self._load_tagger()
         # A search and its log entry (and the same query typed again) embed once.
         self._embed_cached = functools.lru_cache(maxsize=4096)(self._embed_query)
@@ -111,17 +136,49 @@ class KnowledgeBase:
             embedder = make_embedder(
                 settings.embedding_model, settings.embedding_batch_size, settings.embedding_device
             )
-        replica = IndexReplica.open(
-            db, embedder, index_dir or settings.index_dir, settings.ivf_threshold, empty=for_rebuild
-        )
-        return cls(settings, db, embedder, replica)
+        private: Path | None = None
+        try:
+            replica = IndexReplica.open(
+                db,
+                embedder,
+                index_dir or settings.index_dir,
+                settings.ivf_threshold,
+                empty=for_rebuild,
+            )
+        except IndexInUse:
+            if for_rebuild or index_dir is not None:
+                raise
+            # A server (or another command) keeps the shared replica: this process follows
+            # the log in a private copy instead, removed again at close.
+            private = private_replica_dir(settings)
+            copy_replica(settings.index_dir, private)
+            copied: IndexReplica | None = None
+            try:
+                copied = IndexReplica.open(db, embedder, private, settings.ivf_threshold)
+                copied.lexical.ids()  # reads every segment: a copy torn by a merge fails here
+                replica = copied
+            except IndexMismatch:
+                raise
+            except Exception as exc:  # any damage to a copy: rebuild it from the database
+                log.warning("the copied index replica is unusable (%s); rebuilding", exc)
+                if copied is not None:
+                    with contextlib.suppress(Exception):
+                        copied.close()
+                shutil.rmtree(private, ignore_errors=True)
+                replica = IndexReplica.open(db, embedder, private, settings.ivf_threshold)
+        kb = cls(settings, db, embedder, replica)
+        kb.private_dir = private
+        return kb
 
     def close(self) -> None:
         with self.lock:
             self.replica.sync()
-            self.replica.save()
+            if self.private_dir is None:
+                self.replica.save()
             self.replica.close()
             self.db.dispose()
+            if self.private_dir is not None:
+                shutil.rmtree(self.private_dir, ignore_errors=True)
 
     def __enter__(self) -> KnowledgeBase:
         return self
@@ -164,11 +221,14 @@ class KnowledgeBase:
         actor: str = "",
     ) -> IngestReport:
         """Upsert records and bring the indexes up to date; `actor` goes into the history."""
+        # Only the replica needs the process lock: the ingest itself touches the database
+        # alone (serialised there by the knowledge write lock), so searches go on while a
+        # batch is embedded instead of queueing behind it.
+        ingestor = Ingestor(self.db, self.embedder, self.settings, self.tagger, progress, actor)
+        report = ingestor.ingest(items)
         with self.lock:
-            ingestor = Ingestor(self.db, self.embedder, self.settings, self.tagger, progress, actor)
-            report = ingestor.ingest(items)
             self.replica.sync()
-            return report
+        return report
 
     def delete(self, ids: Sequence[str], actor: str = "") -> tuple[list[str], list[str]]:
         """Remove records from the database and both indexes; returns (deleted, not found)."""

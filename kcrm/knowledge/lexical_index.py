@@ -23,6 +23,10 @@ _ID_FIELD = "chunk_id"
 _PUBLIC_FIELD = "public"
 
 
+class IndexInUse(RuntimeError):
+    """Another process holds the folder's tantivy writer (tantivy allows one per folder)."""
+
+
 class LexicalIndex(ABC):
     """BM25 search over pre-tokenised text keyed by integer ids."""
 
@@ -85,8 +89,20 @@ class TantivyLexicalIndex(LexicalIndex):
     @property
     def writer(self) -> tantivy.IndexWriter:
         if self._writer is None:
-            self._writer = self.index.writer(heap_size=self._heap, num_threads=1)
+            try:
+                self._writer = self.index.writer(heap_size=self._heap, num_threads=1)
+            except ValueError as exc:
+                if "LockBusy" not in str(exc):
+                    raise
+                raise IndexInUse(
+                    f"the lexical index in {self.path} is in use by another process "
+                    "(a running server?)"
+                ) from exc
         return self._writer
+
+    def acquire(self) -> None:
+        """Take the folder's writer lock now; `IndexInUse` if another process holds it."""
+        _ = self.writer
 
     def add(
         self, ids: Sequence[int], tokens: Sequence[Sequence[str]], public: Sequence[bool]

@@ -34,6 +34,9 @@ def set_status(
     if status not in STATUSES:
         raise ValueError(f"status must be one of {', '.join(STATUSES)}, got {status!r}")
     with kb.lock, kb.db.session() as s:
+        # Other processes may ingest this record meanwhile: the chunks whose removal (or
+        # return) is logged below must be the ones it has when this commits.
+        kb.db.write_lock(s)
         doc = s.get(Document, doc_id)
         if doc is None:
             raise NotFound(f"no document with id {doc_id!r}")

@@ -22,6 +22,25 @@ KNOWLEDGE_SUFFIXES = {".jsonl", ".json", ".csv", ".md", ".markdown", ".txt"}
 MAX_BODY_CHARS = 1_000_000
 
 
+def nul_field(value: Any, path: str = "") -> str | None:
+    """The dotted path of the first string holding a NUL character in `value`, if any."""
+    if isinstance(value, str):
+        return path if "\x00" in value else None
+    if isinstance(value, dict):
+        items: Any = value.items()
+    elif isinstance(value, list | tuple):
+        items = enumerate(value)
+    else:
+        return None
+    for key, item in items:
+        if isinstance(key, str) and "\x00" in key:
+            return f"{path}.{key}".strip(".")
+        found = nul_field(item, f"{path}.{key}".strip("."))
+        if found is not None:
+            return found
+    return None
+
+
 class KnowledgeRecord(BaseModel):
     """One knowledge record (INTERFACE.md, "Knowledge records")."""
 
@@ -81,6 +100,16 @@ class KnowledgeRecord(BaseModel):
     @classmethod
     def _blank_is_none(cls, value: Any) -> Any:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul(cls, data: Any) -> Any:
+        # PostgreSQL text cannot hold NUL (SQLite can): refuse it here, as a rejected row
+        # naming the field, rather than fail the whole batch in the database.
+        field = nul_field(data)
+        if field is not None:
+            raise ValueError(f"{field or 'record'}: NUL characters (\\x00) are not allowed")
+        return data
 
     @model_validator(mode="after")
     def _cases_are_internal(self) -> KnowledgeRecord:

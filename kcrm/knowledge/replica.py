@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +32,33 @@ STATE_FILE = "state.json"
 VECTORS_FILE = "vectors.faiss"
 LEXICAL_DIR = "lexical"
 FETCH_BATCH = 2000
+
+
+def copy_replica(source: Path, target: Path) -> None:
+    """Start a private replica in `target` from the one another process keeps in `source`.
+
+    `state.json` is copied first: the index files copied after it are at least as new as
+    the sequence number it names, and replaying the log from an older number is harmless
+    (idempotent), where index files older than their number would miss entries for good.
+    If the owner saves or merges while we copy and a file vanishes, the copy is dropped
+    and the replica is rebuilt from the database instead.
+    """
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    if not (source / STATE_FILE).exists():
+        return
+    try:
+        shutil.copy2(source / STATE_FILE, target / STATE_FILE)
+        shutil.copy2(source / VECTORS_FILE, target / VECTORS_FILE)
+        shutil.copytree(
+            source / LEXICAL_DIR,
+            target / LEXICAL_DIR,
+            ignore=shutil.ignore_patterns("*.lock", "*.tmp"),
+        )
+    except OSError as exc:
+        log.warning("copying the index replica from %s failed (%s); rebuilding", source, exc)
+        shutil.rmtree(target, ignore_errors=True)
+        target.mkdir(parents=True)
 
 
 class IndexMismatch(RuntimeError):
@@ -76,27 +104,30 @@ class IndexReplica:
         """
         replica = cls(db, embedder, path, ivf_threshold)
         path.mkdir(parents=True, exist_ok=True)
+        # The folder is this process's from here on, or IndexInUse tells the caller that
+        # another process (a running server, another command) already follows the log in it.
+        replica.lexical = TantivyLexicalIndex(path / LEXICAL_DIR)
+        replica.lexical.acquire()
         if empty:
-            replica.lexical = TantivyLexicalIndex(path / LEXICAL_DIR)
             replica.lexical.destroy()
             replica.lexical = TantivyLexicalIndex(path / LEXICAL_DIR)
+            replica.lexical.acquire()
             return replica
         state = replica._read_state()
         vec_file = path / VECTORS_FILE
         if state is not None and vec_file.exists():
             if state.get("model") != embedder.name or state.get("dim") != embedder.dim:
+                replica.lexical.close()
                 raise IndexMismatch(
                     f"the index in {path} was built with {state.get('model')!r} "
                     f"({state.get('dim')} dims) but the configured model is {embedder.name!r} "
                     f"({embedder.dim} dims): run `kcrm reindex`"
                 )
             replica.vectors = FaissVectorIndex.load(vec_file, ivf_threshold)
-            replica.lexical = TantivyLexicalIndex(path / LEXICAL_DIR)
             replica.applied_seq = int(state["applied_seq"])
             replica._load_public_ids()
             replica.sync()
         else:
-            replica.lexical = TantivyLexicalIndex(path / LEXICAL_DIR)
             replica.rebuild()
         return replica
 
@@ -197,6 +228,7 @@ class IndexReplica:
         self.vectors = FaissVectorIndex(self.embedder.dim, self.ivf_threshold)
         self.lexical.destroy()
         self.lexical = TantivyLexicalIndex(self.path / LEXICAL_DIR)
+        self.lexical.acquire()
         self.public = IdFilter()
         with self.db.session() as s:
             ids = list(
