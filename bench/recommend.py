@@ -8,31 +8,17 @@ from typing import Any
 import numpy as np
 
 from bench.common import percentiles
-from kcrm.knowledge.embeddings import HashEmbedder
-from kcrm.recommend.bench import synthetic
-from kcrm.recommend.config import RecommendConfig
-from kcrm.recommend.service import RecommendService
-from kcrm.recommend.train import train
+from kcrm.recommend.bench import fitted_service, synthetic
 
 
 def run(customers: int, products: int, purchases: int, samples: int = 2000) -> dict[str, Any]:
     """kcrm's whole per-customer path (every model, blend, rules, reasons) vs implicit's ALS."""
     out: dict[str, Any] = {"customers": customers, "products": products, "purchases": purchases}
     data = synthetic(customers, products, purchases)
-    config = RecommendConfig(max_per_category=3, value_objective="margin", value_weight=0.2)
     start = time.perf_counter()
-    trained = train(data, config, HashEmbedder(64))
+    _, service = fitted_service(data)
     out["kcrm_train_seconds"] = round(time.perf_counter() - start, 1)
-    owned = data.user_items()
-    service = RecommendService(
-        None,  # type: ignore[arg-type]  # the timed path does not touch the database
-        config,
-        data.catalog,
-        data.users,
-        owned,
-        trained.models,
-        trained.weights,
-    )
+    owned = service.owned
     rng = np.random.default_rng(1)
     users = rng.integers(0, data.n_users, samples)
     for u in users[:50]:

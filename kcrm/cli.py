@@ -2,23 +2,30 @@
 
 from __future__ import annotations
 
-import getpass
 import json
 import logging
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from kcrm.auth import create_key, list_keys, revoke_key
+from kcrm.cli_support import (
+    JsonOpt,
+    cli_actor,
+    emit,
+    err,
+    fail,
+    open_db,
+    out,
+    progress_bar,
+)
 from kcrm.config import Settings, get_settings
 from kcrm.db import Database, SchemaError
 from kcrm.knowledge.ingest import IngestReport
@@ -33,43 +40,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-err = Console(stderr=True)
-out = Console(soft_wrap=True)
-
-JsonOpt = Annotated[bool, typer.Option("--json", help="print JSON on stdout")]
-
-
-def fail(message: str, code: int = 1) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}")
-    return typer.Exit(code)
-
-
-def cli_actor() -> str:
-    """How a change made from this shell is recorded in histories."""
-    return f"cli:{getpass.getuser()}"
-
-
-def emit(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
-
-
-@contextmanager
-def progress_bar(label: str, total: int | None) -> Iterator[Callable[[int], None]]:
-    """A progress bar on stderr (silent when stderr is not a terminal and the work is small)."""
-    show = err.is_terminal or (total or 0) >= 2000
-    if not show:
-        yield lambda n: None
-        return
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=not err.is_terminal,
-    ) as bar:
-        task = bar.add_task(label, total=total)
-        yield lambda n: bar.advance(task, n)
 
 
 @contextmanager
@@ -298,7 +268,7 @@ def keys_create(
     as_json: JsonOpt = False,
 ) -> None:
     """Create a key and print it once; it cannot be shown again."""
-    db = _db()
+    db = open_db()
     try:
         key, row = create_key(db, role, name, customer, rate_limit)
     except ValueError as exc:
@@ -315,7 +285,7 @@ def keys_create(
 @keys_app.command("list")
 def keys_list(as_json: JsonOpt = False) -> None:
     """Keys by id, role and prefix (never the key)."""
-    db = _db()
+    db = open_db()
     rows = list_keys(db)
     db.dispose()
     if as_json:
@@ -340,21 +310,12 @@ def keys_revoke(
     key_id: Annotated[int, typer.Argument(help="the id from `kcrm keys list`")],
 ) -> None:
     """Revoke a key (servers stop accepting it within seconds)."""
-    db = _db()
+    db = open_db()
     ok = revoke_key(db, key_id)
     db.dispose()
     if not ok:
         raise fail(f"no active key with id {key_id}")
     err.print(f"key #{key_id} revoked")
-
-
-def _db() -> Database:
-    db = Database(get_settings())
-    try:
-        db.ensure_schema()
-    except SchemaError as exc:
-        raise fail(str(exc)) from None
-    return db
 
 
 @app.command()
@@ -367,7 +328,7 @@ def serve(
     import uvicorn
 
     settings = get_settings()
-    db = _db()
+    db = open_db()
     db.dispose()
     if workers > 1:
         os.environ["KCRM_PRIVATE_REPLICA"] = "1"
@@ -409,7 +370,7 @@ def demo(
         f"{status_['documents']} documents, {status_['vectors']} vectors, "
         f"consistent: {status_['consistent']}"
     )
-    db = _db()
+    db = open_db()
     # Keys of an earlier demo run are revoked: their plaintext was only ever printed.
     for row in list_keys(db):
         if row["name"].startswith("demo-") and not row["revoked"]:

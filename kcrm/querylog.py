@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import func, select
 
 from kcrm.auth import Principal
 from kcrm.db import Database
@@ -101,53 +99,3 @@ def record_feedback(
         s.add(row)
         s.flush()
         return row.id
-
-
-def failed_queries(
-    db: Database,
-    since: datetime | None = None,
-    low_score: float | None = None,
-    limit: int = 1000,
-) -> list[dict[str, Any]]:
-    """Queries that found nothing, were not answerable, scored low, or got "not helpful"."""
-    with db.session() as s:
-        unhelpful = select(Feedback.query_id).where(Feedback.helpful.is_(False))
-        cond = (
-            (QueryLog.result_count == 0)
-            | QueryLog.answerable.is_(False)
-            | QueryLog.id.in_(unhelpful)
-        )
-        if low_score is not None:
-            cond = cond | (QueryLog.top_score < low_score)
-        stmt = select(QueryLog).where(cond).order_by(QueryLog.created_at.desc()).limit(limit)
-        if since is not None:
-            stmt = stmt.where(QueryLog.created_at >= since)
-        return [
-            {
-                "query_id": q.id,
-                "kind": q.kind,
-                "role": q.role,
-                "query": q.query,
-                "result_count": q.result_count,
-                "top_score": q.top_score,
-                "answerable": q.answerable,
-                "created_at": q.created_at,
-            }
-            for q in s.scalars(stmt)
-        ]
-
-
-def query_stats(db: Database) -> dict[str, Any]:
-    """Totals for dashboards and /metrics."""
-    with db.session() as s:
-        by_kind = dict(s.execute(select(QueryLog.kind, func.count()).group_by(QueryLog.kind)).all())
-        zero = s.scalar(select(func.count()).where(QueryLog.result_count == 0)) or 0
-        feedback = dict(
-            s.execute(select(Feedback.helpful, func.count()).group_by(Feedback.helpful)).all()
-        )
-    return {
-        "queries": by_kind,
-        "zero_result": zero,
-        "helpful": feedback.get(True, 0),
-        "not_helpful": feedback.get(False, 0),
-    }

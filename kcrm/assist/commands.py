@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
-JsonOpt = Annotated[bool, typer.Option("--json", help="print JSON on stdout")]
+from kcrm.cli_support import JsonOpt
 
 
 def register(app: typer.Typer, evaluate_app: typer.Typer, train_app: typer.Typer) -> None:

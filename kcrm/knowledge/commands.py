@@ -9,14 +9,12 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from kcrm.cli_support import JsonOpt
 from kcrm.knowledge import lifecycle
 from kcrm.knowledge.gaps import gap_report, plot_gaps
 from kcrm.knowledge.kcs import draft_from_case
 from kcrm.knowledge.outcomes import outcomes
 from kcrm.querylog import NotFound
-
-# Defined here too: annotations are resolved in this module's globals.
-JsonOpt = Annotated[bool, typer.Option("--json", help="print JSON on stdout")]
 
 
 def register(app: typer.Typer) -> None:

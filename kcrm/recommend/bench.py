@@ -12,13 +12,15 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from collections.abc import Callable
 
 import numpy as np
 
 from kcrm.knowledge.embeddings import HashEmbedder
 from kcrm.recommend.config import RecommendConfig
 from kcrm.recommend.data import Catalog, Interactions
-from kcrm.recommend.train import train
+from kcrm.recommend.service import RecommendService
+from kcrm.recommend.train import Trained, train
 
 
 def synthetic(customers: int, products: int, purchases: int, seed: int = 0) -> Interactions:
@@ -58,6 +60,24 @@ def synthetic(customers: int, products: int, purchases: int, seed: int = 0) -> I
     )
 
 
+def fitted_service(
+    data: Interactions, step: Callable[[str], None] | None = None
+) -> tuple[Trained, RecommendService]:
+    """Every model trained on `data` (margin objective, category cap) and the service over them."""
+    config = RecommendConfig(max_per_category=3, value_objective="margin", value_weight=0.2)
+    trained = train(data, config, HashEmbedder(64), step=step)
+    service = RecommendService(
+        None,  # type: ignore[arg-type]  # the timed path does not touch the database
+        config,
+        data.catalog,
+        data.users,
+        data.user_items(),
+        trained.models,
+        trained.weights,
+    )
+    return trained, service
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--customers", type=int, default=100_000)
@@ -67,24 +87,12 @@ def main() -> None:
     ap.add_argument("--k", type=int, default=10)
     args = ap.parse_args()
 
-    from kcrm.recommend.service import RecommendService
-
     t0 = time.perf_counter()
     data = synthetic(args.customers, args.products, args.purchases)
     t1 = time.perf_counter()
-    config = RecommendConfig(max_per_category=3, value_objective="margin", value_weight=0.2)
-    trained = train(data, config, HashEmbedder(64), step=lambda m: print(m, flush=True))
+    trained, service = fitted_service(data, step=lambda m: print(m, flush=True))
     t2 = time.perf_counter()
-    owned = data.user_items()
-    service = RecommendService(
-        None,  # type: ignore[arg-type]  # the timed path does not touch the database
-        config,
-        data.catalog,
-        data.users,
-        owned,
-        trained.models,
-        trained.weights,
-    )
+    owned = service.owned
     rng = np.random.default_rng(1)
     users = rng.integers(0, data.n_users, args.samples)
     for u in users[:50]:  # warm caches and lazy state

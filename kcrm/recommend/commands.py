@@ -3,43 +3,20 @@
 from __future__ import annotations
 
 import csv
-import json
-import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from kcrm.cli_support import JsonOpt, emit, err, fail, open_db, out
 from kcrm.config import get_settings
-from kcrm.db import Database, SchemaError
+from kcrm.db import Database
 
-err = Console(stderr=True)
-out = Console(soft_wrap=True)
-JsonOpt = Annotated[bool, typer.Option("--json", help="print JSON on stdout")]
 METRICS = ("hr", "precision", "ndcg", "map", "recall", "coverage")
-
-
-def _emit(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
-
-
-def _fail(message: str, code: int = 1) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}")
-    return typer.Exit(code)
-
-
-def _db() -> Database:
-    db = Database(get_settings())
-    try:
-        db.ensure_schema()
-    except SchemaError as exc:
-        raise _fail(str(exc)) from None
-    return db
 
 
 def _step(message: str) -> None:
@@ -52,7 +29,7 @@ def _date(value: str, option: str) -> float:
     try:
         when = datetime.fromisoformat(value)
     except ValueError:
-        raise _fail(f"{option}: not an ISO date (YYYY-MM-DD): {value!r}", 2) from None
+        raise fail(f"{option}: not an ISO date (YYYY-MM-DD): {value!r}", 2) from None
     return to_day(when if when.tzinfo else when.replace(tzinfo=UTC))
 
 
@@ -87,19 +64,19 @@ def recommend(
 ) -> None:
     """Next-best offers for one customer, or for all of them into a CSV file."""
     if all_ == (customer_id is not None):
-        raise _fail("give a CUSTOMER_ID or --all --out FILE.csv", 2)
+        raise fail("give a CUSTOMER_ID or --all --out FILE.csv", 2)
     if all_ and out_file is None:
-        raise _fail("--all needs --out FILE.csv", 2)
-    db = _db()
+        raise fail("--all needs --out FILE.csv", 2)
+    db = open_db()
     service = _service(db)
     if not all_:
         assert customer_id is not None
         offers = service.recommend(customer_id, k)
         if offers is None:
-            raise _fail(f"no customer with id {customer_id!r}", 1)
+            raise fail(f"no customer with id {customer_id!r}", 1)
         items = [o.as_dict() for o in offers]
         if as_json:
-            _emit({"customer_id": customer_id, "items": items})
+            emit({"customer_id": customer_id, "items": items})
             return
         table = Table("#", "product", "name", "score", "reasons")
         for i, o in enumerate(items, 1):
@@ -139,7 +116,7 @@ def recommend(
         "seconds": round(time.perf_counter() - start, 2),
     }
     if as_json:
-        _emit(summary)
+        emit(summary)
     else:
         err.print(
             f"wrote {rows} offers for {total} customers to {out_file} in {summary['seconds']}s"
@@ -171,16 +148,16 @@ def evaluate_recommend(
 
     split = _date(split_date, "--split-date")
     end = _date(end_date, "--end-date") if end_date else None
-    db = _db()
+    db = open_db()
     data = load_interactions(db)
     try:
         result = evaluate(
             data, split, RecommendConfig(), _embedder() if content else None, end, k, _step
         )
     except ValueError as exc:
-        raise _fail(str(exc), 2) from None
+        raise fail(str(exc), 2) from None
     if as_json:
-        _emit(result)
+        emit(result)
         return
     table = Table("model", *(f"{m}@{k}" if m != "coverage" else m for m in METRICS))
     for name, m in result["models"].items():
@@ -204,7 +181,7 @@ def train_recommend(
     from kcrm.recommend.store import model_dir, save_service
 
     start = time.perf_counter()
-    db = _db()
+    db = open_db()
     service = RecommendService.train(
         db, RecommendConfig(), _embedder() if content else None, step=_step
     )
@@ -223,7 +200,7 @@ def train_recommend(
         "seconds": round(time.perf_counter() - start, 2),
     }
     if as_json:
-        _emit(summary)
+        emit(summary)
     else:
         err.print(
             f"trained {', '.join(service.models)} in {summary['seconds']}s; "
@@ -239,7 +216,7 @@ def segments(
     from kcrm.recommend.analytics import Cohort, save_cohort, segment_report
     from kcrm.recommend.store import model_dir
 
-    db = _db()
+    db = open_db()
     report = segment_report(db)
     if report["cohort"] is not None:
         save_cohort(Cohort(**report["cohort"]), model_dir(db.settings) / "cohort.json")
@@ -251,7 +228,7 @@ def segments(
     data = {k: v for k, v in report.items() if k != "scores"}
     data["plots"] = written
     if as_json:
-        _emit(data)
+        emit(data)
         return
     table = Table(
         "segment",
