@@ -7,7 +7,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from kcrm.recommend.base import Recommender
-from kcrm.recommend.data import Catalog
+from kcrm.recommend.data import Catalog, from_day
 from kcrm.recommend.models import ContentRecommender, CoPurchaseRecommender, PopularityRecommender
 
 MAX_REASONS = 3
@@ -41,6 +41,8 @@ def _content(
 
 def _popular(model: PopularityRecommender, j: int, recent: bool) -> str:
     n = int(model.customers[j])
+    if np.isfinite(model.since_day):
+        return f"popular since {from_day(model.since_day):%d %b %Y} (bought by {n} customers)"
     if recent:
         return f"popular lately (bought by {n} customers)"
     return f"popular: bought by {n} customers"

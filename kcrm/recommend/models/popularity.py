@@ -9,32 +9,38 @@ import scipy.sparse as sp
 
 from kcrm.recommend.base import IdsScores, Recommender, top_n
 from kcrm.recommend.data import Interactions
+from kcrm.recommend.shift import last_shift
 
 
 class PopularityRecommender(Recommender):
-    """Counts customers per item; with `half_life_days`, each counts 2^(-age/half-life).
+    """Counts customers per item; with `half_life_days`, each counts 2^(-age/half-life);
+    with `since_shift`, only customers who bought it since the item mix last changed.
 
     A customer counts once per item, weighted by their most recent purchase of it,
-    so heavy repeat buyers do not swamp the count. Decay matters when the mix
-    shifts: on the groceries data the item mix changes at the new year and a
-    30-day half-life follows it while the all-time count lags for months.
+    so heavy repeat buyers do not swamp the count. Decay and shifts matter when the
+    mix changes: on the groceries data it changes at the new year; a 30-day
+    half-life follows it while the all-time count lags for months, and counting
+    from the shift (`shift.last_shift`) follows it with all the data since.
     """
 
     name = "popularity"
 
-    def __init__(self, half_life_days: float | None = None) -> None:
+    def __init__(self, half_life_days: float | None = None, since_shift: bool = False) -> None:
         if half_life_days is not None and half_life_days <= 0:
             raise ValueError(f"half_life_days must be positive, got {half_life_days}")
         self.half_life_days = half_life_days
+        self.since_shift = since_shift
+        self.since_day = -np.inf  # lines before this day do not count (`since_shift`)
         self.reference_day = 0.0
         self.counts = np.zeros(0, np.float64)  # decayed customer counts at reference_day
         self.customers = np.zeros(0, np.float64)  # plain customer counts, for explanations
 
     def _weights(self, day: np.ndarray) -> np.ndarray:
+        counted = (np.asarray(day) >= self.since_day).astype(np.float64)
         if self.half_life_days is None:
-            return np.ones(len(day))
+            return counted
         # Relative to a fixed reference day, so later updates add on without rescaling.
-        return np.exp2((day - self.reference_day) / self.half_life_days)
+        return counted * np.exp2((day - self.reference_day) / self.half_life_days)
 
     def _pairs(self, data: Interactions) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(user, item, newest day) once per customer and item."""
@@ -48,12 +54,19 @@ class PopularityRecommender(Recommender):
     def fit(self, data: Interactions) -> Self:
         self.n_items = data.n_items
         self.reference_day = data.last_day
+        if self.since_shift:
+            shift = last_shift(data)
+            self.since_day = -np.inf if shift is None else shift
         _, items, days = self._pairs(data)
         self.counts = np.bincount(items, self._weights(days), minlength=self.n_items).astype(float)
-        self.customers = np.bincount(items, minlength=self.n_items).astype(np.float64)
+        counted = days >= self.since_day
+        self.customers = np.bincount(items[counted], minlength=self.n_items).astype(np.float64)
         return self
 
     def update(self, new: Interactions, before: sp.csr_matrix) -> None:
+        # A customer who owned the item already is not counted again, though a repeat
+        # purchase would renew their weight on a refit (decay, or a shift since): the
+        # counts lag a little for repeat buyers until the next `kcrm train recommend`.
         users, items, days = self._pairs(new)
         # Only customers new to the item add to its count, as in `fit`.
         fresh = np.asarray(before[users, items]).ravel() == 0 if len(users) else np.zeros(0, bool)
@@ -72,16 +85,18 @@ class PopularityRecommender(Recommender):
         return top_n(self.vector(), N, np.asarray([itemid]))
 
     def params(self) -> dict[str, Any]:
-        return {"half_life_days": self.half_life_days}
+        return {"half_life_days": self.half_life_days, "since_shift": self.since_shift}
 
     def arrays(self) -> dict[str, np.ndarray]:
         return {
             "counts": self.counts,
             "customers": self.customers,
             "reference_day": np.asarray(self.reference_day),
+            "since_day": np.asarray(self.since_day),
         }
 
     def restore(self, arrays: dict[str, np.ndarray]) -> None:
         self.counts = arrays["counts"].astype(np.float64)
         self.customers = arrays["customers"].astype(np.float64)
         self.reference_day = float(arrays["reference_day"])
+        self.since_day = float(arrays["since_day"]) if "since_day" in arrays else -np.inf
