@@ -74,6 +74,7 @@ def fitted_service(
         data.user_items(),
         trained.models,
         trained.weights,
+        reranker=trained.reranker,
     )
     return trained, service
 

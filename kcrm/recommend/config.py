@@ -33,6 +33,10 @@ class RecommendConfig(BaseSettings):
     # Blend tuning on a temporal validation split at the end of the training data.
     validation_days: float = Field(default=45.0, gt=0)
     tune_users: int = Field(default=5000, ge=100)  # validation customers sampled for speed
+    # The re-ranker (`rerank.py`) learns from this many windows of `validation_days`
+    # back from the end (1 = no re-ranker), on the union of every model's top candidates.
+    rerank_windows: int = Field(default=3, ge=1, le=12)
+    rerank_candidates: int = Field(default=100, ge=10, le=2000)
 
     # Business rules.
     repeatable_categories: list[str] = Field(default_factory=list)

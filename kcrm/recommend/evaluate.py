@@ -12,6 +12,7 @@ from kcrm.recommend.blend import combine
 from kcrm.recommend.config import RecommendConfig
 from kcrm.recommend.data import Interactions, from_day
 from kcrm.recommend.metrics import holdout, ranking_metrics, top_k
+from kcrm.recommend.rerank import final_scores
 from kcrm.recommend.train import BLOCK, StepFn, score_parts, train
 
 
@@ -37,7 +38,7 @@ def evaluate(
     trained = train(split.train, config, embedder, k, step)
     if step is not None:
         step(f"scoring {len(split.users)} customers")
-    names = [*trained.models, "blend"]
+    names = [*trained.models, "linear_blend", "blend"]
     recs: dict[str, list[np.ndarray]] = {name: [] for name in names}
     owned_all = split.train.user_items()
     for lo in range(0, len(split.users), BLOCK):
@@ -46,7 +47,11 @@ def evaluate(
         parts = score_parts(trained.models, owned, users)
         for name, part in parts.items():
             recs[name].append(top_k(part, owned, k))
-        recs["blend"].append(top_k(combine(parts, trained.weights), owned, k))
+        linear = combine(parts, trained.weights)
+        recs["linear_blend"].append(top_k(linear, owned, k))
+        history = np.diff(owned.indptr)
+        final = final_scores(parts, trained.weights, trained.reranker, history)
+        recs["blend"].append(top_k(final, owned, k))
     truth = split.truth[split.users]
     results = {
         name: {
@@ -65,6 +70,7 @@ def evaluate(
         "test_new_items": int(truth.nnz),
         "weights": {name: round(w, 4) for name, w in trained.weights.items()},
         "validation_ndcg": trained.validation,
+        "reranked": trained.reranker is not None,
         "models": results,
         "seconds": round(time.perf_counter() - start, 2),
     }

@@ -29,6 +29,7 @@ from kcrm.recommend.models import (
     ContentRecommender,
     PopularityRecommender,
 )
+from kcrm.recommend.rerank import Reranker
 from kcrm.recommend.rules import Rules
 from kcrm.recommend.train import BLOCK, StepFn, score_parts, train
 
@@ -67,6 +68,7 @@ class RecommendService:
     weights: dict[str, float]
     last_purchase_id: int = 0
     info: dict[str, Any] = field(default_factory=dict)
+    reranker: Reranker | None = None  # the blend's learned last stage, if it won validation
     lock: threading.Lock = field(default_factory=threading.Lock)
     _checked: float = 0.0
 
@@ -120,6 +122,7 @@ class RecommendService:
             trained.weights,
             int(last_id),
             info,
+            trained.reranker,
         )
 
     # ---- freshness ------------------------------------------------------------------------
@@ -147,6 +150,8 @@ class RecommendService:
             new = self._lines(list(rows))
             for model in self.models.values():
                 model.update(new, self.owned)
+            if self.reranker is not None:
+                self.reranker.update(new, self.owned)
             add = new.user_items()
             self.owned = sp.csr_matrix(self.owned + add)
             self.owned.data[:] = 1.0
@@ -221,7 +226,13 @@ class RecommendService:
         k: int,
         include_owned: bool = False,
     ) -> list[Offer]:
-        blend = combine(parts, self.weights)
+        if self.reranker is None:
+            blend = combine(parts, self.weights)
+            weights = self.weights
+        else:
+            rows = {name: p[None, :] for name, p in parts.items()}
+            blend = self.reranker.score(rows, np.asarray([len(owned)]))[0]
+            weights = self.reranker.model_weights()
         allowed = self.rules.offerable(profile, owned, include_owned)
         picked = self.rules.select(blend, allowed, k)
         mask = owned_mask(owned, len(self.catalog))
@@ -230,7 +241,7 @@ class RecommendService:
                 self.catalog.ids[j],
                 self.catalog.names[j],
                 float(blend[j] * self.rules.value[j]),
-                explain(self.models, self.weights, parts, self.catalog, mask, j),
+                explain(self.models, weights, parts, self.catalog, mask, j),
                 self.catalog.categories[j],
             )
             for j in picked

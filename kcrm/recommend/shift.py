@@ -56,6 +56,28 @@ def split_statistics(counts: np.ndarray, min_weeks: int = MIN_WEEKS) -> np.ndarr
     return 2.0 * (_xlogx_sum(before) + _xlogx_sum(after) - _xlogx_sum(cum[-1]))
 
 
+def significant(
+    counts: np.ndarray,
+    observed: float,
+    min_weeks: int,
+    permutations: int,
+    alpha: float,
+    rng: np.random.Generator,
+) -> bool:
+    """Whether fewer than `alpha` of the shuffles of the weeks split as well as `observed`.
+
+    Stops as soon as the answer is known: on a stationary history a few shuffles suffice.
+    """
+    allowed = int(np.ceil(alpha * permutations))  # as many shuffles reaching it make it noise
+    reached = 0
+    for _ in range(permutations):
+        shuffled = counts[rng.permutation(len(counts))]
+        reached += int(split_statistics(shuffled, min_weeks).max() >= observed)
+        if reached >= allowed:
+            return False
+    return True
+
+
 def last_shift(
     data: Interactions,
     min_weeks: int = MIN_WEEKS,
@@ -73,13 +95,7 @@ def last_shift(
         segment = counts[start:]
         g = split_statistics(segment, min_weeks)
         best = int(np.argmax(g))
-        null = np.asarray(
-            [
-                split_statistics(segment[rng.permutation(len(segment))], min_weeks).max()
-                for _ in range(permutations)
-            ]
-        )
-        if (null >= g[best]).mean() >= alpha:
+        if not significant(segment, g[best], min_weeks, permutations, alpha, rng):
             break
         start += best + min_weeks
     return float(starts[start]) if start > 0 else None

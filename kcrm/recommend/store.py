@@ -26,6 +26,7 @@ from kcrm.recommend.models import (
     ItemKNNRecommender,
     PopularityRecommender,
 )
+from kcrm.recommend.rerank import Reranker
 from kcrm.recommend.service import RecommendService
 
 log = logging.getLogger(__name__)
@@ -50,12 +51,15 @@ def save_service(service: RecommendService, path: Path) -> None:
     path.mkdir(parents=True, exist_ok=True)
     for name, model in service.models.items():
         model.save(path / f"{name}.npz")
+    if service.reranker is not None:
+        service.reranker.save(path / "reranker.npz")
     owned: dict[str, Any] = sparse_arrays("owned", service.owned)
     np.savez(path / "owned.npz", **owned)
     manifest = {
         "format": FORMAT,
         "models": {name: m.name for name, m in service.models.items()},
         "weights": service.weights,
+        "reranker": service.reranker is not None,
         "items": service.catalog.ids,
         "users": service.users,
         "last_purchase_id": service.last_purchase_id,
@@ -75,6 +79,7 @@ def load_service(path: Path, db: Database, config: RecommendConfig) -> Recommend
         name: MODEL_CLASSES[kind].load(path / f"{name}.npz")
         for name, kind in manifest["models"].items()
     }
+    reranker = Reranker.load(path / "reranker.npz") if manifest.get("reranker") else None
     with np.load(path / "owned.npz", allow_pickle=False) as f:
         owned = sparse_from("owned", {k: f[k] for k in f.files})
     catalog = aligned_catalog(load_catalog(db), manifest["items"])
@@ -88,6 +93,7 @@ def load_service(path: Path, db: Database, config: RecommendConfig) -> Recommend
         manifest["weights"],
         int(manifest["last_purchase_id"]),
         manifest.get("info", {}),
+        reranker,
     )
     service.refresh(force=True)
     return service
