@@ -95,3 +95,24 @@ def test_value_objective_and_category_cap() -> None:
     assert margin.select(scores, mask, 1) == [1]  # margin 80 doubles the loan's score
     capped = Rules(catalog(), RecommendConfig(max_per_category=1))
     assert capped.select(scores, mask, 3) == [0, 2, 1]  # one drink only, then the loan
+
+
+def test_a_model_tuned_on_the_validation_weeks_leads_only_beyond_noise() -> None:
+    rng = np.random.default_rng(0)
+    n, items = 600, 40
+    dense = (rng.random((n, items)) < 0.05).astype(np.float32)
+    dense[dense.sum(axis=1) == 0, 0] = 1.0
+    truth = sp.csr_matrix(dense)
+    owned = sp.csr_matrix((n, items))
+    signal = normalise(0.5 * dense + rng.random((n, items)))  # informative, not perfect
+    # "flattered" is the signal with a few rankings improved: better here, within noise.
+    flattered = signal.copy()
+    flattered[:5] = normalise(dense[:5] * 10 + rng.random((5, items)))
+    parts = {"plain": signal, "flattered": flattered}
+    weights, report = tune_weights(parts, truth, owned, tuned={"flattered"})
+    assert report["flattered"] >= report["plain"]
+    assert weights["plain"] == 1.0 and weights["flattered"] == 0.0
+    # Far better than noise: it leads.
+    strong = normalise(dense * 10 + rng.random((n, items)))
+    weights, _ = tune_weights({"plain": signal, "strong": strong}, truth, owned, tuned={"strong"})
+    assert weights["strong"] == 1.0

@@ -141,7 +141,7 @@ def tune(
     )
     models["recent"] = PopularityRecommender(half_life).fit(split.train)
     window = make_window(models, split, users)
-    weights, report = tune_weights(window.parts, truth, owned, k)
+    weights, report = tune_weights(window.parts, truth, owned, k, tuned={"recent"})
     report["recent_half_life_days"] = half_life
     return weights, report, window
 
