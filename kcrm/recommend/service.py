@@ -21,7 +21,6 @@ from kcrm.db import Database
 from kcrm.knowledge.embeddings import Embedder
 from kcrm.models import Customer, Purchase
 from kcrm.recommend.base import Recommender, owned_mask
-from kcrm.recommend.blend import combine
 from kcrm.recommend.config import RecommendConfig
 from kcrm.recommend.data import Catalog, Interactions, load_interactions, to_day
 from kcrm.recommend.explain import explain
@@ -29,7 +28,7 @@ from kcrm.recommend.models import (
     ContentRecommender,
     PopularityRecommender,
 )
-from kcrm.recommend.rerank import Reranker
+from kcrm.recommend.rerank import Reranker, final_scores
 from kcrm.recommend.rules import Rules
 from kcrm.recommend.train import BLOCK, StepFn, score_parts, train
 
@@ -226,13 +225,9 @@ class RecommendService:
         k: int,
         include_owned: bool = False,
     ) -> list[Offer]:
-        if self.reranker is None:
-            blend = combine(parts, self.weights)
-            weights = self.weights
-        else:
-            rows = {name: p[None, :] for name, p in parts.items()}
-            blend = self.reranker.score(rows, np.asarray([len(owned)]))[0]
-            weights = self.reranker.model_weights()
+        rows = {name: p[None, :] for name, p in parts.items()}
+        blend = final_scores(rows, self.weights, self.reranker, np.asarray([len(owned)]))[0]
+        weights = self.weights if self.reranker is None else self.reranker.model_weights()
         allowed = self.rules.offerable(profile, owned, include_owned)
         picked = self.rules.select(blend, allowed, k)
         mask = owned_mask(owned, len(self.catalog))
