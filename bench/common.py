@@ -60,8 +60,16 @@ def machine() -> dict[str, Any]:
 
 
 def peak_rss_mb() -> float:
-    """This process's peak resident set size."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """This process's peak resident set size since it started (exec'd).
+
+    `VmHWM`, not `getrusage().ru_maxrss`: Linux carries ru_maxrss over an exec, so a
+    child started by a big parent would report the parent's size as its own peak.
+    """
+    with open("/proc/self/status", encoding="ascii") as fh:
+        for line in fh:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # not Linux
 
 
 def dir_size_mb(path: Path) -> float:

@@ -31,7 +31,7 @@ class Settings(BaseSettings):
     chunk_overlap_words: int = Field(default=30, ge=0, le=500)
 
     # Vector index: exact flat search up to this many vectors, IVF above it.
-    ivf_threshold: int = Field(default=200_000, ge=1000)
+    ivf_threshold: int = Field(default=50_000, ge=1000)
 
     # HTTP service.
     rate_limit_per_minute: int = Field(

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
+import faiss
 import numpy as np
 import pytest
 
@@ -26,10 +28,20 @@ def index(request: pytest.FixtureRequest) -> FaissVectorIndex:
 def test_nearest_is_itself(index: FaissVectorIndex) -> None:
     vecs = unit(3000)
     index.add(np.arange(100, 3100), vecs)
-    index.nprobe = 64
     scores, ids = index.search(vecs[:5], 1)
     assert ids[:, 0].tolist() == [100, 101, 102, 103, 104]
     assert np.allclose(scores[:, 0], 1.0, atol=1e-5)
+
+
+def test_ivf_visits_enough_lists_to_compare_8000_vectors() -> None:
+    small = FaissVectorIndex(DIM, ivf_threshold=1000)
+    small.add(np.arange(3000), unit(3000))
+    nlist = faiss.extract_index_ivf(small.index).nlist
+    assert small.is_ivf and small.nprobe == nlist  # fewer vectors than that: every list
+    big = FaissVectorIndex(DIM, ivf_threshold=1000)
+    big.add(np.arange(40_000), unit(40_000, seed=1))
+    nlist = faiss.extract_index_ivf(big.index).nlist
+    assert big.nprobe == math.ceil(nlist * 8000 / 40_000) < nlist
 
 
 def test_readding_an_id_replaces_it(index: FaissVectorIndex) -> None:

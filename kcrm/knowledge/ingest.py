@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from kcrm.config import Settings
@@ -75,6 +75,7 @@ class Prepared:
     language: str
     content_hash: str
     source: str
+    product_ids: list[str] = field(default_factory=list)  # given ones, then tagged ones
 
 
 def prepare(record: KnowledgeRecord, source: str) -> Prepared:
@@ -119,7 +120,7 @@ class Ingestor:
         self.tagger = tagger
         self.progress = progress
 
-    def ingest(self, items: Iterable[Parsed | Rejection], batch_size: int = 256) -> IngestReport:
+    def ingest(self, items: Iterable[Parsed | Rejection], batch_size: int = 512) -> IngestReport:
         """Upsert every parsed record, collect every rejection."""
         report = IngestReport()
         batch: dict[str, Prepared] = {}
@@ -143,9 +144,9 @@ class Ingestor:
         report = IngestReport()
         ids = [p.record.id for p in batch]
         # Two steps, so that several processes may ingest at once (workers, servers, a CLI
-        # run beside them). First, without any lock: what changed, and its vectors
-        # (embedding is the slow part). Then one short transaction under the knowledge
-        # write lock that reads the records again and writes only what is still
+        # run beside them). First, without any lock: what changed, its chunks, tokens,
+        # product tags and vectors (the slow part). Then one short transaction under the
+        # knowledge write lock that reads the records again and writes only what is still
         # different, so the same id ingested twice at once is stored once.
         with self.db.session() as s:
             stored = dict(
@@ -161,22 +162,10 @@ class Ingestor:
                 return report
             plans = [self._plan_chunks(p) for p in changed]
             vectors = self._embed(s, plans, report)
+        self._analyse(changed, plans)
         with self.db.session() as s:
             self.db.write_lock(s)
-            changed_ids = [p.record.id for p in changed]
-            existing = {
-                d.id: d for d in s.scalars(select(Document).where(Document.id.in_(changed_ids)))
-            }
-            for prepared, chunks in zip(changed, plans, strict=True):
-                doc = existing.get(prepared.record.id)
-                if doc is not None and doc.content_hash == prepared.content_hash:
-                    report.unchanged += 1  # another process stored this very version meanwhile
-                    continue
-                if doc is None:
-                    report.added += 1
-                else:
-                    report.updated += 1
-                self._upsert(s, prepared, doc, chunks, vectors)
+            self._store(s, changed, plans, vectors, report)
         if self.progress is not None:
             self.progress(len(changed))
         return report
@@ -226,21 +215,109 @@ class Ingestor:
             report.embedded_chunks += len(missing)
         return vectors
 
-    def _upsert(
+    def _analyse(self, changed: Sequence[Prepared], plans: list[list[dict[str, Any]]]) -> None:
+        """Lexical tokens of every chunk (one pass through spaCy) and product tags."""
+        flat = [(p, c) for p, chunks in zip(changed, plans, strict=True) for c in chunks]
+        tokens = nlp.tokenize_batch(
+            [c["embed_text"] for _, c in flat], [p.language for p, _ in flat]
+        )
+        for (_, c), toks in zip(flat, tokens, strict=True):
+            c["tokens"] = " ".join(toks)
+        for p in changed:
+            product_ids = list(p.record.product_ids)
+            if self.tagger is not None:
+                text = f"{p.record.title}\n{p.record.body}"
+                for pid in self.tagger.tag(text, p.language):
+                    if pid not in product_ids:
+                        product_ids.append(pid)
+            p.product_ids = product_ids
+
+    def _store(
         self,
         s: Session,
-        p: Prepared,
-        doc: Document | None,
-        chunks: list[dict[str, Any]],
+        changed: Sequence[Prepared],
+        plans: list[list[dict[str, Any]]],
         vectors: dict[str, bytes],
+        report: IngestReport,
     ) -> None:
+        """Write the batch in a few statements: documents, chunks, log, history, CRM rows."""
+        changed_ids = [p.record.id for p in changed]
+        existing = {
+            d.id: d for d in s.scalars(select(Document).where(Document.id.in_(changed_ids)))
+        }
+        todo = []
+        for prepared, chunks in zip(changed, plans, strict=True):
+            doc = existing.get(prepared.record.id)
+            if doc is not None and doc.content_hash == prepared.content_hash:
+                report.unchanged += 1  # another process stored this very version meanwhile
+                continue
+            todo.append((prepared, doc, chunks))
+        replaced = [doc.id for _, doc, _ in todo if doc is not None]
+        if replaced:
+            old = list(s.scalars(select(Chunk.id).where(Chunk.document_id.in_(replaced))))
+            s.execute(delete(Chunk).where(Chunk.document_id.in_(replaced)))
+            s.add_all(IndexLog(chunk_id=cid, op="r") for cid in old)
+        crm = self._crm_rows(s, [p.record for p, _, _ in todo])
+        docs: list[tuple[Document, str]] = []
+        with s.no_autoflush:
+            for prepared, doc, _ in todo:
+                rec = prepared.record
+                fields = self._fields(prepared)
+                if doc is None:
+                    report.added += 1
+                    doc = Document(
+                        id=rec.id, version=1, created_at=rec.created_at or utcnow(), **fields
+                    )
+                    s.add(doc)
+                    docs.append((doc, "created"))
+                else:
+                    report.updated += 1
+                    change = "updated" if doc.status == rec.status else "status"
+                    for key, value in fields.items():
+                        setattr(doc, key, value)
+                    doc.version += 1
+                    if rec.created_at is not None:
+                        doc.created_at = rec.created_at
+                    docs.append((doc, change))
+        s.flush()  # the documents first: chunks, history and CRM rows refer to them
+        rows = [
+            {
+                "document_id": prepared.record.id,
+                "ordinal": c["ordinal"],
+                "heading": c["heading"],
+                "text": c["text"],
+                "tokens": c["tokens"],
+                "text_hash": c["text_hash"],
+                "embedding": vectors[c["text_hash"]],
+                "embedding_model": self.embedder.name,
+            }
+            for prepared, _, chunks in todo
+            for c in chunks
+        ]
+        if rows:
+            # Core inserts: one multi-row statement per table, ids back in parameter order.
+            inserted = s.execute(
+                insert(Chunk).returning(Chunk.id, sort_by_parameter_order=True), rows
+            ).all()
+            published = {p.record.id for p, _, _ in todo if p.record.status == "published"}
+            log_rows = [
+                {"chunk_id": chunk_id, "op": "a"}
+                for (chunk_id,), row in zip(inserted, rows, strict=True)
+                if row["document_id"] in published
+            ]
+            if log_rows:
+                s.execute(insert(IndexLog), log_rows)
+        s.execute(
+            insert(DocumentRevision),
+            [revision_row(doc, self.actor, change) for doc, change in docs],
+        )
+        with s.no_autoflush:
+            for (prepared, _, _), (doc, _) in zip(todo, docs, strict=True):
+                self._upsert_crm(s, prepared.record, doc, crm)
+
+    def _fields(self, p: Prepared) -> dict[str, Any]:
         rec = p.record
-        product_ids = list(rec.product_ids)
-        if self.tagger is not None:
-            for pid in self.tagger.tag(f"{rec.title}\n{rec.body}", p.language):
-                if pid not in product_ids:
-                    product_ids.append(pid)
-        fields: dict[str, Any] = {
+        return {
             "kind": rec.kind,
             "title": rec.title,
             "body": rec.body,
@@ -252,7 +329,7 @@ class Ingestor:
             "resolution": rec.resolution,
             "article_id": rec.article_id,
             "customer_id": rec.customer_id,
-            "product_ids": product_ids,
+            "product_ids": p.product_ids,
             "channel": rec.channel,
             "extra": {
                 k: v
@@ -265,49 +342,25 @@ class Ingestor:
             "source": p.source,
             "updated_at": utcnow(),
         }
-        change = "created"
-        if doc is None:
-            doc = Document(id=rec.id, version=1, created_at=rec.created_at or utcnow(), **fields)
-            s.add(doc)
-            s.flush()
-        else:
-            change = "updated" if doc.status == rec.status else "status"
-            old_ids = list(s.scalars(select(Chunk.id).where(Chunk.document_id == doc.id)))
-            s.execute(delete(Chunk).where(Chunk.document_id == doc.id))
-            s.add_all(IndexLog(chunk_id=cid, op="r") for cid in old_ids)
-            for key, value in fields.items():
-                setattr(doc, key, value)
-            doc.version += 1
-            if rec.created_at is not None:
-                doc.created_at = rec.created_at
-        token_lists = nlp.tokenize_batch(
-            [embedding_text(rec.title, c["heading"], c["text"]) for c in chunks],
-            [p.language] * len(chunks),
-        )
-        new_chunks = [
-            Chunk(
-                document_id=doc.id,
-                ordinal=c["ordinal"],
-                heading=c["heading"],
-                text=c["text"],
-                tokens=" ".join(toks),
-                text_hash=c["text_hash"],
-                embedding=vectors[c["text_hash"]],
-                embedding_model=self.embedder.name,
-            )
-            for c, toks in zip(chunks, token_lists, strict=True)
-        ]
-        s.add_all(new_chunks)
-        s.flush()
-        if rec.status == "published":
-            s.add_all(IndexLog(chunk_id=c.id, op="a") for c in new_chunks)
-        s.add(revision(doc, self.actor, change))
-        self._upsert_crm(s, rec, doc)
 
-    def _upsert_crm(self, s: Session, rec: KnowledgeRecord, doc: Document) -> None:
+    def _crm_rows(self, s: Session, records: list[KnowledgeRecord]) -> dict[str, Any]:
+        """The case and interaction rows the batch's records already have, by id."""
+        cases = [r.id for r in records if r.kind == "case"]
+        inters = [r.id for r in records if r.kind == "interaction"]
+        rows: dict[str, Any] = {}
+        if cases:
+            rows.update((c.id, c) for c in s.scalars(select(Case).where(Case.id.in_(cases))))
+        if inters:
+            found = s.scalars(select(Interaction).where(Interaction.id.in_(inters)))
+            rows.update((i.id, i) for i in found)
+        return rows
+
+    def _upsert_crm(
+        self, s: Session, rec: KnowledgeRecord, doc: Document, rows: dict[str, Any]
+    ) -> None:
         """Keep the CRM's own case and interaction rows in step with their knowledge."""
         if rec.kind == "case":
-            case = s.get(Case, rec.id) or Case(id=rec.id)
+            case = rows.get(rec.id) or Case(id=rec.id)
             case.customer_id = rec.customer_id
             case.product_id = rec.product_ids[0] if rec.product_ids else None
             case.subject = rec.title
@@ -323,7 +376,7 @@ class Ingestor:
             case.document_id = doc.id
             s.add(case)
         elif rec.kind == "interaction":
-            inter = s.get(Interaction, rec.id) or Interaction(id=rec.id)
+            inter = rows.get(rec.id) or Interaction(id=rec.id)
             inter.customer_id = rec.customer_id
             inter.case_id = rec.case_id
             inter.channel = rec.channel or "web"
@@ -335,20 +388,26 @@ class Ingestor:
             s.add(inter)
 
 
+def revision_row(doc: Document, actor: str, change: str, note: str = "") -> dict[str, Any]:
+    """The history row for the document as it now stands, as column values."""
+    return {
+        "document_id": doc.id,
+        "version": doc.version,
+        "status": doc.status,
+        "title": doc.title,
+        "body": doc.body,
+        "category": doc.category,
+        "content_hash": doc.content_hash,
+        "changed_by": actor,
+        "change": change,
+        "note": note,
+        "created_at": utcnow(),
+    }
+
+
 def revision(doc: Document, actor: str, change: str, note: str = "") -> DocumentRevision:
     """The history row for the document as it now stands."""
-    return DocumentRevision(
-        document_id=doc.id,
-        version=doc.version,
-        status=doc.status,
-        title=doc.title,
-        body=doc.body,
-        category=doc.category,
-        content_hash=doc.content_hash,
-        changed_by=actor,
-        change=change,
-        note=note,
-    )
+    return DocumentRevision(**revision_row(doc, actor, change, note))
 
 
 def delete_documents(

@@ -95,7 +95,7 @@ class IndexReplica:
         db: Database,
         embedder: Embedder,
         path: Path,
-        ivf_threshold: int = 200_000,
+        ivf_threshold: int = 50_000,
         empty: bool = False,
     ) -> IndexReplica:
         """Load the saved indexes (never re-embedding) and replay what they missed.
@@ -144,12 +144,14 @@ class IndexReplica:
 
     def _load_public_ids(self) -> None:
         with self.db.session() as s:
-            ids = s.scalars(
+            # Streamed in parts: a million ids as one list of Python ints is ~100 MB.
+            ids = s.execute(
                 select(Chunk.id)
                 .join(Document)
                 .where(Document.status == "published", Document.visibility == "public")
-            ).all()
-        self.public = IdFilter(ids)
+                .execution_options(yield_per=50_000)
+            ).scalars()
+            self.public = IdFilter(ids)
 
     # ---- keeping in step -----------------------------------------------------------------
     def log_head(self) -> int:
