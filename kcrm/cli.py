@@ -30,6 +30,7 @@ from kcrm.config import Settings, get_settings
 from kcrm.db import Database, SchemaError
 from kcrm.knowledge.ingest import IngestReport
 from kcrm.knowledge.kb import KnowledgeBase, count_records, plan_paths
+from kcrm.knowledge.lexical_index import IndexInUse
 from kcrm.knowledge.replica import IndexMismatch
 from kcrm.knowledge.search import SearchFilters
 
@@ -49,6 +50,11 @@ def open_kb(settings: Settings | None = None, for_rebuild: bool = False) -> Iter
         kb = KnowledgeBase.open(settings, for_rebuild=for_rebuild)
     except (SchemaError, IndexMismatch) as exc:
         raise fail(str(exc)) from None
+    except IndexInUse:
+        raise fail(
+            f"the index in {settings.index_dir} is in use by another process (a running "
+            "`kcrm serve`?): stop it first; a server applies changes by itself"
+        ) from None
     try:
         yield kb
     finally:

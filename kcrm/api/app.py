@@ -33,6 +33,7 @@ from kcrm.api.routes import (
 from kcrm.auth import KeyStore, RateLimiter
 from kcrm.config import Settings, get_settings
 from kcrm.knowledge.kb import KnowledgeBase, private_replica_dir
+from kcrm.knowledge.model_registry import active_embedder, active_name
 from kcrm.knowledge.replica import copy_replica
 from kcrm.web import routes as web
 
@@ -154,7 +155,7 @@ async def _follow_log(app: FastAPI, every: float) -> None:
         if kb is None:
             continue
         try:
-            await asyncio.to_thread(_sync, kb)
+            await asyncio.to_thread(_sync, kb, app)
         except Exception:  # keep following; the next round retries
             log.exception("index replica sync failed")
 
@@ -178,9 +179,21 @@ def _refit_assist(kb: KnowledgeBase) -> None:
         log.exception("refitting the suggestion model failed; the previous one stays in use")
 
 
-def _sync(kb: KnowledgeBase) -> None:
+def _sync(kb: KnowledgeBase, app: FastAPI | None = None) -> None:
+    if app is not None:
+        _follow_model(kb, app)
     with kb.lock:
         kb.replica.sync()
+
+
+def _follow_model(kb: KnowledgeBase, app: FastAPI) -> None:
+    """Switch to the embedding model `kcrm train suggest` / `kcrm model use` made active."""
+    name = active_name(kb.settings)
+    if name == app.state.model_name:
+        return
+    log.info("the active embedding model is now %s: switching from %s", name, kb.embedder.name)
+    kb.use_embedder(active_embedder(kb.settings))
+    app.state.model_name = name
 
 
 def private_replica(settings: Settings) -> Path:
@@ -216,6 +229,7 @@ def create_app(
         base._metrics = metrics  # type: ignore[attr-defined]
         app.state.keys = KeyStore(base.db)
         app.state.kb = base
+        app.state.model_name = active_name(settings)
         follower = asyncio.create_task(_follow_log(app, settings.sync_interval_seconds))
         # A model older than the resolved cases still answers; the new one replaces it when fitted.
         refit = asyncio.create_task(asyncio.to_thread(_refit_assist, base)) if owned else None

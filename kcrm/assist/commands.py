@@ -19,7 +19,14 @@ def register(app: typer.Typer, evaluate_app: typer.Typer, train_app: typer.Typer
     app.command("suggest")(suggest_command)
     evaluate_app.command("suggest")(evaluate_command)
     train_app.command("suggest")(train_command)
-    train_app.command("calibration", hidden=True)(train_command)
+    train_app.command("calibration", hidden=True)(calibration_command)
+    model_app = typer.Typer(
+        help="Embedding model versions trained by `kcrm train suggest`.", no_args_is_help=True
+    )
+    model_app.command("list")(model_list)
+    model_app.command("use")(model_use)
+    model_app.command("rollback")(model_rollback)
+    app.add_typer(model_app, name="model")
 
 
 def suggest_command(
@@ -124,22 +131,165 @@ def print_report(report: dict[str, Any]) -> None:
     out.print(f"ECE {fmt(cal['ece'])} (in scope only {fmt(cal['ece_in_scope'])})")
 
 
-def train_command(as_json: JsonOpt = False) -> None:
-    """Fit the resolution model and its calibrator on the indexed resolved cases."""
+def train_command(
+    embedding: Annotated[
+        bool,
+        typer.Option(
+            "--embedding/--no-embedding",
+            help="adapt the embedding model first (--no-embedding: refit the classifier only)",
+        ),
+    ] = True,
+    epochs: Annotated[int, typer.Option(min=1, max=20, help="passes over the pairs")] = 1,
+    max_minutes: Annotated[
+        float, typer.Option(min=0.1, help="stop training after this long, and evaluate")
+    ] = 15.0,
+    as_json: JsonOpt = False,
+) -> None:
+    """Learn from the resolved cases: adapt the embedding model, switch if it is better,
+    then refit the resolution model and its calibrator.
+    """
+    from kcrm.assist.finetune import TrainConfig, train_embedding
     from kcrm.assist.train import fit_assist
-    from kcrm.cli import emit, err, open_kb
+    from kcrm.cli import emit, open_kb
 
+    result: dict[str, Any] = {}
     with open_kb() as kb:
-        summary = fit_assist(kb, progress=lambda m: err.print(f"[dim]{m}[/]"))
+        if embedding:
+            config = TrainConfig(epochs=epochs, max_seconds=max_minutes * 60)
+            result["embedding"] = train_embedding(kb, config, say)
+        result["resolution_model"] = fit_assist(kb, progress=say)
     if as_json:
-        emit(summary)
-    elif summary["fitted"]:
+        emit(result)
+    else:
+        if embedding:
+            print_training(result["embedding"])
+        print_fit(result["resolution_model"])
+    if not result["resolution_model"]["fitted"]:
+        raise typer.Exit(1)
+
+
+def say(message: str) -> None:
+    """Progress of a long command, dimmed on stderr."""
+    from kcrm.cli import err
+
+    err.print(f"[dim]{message}[/]")
+
+
+def calibration_command(as_json: JsonOpt = False) -> None:
+    """Refit the resolution model and its calibrator only (same as --no-embedding)."""
+    train_command(embedding=False, as_json=as_json)
+
+
+def print_training(summary: dict[str, Any]) -> None:
+    from kcrm.cli import err
+
+    if not summary["trained"]:
+        err.print(f"[yellow]embedding model not trained:[/] {summary['reason']}")
+        return
+    before, after = summary["before"], summary["after"]
+    verdict = "[green]switched to it[/]" if summary["switched"] else "[yellow]kept the old model[/]"
+    err.print(
+        f"trained {summary['version']} on {summary['pairs']} pairs in "
+        f"{summary['train_seconds']}s; held-out top-1 ({summary['held_out']} cases) "
+        f"{before['top1']:.4f} ({before['model']}) → {after['top1']:.4f}: {verdict}"
+    )
+
+
+def print_fit(summary: dict[str, Any]) -> None:
+    from kcrm.cli import err
+
+    if summary["fitted"]:
         err.print(
-            f"fitted on {summary['cases']} cases in {summary['categories']} categories "
-            f"in {summary['seconds']}s; answerable threshold {summary['threshold']}, "
+            f"resolution model fitted on {summary['cases']} cases in {summary['categories']} "
+            f"categories in {summary['seconds']}s; answerable threshold {summary['threshold']}, "
             f"held-out top-1 {summary['top1_accuracy']}, ECE {summary['ece']}"
         )
     else:
         err.print(f"[yellow]not fitted:[/] {summary['reason']}")
-    if not summary["fitted"]:
-        raise typer.Exit(1)
+
+
+def model_list(as_json: JsonOpt = False) -> None:
+    """The configured model and every trained version; the one in use is marked."""
+    from rich.table import Table
+
+    from kcrm.cli import emit, out
+    from kcrm.config import get_settings
+    from kcrm.knowledge.model_registry import ModelRegistry
+
+    rows = ModelRegistry.load(get_settings()).rows()
+    if as_json:
+        emit(rows)
+        return
+    table = Table("", "version", "created", "held-out top-1", "compared with", "train s", "name")
+    for r in rows:
+        top1 = r.get("held_out_top1")
+        versus = r.get("compared_top1")
+        table.add_row(
+            "*" if r["active"] else "",
+            r["version"],
+            str(r.get("created_at", "-")),
+            "-" if top1 is None else f"{top1:.4f}",
+            "-" if versus is None else f"{versus:.4f}",
+            str(r.get("train_seconds", "-")),
+            r["name"],
+        )
+    out.print(table)
+
+
+def model_use(
+    version: Annotated[str, typer.Argument(help="a version from `kcrm model list`, or base")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Switch to a model version: re-embed the knowledge base, refit the resolution model."""
+    from kcrm.cli import fail
+
+    try:
+        _switch(lambda reg: version, as_json)
+    except ValueError as exc:
+        raise fail(str(exc), 2) from None
+
+
+def model_rollback(as_json: JsonOpt = False) -> None:
+    """Return to the model in use before the last switch."""
+    from kcrm.cli import fail
+
+    try:
+        _switch(lambda reg: reg.previous(), as_json)
+    except ValueError as exc:
+        raise fail(str(exc), 2) from None
+
+
+def _switch(target: Any, as_json: bool) -> None:
+    import time
+
+    from kcrm.assist.finetune import switch_to
+    from kcrm.assist.train import fit_assist
+    from kcrm.cli import emit, err, open_kb
+    from kcrm.config import get_settings
+    from kcrm.knowledge.model_registry import ModelRegistry
+
+    settings = get_settings()
+    reg = ModelRegistry.load(settings)
+    version = target(reg)
+    reg.check(version)
+    if version == reg.active:
+        raise ValueError(f"{version} is already in use")
+    start = time.perf_counter()
+    with open_kb() as kb:
+        chunks = switch_to(kb, version, say=say)
+        fit = fit_assist(kb, progress=say)
+    result = {
+        "version": version,
+        "name": ModelRegistry.load(settings).name_of(version),
+        "reembedded_chunks": chunks,
+        "seconds": round(time.perf_counter() - start, 1),
+        "resolution_model": fit,
+    }
+    if as_json:
+        emit(result)
+    else:
+        err.print(
+            f"now using {version} ({result['name']}): {chunks} chunks re-embedded "
+            f"in {result['seconds']}s"
+        )
+        print_fit(fit)

@@ -4,7 +4,8 @@
 
 writes `DIR/cases.jsonl` (knowledge records of kind `case`, for `kcrm ingest`)
 and `DIR/queries.jsonl` (`text`, gold `category`, `in_scope`, for
-`kcrm evaluate suggest --cases`). A fixed seed picks `--oos-intents` intents
+`kcrm evaluate suggest --cases`). With `--bq` the source is the Chinese BQ
+paraphrase pairs instead (see `split_bq`). A fixed seed picks `--oos-intents` intents
 that are held out entirely: none of their rows is indexed, and a share of them
 is asked as out-of-scope queries ("no confident answer" is right). Of every
 other intent, `--query-share` of its rows become queries and the rest cases.
@@ -24,7 +25,9 @@ from typing import Any
 
 from kcrm.assist.answers import readable
 
-DEFAULT_SOURCE = Path(__file__).resolve().parents[3] / "shared" / "data" / "banking77" / "train.csv"
+SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
+DEFAULT_SOURCE = SHARED_DATA / "banking77" / "train.csv"
+DEFAULT_BQ = SHARED_DATA / "bq" / "valid.tsv"
 
 
 def split(
@@ -66,6 +69,56 @@ def split(
     return cases, queries, held_out
 
 
+def split_bq(
+    rows: list[list[str]], seed: int = 7, query_share: float = 0.2, max_group: int = 30
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Chinese cases from BQ paraphrase pairs (`q1, q2, label`); returns (cases, queries).
+
+    Questions joined by positive pairs form one "resolution" (a connected component;
+    the few chained past `max_group` questions drift in meaning and are left out).
+    Of each, `query_share` of its questions (at least one) are asked as new cases and
+    the rest indexed as resolved ones. Every query is in scope.
+    """
+    parent: dict[str, str] = {}
+
+    def root(q: str) -> str:
+        parent.setdefault(q, q)
+        while parent[q] != q:
+            parent[q] = parent[parent[q]]
+            q = parent[q]
+        return q
+
+    for q1, q2, label in rows:
+        if label == "1":
+            parent[root(q1)] = root(q2)
+    groups: dict[str, list[str]] = defaultdict(list)
+    for q in sorted(parent):
+        groups[root(q)].append(q)
+    rng = random.Random(seed)
+    cases: list[dict[str, Any]] = []
+    queries: list[dict[str, Any]] = []
+    members = sorted(sorted(g) for g in groups.values() if len(g) <= max_group)
+    for i, group in enumerate(members):
+        cat = f"bq-{i:04d}"
+        rng.shuffle(group)
+        n_query = max(1, round(query_share * len(group)))
+        for text in group[:n_query]:
+            queries.append({"text": text, "category": cat, "in_scope": True})
+        for j, text in enumerate(group[n_query:]):
+            cases.append(
+                {
+                    "id": f"{cat}-{j}",
+                    "kind": "case",
+                    "body": text,
+                    "category": cat,
+                    "resolution": f"与此问题相同：{group[n_query]}",
+                    "language": "zh",
+                }
+            )
+    rng.shuffle(queries)
+    return cases, queries
+
+
 def write_jsonl(path: Path, items: list[dict[str, Any]]) -> None:
     with path.open("w", encoding="utf-8") as fh:
         for item in items:
@@ -79,17 +132,27 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--oos-intents", type=int, default=10)
     parser.add_argument("--query-share", type=float, default=0.2)
+    parser.add_argument(
+        "--bq", action="store_true", help="Chinese cases from the BQ pairs (source: valid.tsv)"
+    )
     args = parser.parse_args(argv)
-    with args.source.open(newline="", encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))
-    cases, queries, held_out = split(rows, args.seed, args.oos_intents, args.query_share)
+    if args.bq:
+        source = args.source if args.source != DEFAULT_SOURCE else DEFAULT_BQ
+        with source.open(encoding="utf-8") as fh:
+            pairs = [line.rstrip("\n").split("\t") for line in fh if line.count("\t") == 2]
+        cases, queries = split_bq(pairs, args.seed, args.query_share)
+        held_out: list[str] = []
+    else:
+        with args.source.open(newline="", encoding="utf-8") as fh:
+            rows = list(csv.DictReader(fh))
+        cases, queries, held_out = split(rows, args.seed, args.oos_intents, args.query_share)
     args.out.mkdir(parents=True, exist_ok=True)
     write_jsonl(args.out / "cases.jsonl", cases)
     write_jsonl(args.out / "queries.jsonl", queries)
     oos = sum(not q["in_scope"] for q in queries)
     print(
         f"{len(cases)} cases, {len(queries)} queries ({oos} out of scope; "
-        f"held-out intents: {', '.join(held_out)}) in {args.out}"
+        f"held-out intents: {', '.join(held_out) or 'none'}) in {args.out}"
     )
 
 

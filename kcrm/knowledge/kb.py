@@ -14,25 +14,28 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from kcrm.config import Settings
 from kcrm.db import Database
 from kcrm.imports import import_csv
 from kcrm.knowledge import nlp
-from kcrm.knowledge.embeddings import Embedder, make_embedder
+from kcrm.knowledge.embeddings import Embedder, QueryBatcher
 from kcrm.knowledge.ingest import Ingestor, IngestReport, delete_documents, embedding_text
 from kcrm.knowledge.lexical_index import IndexInUse
+from kcrm.knowledge.model_registry import active_embedder
 from kcrm.knowledge.records import KNOWLEDGE_SUFFIXES, Parsed, Rejection, read_path
 from kcrm.knowledge.replica import IndexMismatch, IndexReplica, copy_replica
 from kcrm.knowledge.search import SearchFilters, SearchHit, hybrid_search
-from kcrm.models import Chunk, Customer, Document, Product, Purchase
+from kcrm.models import Chunk, Customer, Document, Product, Purchase, QueryLog
 
 log = logging.getLogger(__name__)
 ProgressFn = Callable[[int], None]
 
 # CRM tables found in an ingested folder load first, in this order, by file name.
 CRM_TABLES = ("customers", "products", "purchases")
+# Logged queries embedded again when the model changes (the most recent ones).
+QUERY_REEMBED_LIMIT = 20_000
 
 
 @dataclass
@@ -104,11 +107,15 @@ class KnowledgeBase:
         self.lock = threading.RLock()
         self.private_dir: Path | None = None  # a replica of this process only, deleted at close
         self.tagger = self._load_tagger()
+        self._batcher: QueryBatcher | None = None  # concurrent queries embedded together
         # A search and its log entry (and the same query typed again) embed once.
         self._embed_cached = functools.lru_cache(maxsize=4096)(self._embed_query)
 
     def _embed_query(self, text: str) -> np.ndarray:
-        vector = self.embedder.encode_query(text)
+        batcher = self._batcher
+        if batcher is None or batcher.embedder is not self.embedder:
+            batcher = self._batcher = QueryBatcher(self.embedder)
+        vector = batcher.embed(text)
         vector.setflags(write=False)
         return vector
 
@@ -133,9 +140,7 @@ class KnowledgeBase:
         db = Database(settings)
         db.ensure_schema()
         if embedder is None:
-            embedder = make_embedder(
-                settings.embedding_model, settings.embedding_batch_size, settings.embedding_device
-            )
+            embedder = active_embedder(settings)
         private: Path | None = None
         try:
             replica = IndexReplica.open(
@@ -276,6 +281,48 @@ class KnowledgeBase:
                 done += len(rows)
                 if progress is not None:
                     progress(len(rows))
+
+    def reembed_queries(self, limit: int = QUERY_REEMBED_LIMIT) -> int:
+        """Embed again the most recent logged queries embedded by another model.
+
+        Feedback boosts and the gap report compare logged queries by their vectors, so
+        after a model switch the recent ones must be in the new model's space too.
+        """
+        with self.db.session() as s:
+            rows = s.execute(
+                select(QueryLog.id, QueryLog.query)
+                .where(
+                    QueryLog.embedding.is_not(None),
+                    QueryLog.embedding_model != self.embedder.name,
+                )
+                .order_by(QueryLog.created_at.desc())
+                .limit(limit)
+            ).all()
+        for start in range(0, len(rows), 1024):
+            part = rows[start : start + 1024]
+            vectors = self.embedder.encode([r.query for r in part])
+            with self.db.session() as s:
+                for row, vec in zip(part, vectors, strict=True):
+                    s.execute(
+                        update(QueryLog)
+                        .where(QueryLog.id == row.id)
+                        .values(embedding=vec.tobytes(), embedding_model=self.embedder.name)
+                    )
+        return len(rows)
+
+    def use_embedder(self, embedder: Embedder, progress: ProgressFn | None = None) -> int:
+        """Switch to another embedding model: re-embed what it did not embed, rebuild the indexes.
+
+        Returns the number of chunks embedded again (none when another process already did).
+        """
+        with self.lock:
+            self.embedder = embedder
+            self.replica.embedder = embedder
+            self._embed_cached.cache_clear()
+            done = self.reembed_stale(progress)
+            self.reembed_queries()
+            self.replica.rebuild()
+            return done
 
     def reindex(self, progress: ProgressFn | None = None) -> int:
         """Rebuild both indexes from the database (re-embedding only stale chunks)."""

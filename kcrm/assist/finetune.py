@@ -1,0 +1,344 @@
+"""Adapt the embedding model to this company's resolved cases (`kcrm train suggest`).
+
+Training pairs say "these two texts need the same resolution":
+- two resolved cases of the same category;
+- a case and a published FAQ or article of its category;
+- a query and the item an agent or customer marked helpful (or used).
+
+The loss is sentence-transformers' `MultipleNegativesRankingLoss`: in a batch of
+pairs, each anchor must be closer to its own positive than to every other
+pair's. Other pairs of the same category would be false negatives, so batches
+are built with one pair per category (`distinct_batches`).
+
+A stratified share of the cases is held out. The candidate is trained from the
+configured base model on the rest, and both it and the model in use score the
+held-out cases with the real resolution model (`CategoryModel` + neighbour
+votes, fitted on the rest). The candidate is kept as a new version in any case
+and becomes active only when its held-out top-1 is higher.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sqlalchemy import select
+
+from kcrm.assist.features import neighbour_evidence
+from kcrm.assist.model import CaseSet, CategoryModel, combine, load_cases
+from kcrm.assist.train import top_neighbours
+from kcrm.knowledge.embeddings import SentenceTransformerEmbedder
+from kcrm.knowledge.ingest import embedding_text
+from kcrm.knowledge.model_registry import ModelRegistry, load_version
+from kcrm.models import Document, Feedback, QueryLog
+
+log = logging.getLogger(__name__)
+
+MIN_CASES = 50  # fewer labelled cases teach the model nothing it can be checked on
+HOLDOUT_SHARE = 0.15
+MAX_HOLDOUT = 2000
+MAX_PAIRS_PER_EPOCH = 20_000  # a bound on the time an epoch takes on a big case base
+ARTICLE_PAIRS = 8  # cases paired with each FAQ/article of their category
+MAX_SEQ_LENGTH = 128  # word pieces; cases are short, and training cost grows with length
+
+
+@dataclass
+class TrainConfig:
+    epochs: int = 1
+    batch_size: int = 32
+    learning_rate: float = 3e-5
+    warmup_share: float = 0.1
+    max_seconds: float = 900.0
+    seed: int = 0
+
+
+Pair = tuple[str, str, str]  # (anchor, positive, group): one group per batch at most once
+Say = Callable[[str], None]
+
+
+def holdout_split(labels: np.ndarray, share: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """(train rows, held-out rows): a share of each category with at least 2 cases."""
+    rng = np.random.default_rng(seed)
+    held: list[int] = []
+    for label in np.unique(labels):
+        rows = rng.permutation(np.flatnonzero(labels == label))
+        if rows.size >= 2:
+            held.extend(rows[: max(1, round(share * rows.size))].tolist())
+    held_arr = np.array(sorted(held), dtype=np.int64)
+    if held_arr.size > MAX_HOLDOUT:
+        held_arr = np.sort(rng.choice(held_arr, MAX_HOLDOUT, replace=False))
+    train = np.setdiff1d(np.arange(labels.size), held_arr)
+    return train, held_arr
+
+
+def case_pairs(data: CaseSet, rng: np.random.Generator) -> list[Pair]:
+    """Each case with another case of its category (categories of one case give none)."""
+    pairs: list[Pair] = []
+    for label in np.unique(data.labels):
+        rows = rng.permutation(np.flatnonzero(data.labels == label))
+        if rows.size < 2:
+            continue
+        group = data.categories[label]
+        for a, b in zip(rows, np.roll(rows, -1), strict=True):
+            pairs.append((data.texts[a], data.texts[b], group))
+    return pairs
+
+
+def article_pairs(kb: Any, data: CaseSet, rng: np.random.Generator) -> list[Pair]:
+    """Cases with the published FAQs and articles of their category."""
+    with kb.db.session() as s:
+        docs = s.execute(
+            select(Document.title, Document.body, Document.category).where(
+                Document.kind.in_(("faq", "article")),
+                Document.status == "published",
+                Document.category.in_(data.categories),
+            )
+        ).all()
+    index = {c: i for i, c in enumerate(data.categories)}
+    pairs: list[Pair] = []
+    for doc in docs:
+        rows = np.flatnonzero(data.labels == index[doc.category])
+        text = embedding_text(doc.title or "", "", doc.body)
+        for r in rng.permutation(rows)[:ARTICLE_PAIRS]:
+            pairs.append((data.texts[r], text, doc.category))
+    return pairs
+
+
+def feedback_pairs(kb: Any, data: CaseSet, rng: np.random.Generator) -> list[Pair]:
+    """Logged queries with what was marked helpful or used: a category's case, or a record."""
+    with kb.db.session() as s:
+        rows = s.execute(
+            select(QueryLog.query, Feedback.item_id)
+            .join(QueryLog, Feedback.query_id == QueryLog.id)
+            .where((Feedback.helpful.is_(True)) | (Feedback.used.is_(True)))
+            .order_by(Feedback.id.desc())
+            .limit(MAX_PAIRS_PER_EPOCH)
+        ).all()
+        ids = {r.item_id for r in rows}
+        docs = {
+            d.id: embedding_text(d.title or "", "", d.body)
+            for d in s.execute(
+                select(Document.id, Document.title, Document.body).where(
+                    Document.id.in_(ids), Document.status == "published"
+                )
+            ).all()
+        }
+    index = {c: i for i, c in enumerate(data.categories)}
+    pairs: list[Pair] = []
+    for query, item in rows:
+        if item in index:
+            choices = np.flatnonzero(data.labels == index[item])
+            if choices.size:
+                pairs.append((query, data.texts[int(rng.choice(choices))], item))
+        elif item.startswith("article:") and item[8:] in docs:
+            pairs.append((query, docs[item[8:]], item[8:]))
+        elif item in docs:
+            pairs.append((query, docs[item], item))
+    return pairs
+
+
+def distinct_batches(pairs: list[Pair], size: int, rng: np.random.Generator) -> list[list[Pair]]:
+    """Batches in which no group appears twice (a last short batch may remain).
+
+    Each batch draws from the groups with the most pairs left, so big groups are
+    spread over the whole epoch instead of piling up at its end.
+    """
+    by_group: dict[str, list[Pair]] = defaultdict(list)
+    for pair in pairs:
+        by_group[pair[2]].append(pair)
+    queues = {g: [ps[i] for i in rng.permutation(len(ps))] for g, ps in by_group.items()}
+    batches: list[list[Pair]] = []
+    while queues:
+        groups = list(queues)
+        left = np.array([len(queues[g]) for g in groups], dtype=np.float64)
+        # Largest first, ties broken at random: a random key below 1 per group.
+        order = np.lexsort((rng.random(len(groups)), -left))
+        batch = [queues[groups[i]].pop() for i in order[:size]]
+        for i in order[:size]:
+            if not queues[groups[i]]:
+                del queues[groups[i]]
+        if len(batch) > 1:  # a lone pair has no negatives to learn from
+            batches.append(batch)
+    order_idx = rng.permutation(len(batches))
+    return [batches[i] for i in order_idx]
+
+
+def finetune(
+    base_path: str, pairs: list[Pair], out_dir: str, config: TrainConfig, say: Say
+) -> dict[str, Any]:
+    """Train a copy of `base_path` on `pairs` and save it into `out_dir`."""
+    import torch
+    from sentence_transformers import SentenceTransformer
+    from sentence_transformers.sentence_transformer.losses import MultipleNegativesRankingLoss
+    from transformers import get_linear_schedule_with_warmup
+
+    from kcrm.knowledge.embeddings import resolve_model_path
+
+    torch.manual_seed(config.seed)
+    rng = np.random.default_rng(config.seed)
+    model = SentenceTransformer(resolve_model_path(base_path), device="cpu")
+    model.max_seq_length = min(model.max_seq_length or MAX_SEQ_LENGTH, MAX_SEQ_LENGTH)
+    loss_fn = MultipleNegativesRankingLoss(model)
+    epochs = [distinct_batches(pairs, config.batch_size, rng) for _ in range(config.epochs)]
+    steps = sum(len(e) for e in epochs)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=config.learning_rate, weight_decay=0.01)
+    schedule = get_linear_schedule_with_warmup(
+        optimizer, int(config.warmup_share * steps), max(steps, 1)
+    )
+    start = time.perf_counter()
+    done, losses, stopped = 0, [], False
+    model.train()
+    for e, batches in enumerate(epochs):
+        for batch in batches:
+            anchors = model.preprocess([p[0] for p in batch])
+            positives = model.preprocess([p[1] for p in batch])
+            loss = loss_fn([anchors, positives], torch.empty(0))
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimizer.step()
+            schedule.step()
+            optimizer.zero_grad()
+            losses.append(float(loss.detach()))
+            done += 1
+            if done % 25 == 0 or done == steps:
+                say(
+                    f"epoch {e + 1}/{config.epochs} step {done}/{steps}, "
+                    f"loss {np.mean(losses[-25:]):.3f}, {time.perf_counter() - start:.0f}s"
+                )
+            if time.perf_counter() - start > config.max_seconds:
+                say(f"time budget of {config.max_seconds:.0f}s reached at step {done}/{steps}")
+                stopped = True
+                break
+        if stopped:
+            break
+    model.eval()
+    model.save(out_dir)
+    return {
+        "pairs": len(pairs),
+        "steps": done,
+        "planned_steps": steps,
+        "epochs": config.epochs,
+        "batch_size": config.batch_size,
+        "learning_rate": config.learning_rate,
+        "train_seconds": round(time.perf_counter() - start, 1),
+        "first_loss": round(float(np.mean(losses[:25])), 4) if losses else None,
+        "last_loss": round(float(np.mean(losses[-25:])), 4) if losses else None,
+        "stopped_by_budget": stopped,
+    }
+
+
+def heldout_scores(
+    train: CaseSet, held: CaseSet, train_vecs: np.ndarray, held_vecs: np.ndarray
+) -> dict[str, float]:
+    """Top-1 of the resolution model and of the nearest case on the held-out cases."""
+    model = CategoryModel(train.categories).fit(train_vecs, train.texts, train.labels)
+    p_emb, p_char = model.predict(held_vecs, held.texts)
+    cos, labels = top_neighbours(held_vecs @ train_vecs.T, train.labels)
+    votes, _, _ = neighbour_evidence(cos, labels, len(train.categories))
+    top = combine(p_emb, p_char, votes).argmax(axis=1)
+    return {
+        "top1": round(float(np.mean(top == held.labels)), 4),
+        "nearest_case_top1": round(float(np.mean(labels[:, 0] == held.labels)), 4),
+    }
+
+
+def train_embedding(
+    kb: Any, config: TrainConfig | None = None, say: Say | None = None
+) -> dict[str, Any]:
+    """Train a candidate model, compare it with the model in use, switch when it is better.
+
+    Returns a summary: the version written, both held-out figures, whether it switched.
+    """
+    config = config or TrainConfig()
+    say = say or (lambda msg: log.info(msg))
+    reg = ModelRegistry.load(kb.settings)
+    if not isinstance(kb.embedder, SentenceTransformerEmbedder):
+        return {"trained": False, "reason": f"{kb.embedder.name!r} is not a trainable model"}
+    cases = load_cases(kb)
+    if len(cases) < MIN_CASES or len(cases.categories) < 2:
+        return {
+            "trained": False,
+            "reason": f"{len(cases)} categorised cases in {len(cases.categories)} categories; "
+            f"need {MIN_CASES} in 2 or more",
+        }
+    rng = np.random.default_rng(config.seed)
+    train_rows, held_rows = holdout_split(cases.labels, HOLDOUT_SHARE, config.seed)
+    if held_rows.size == 0:
+        return {"trained": False, "reason": "no category has two cases to hold one out"}
+    train, held = cases.subset(train_rows), cases.subset(held_rows)
+    pairs = case_pairs(train, rng) + article_pairs(kb, train, rng) + feedback_pairs(kb, train, rng)
+    if len(pairs) > MAX_PAIRS_PER_EPOCH:
+        pairs = [pairs[i] for i in rng.choice(len(pairs), MAX_PAIRS_PER_EPOCH, replace=False)]
+    say(
+        f"{len(train)} cases to learn from, {len(held)} held out; {len(pairs)} training pairs; "
+        f"training from {reg.base}"
+    )
+    say(f"scoring the held-out cases with the model in use ({kb.embedder.name})")
+    current = heldout_scores(train, held, train.vectors, held.vectors)
+    version = reg.next_version()
+    out_dir = reg.path_of(version)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    stats = finetune(reg.base, pairs, str(out_dir), config, say)
+    reg.add(version, {})
+    candidate = SentenceTransformerEmbedder(
+        str(out_dir),
+        batch_size=kb.settings.embedding_batch_size,
+        device=kb.settings.embedding_device,
+        name=reg.versions[version]["name"],
+    )
+    say(f"scoring the held-out cases with {version}")
+    embed_start = time.perf_counter()
+    train_vecs, held_vecs = candidate.encode(train.texts), candidate.encode(held.texts)
+    trained = heldout_scores(train, held, train_vecs, held_vecs)
+    better = trained["top1"] > current["top1"]
+    reg.versions[version].update(
+        {
+            **stats,
+            "cases": len(train),
+            "held_out": len(held),
+            "held_out_top1": trained["top1"],
+            "compared_with": kb.embedder.name,
+            "compared_top1": current["top1"],
+            "accepted": better,
+        }
+    )
+    reg.save()
+    summary = {
+        "trained": True,
+        "version": version,
+        "name": candidate.name,
+        "switched": better,
+        "held_out": len(held),
+        "before": {"model": kb.embedder.name, **current},
+        "after": {"model": candidate.name, **trained},
+        "scoring_seconds": round(time.perf_counter() - embed_start, 1),
+        **stats,
+    }
+    if better:
+        say(f"{version} is better on held-out cases ({current['top1']} → {trained['top1']})")
+        switch_to(kb, version, candidate, say)
+    else:
+        say(f"{version} is not better ({current['top1']} → {trained['top1']}): keeping the model")
+    return summary
+
+
+def switch_to(kb: Any, version: str, embedder: Any | None = None, say: Say | None = None) -> int:
+    """Make `version` the model in use: re-embed every chunk, rebuild, then record the switch.
+
+    The registry changes last: a running server follows it, and a crash before it
+    leaves the old model in use (`kcrm reindex` then re-embeds back).
+    """
+    reg = ModelRegistry.load(kb.settings)
+    reg.check(version)
+    embedder = embedder or load_version(kb.settings, version, reg)
+    if say is not None:
+        say(f"re-embedding the knowledge base with {embedder.name}")
+    done = int(kb.use_embedder(embedder))
+    reg.activate(version)
+    reg.save()
+    return done
