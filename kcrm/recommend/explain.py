@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 
 import numpy as np
 
@@ -39,10 +40,15 @@ def _content(
     return f"similar to {catalog.names[found[0]]} you bought"
 
 
+@lru_cache(maxsize=64)
+def _date(day: float) -> str:
+    return f"{from_day(day):%d %b %Y}"  # formatting costs more than the rest of a reason
+
+
 def _popular(model: PopularityRecommender, j: int, recent: bool) -> str:
     n = int(model.customers[j])
     if np.isfinite(model.since_day):
-        return f"popular since {from_day(model.since_day):%d %b %Y} (bought by {n} customers)"
+        return f"popular since {_date(model.since_day)} (bought by {n} customers)"
     if recent:
         return f"popular lately (bought by {n} customers)"
     return f"popular: bought by {n} customers"
