@@ -134,6 +134,7 @@ def test_kill_9_during_cli_ingest_then_rerun(
     source: Path, reference: dict[str, Any], tmp_path: Path, test_database: str | None
 ) -> None:
     env = kcrm_env(tmp_path / "data", database_url=test_database or "")
+    env["KCRM_INGEST_BATCH_RECORDS"] = "256"  # several batches, so the kill falls between them
     kcrm(env, "init")
     db = Database(Settings(data_dir=tmp_path / "data", database_url=test_database or ""))
     # Kill once at least this many records have landed: after a few batches, before the end.

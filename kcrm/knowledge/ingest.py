@@ -12,6 +12,7 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -120,8 +121,11 @@ class Ingestor:
         self.tagger = tagger
         self.progress = progress
 
-    def ingest(self, items: Iterable[Parsed | Rejection], batch_size: int = 512) -> IngestReport:
+    def ingest(
+        self, items: Iterable[Parsed | Rejection], batch_size: int | None = None
+    ) -> IngestReport:
         """Upsert every parsed record, collect every rejection."""
+        batch_size = batch_size or self.settings.ingest_batch_records
         report = IngestReport()
         batch: dict[str, Prepared] = {}
         for item in items:
@@ -258,18 +262,23 @@ class Ingestor:
             s.execute(delete(Chunk).where(Chunk.document_id.in_(replaced)))
             s.add_all(IndexLog(chunk_id=cid, op="r") for cid in old)
         crm = self._crm_rows(s, [p.record for p, _, _ in todo])
-        docs: list[tuple[Document, str]] = []
+        # New documents go in as one multi-row insert; existing ones are updated in place.
+        docs: list[tuple[Any, str]] = []  # (a Document, or the new row's values) and change
+        new_docs: list[dict[str, Any]] = []
         with s.no_autoflush:
             for prepared, doc, _ in todo:
                 rec = prepared.record
                 fields = self._fields(prepared)
                 if doc is None:
                     report.added += 1
-                    doc = Document(
-                        id=rec.id, version=1, created_at=rec.created_at or utcnow(), **fields
-                    )
-                    s.add(doc)
-                    docs.append((doc, "created"))
+                    values = {
+                        "id": rec.id,
+                        "version": 1,
+                        "created_at": rec.created_at or utcnow(),
+                        **fields,
+                    }
+                    new_docs.append(values)
+                    docs.append((SimpleNamespace(**values), "created"))
                 else:
                     report.updated += 1
                     change = "updated" if doc.status == rec.status else "status"
@@ -279,6 +288,8 @@ class Ingestor:
                     if rec.created_at is not None:
                         doc.created_at = rec.created_at
                     docs.append((doc, change))
+        if new_docs:
+            s.execute(insert(Document), new_docs)
         s.flush()  # the documents first: chunks, history and CRM rows refer to them
         rows = [
             {
@@ -311,9 +322,27 @@ class Ingestor:
             insert(DocumentRevision),
             [revision_row(doc, self.actor, change) for doc, change in docs],
         )
+        new_crm: dict[str, list[dict[str, Any]]] = {"case": [], "interaction": []}
         with s.no_autoflush:
-            for (prepared, _, _), (doc, _) in zip(todo, docs, strict=True):
-                self._upsert_crm(s, prepared.record, doc, crm)
+            for prepared, _, _ in todo:
+                rec = prepared.record
+                wanted = crm_values(rec)
+                if wanted is None:
+                    continue
+                row = crm.get(rec.id)
+                if row is None:
+                    for key in ("opened_at", "occurred_at"):
+                        if key in wanted and wanted[key] is None:
+                            wanted[key] = utcnow()
+                    new_crm[rec.kind].append(wanted)
+                else:
+                    for key, value in wanted.items():
+                        if value is not None or key in NULLABLE_CRM:
+                            setattr(row, key, value)
+        if new_crm["case"]:
+            s.execute(insert(Case), new_crm["case"])
+        if new_crm["interaction"]:
+            s.execute(insert(Interaction), new_crm["interaction"])
 
     def _fields(self, p: Prepared) -> dict[str, Any]:
         rec = p.record
@@ -355,37 +384,55 @@ class Ingestor:
             rows.update((i.id, i) for i in found)
         return rows
 
-    def _upsert_crm(
-        self, s: Session, rec: KnowledgeRecord, doc: Document, rows: dict[str, Any]
-    ) -> None:
-        """Keep the CRM's own case and interaction rows in step with their knowledge."""
-        if rec.kind == "case":
-            case = rows.get(rec.id) or Case(id=rec.id)
-            case.customer_id = rec.customer_id
-            case.product_id = rec.product_ids[0] if rec.product_ids else None
-            case.subject = rec.title
-            case.description = rec.body
-            case.resolution = rec.resolution
-            case.resolution_category = rec.category
-            case.article_id = rec.article_id
-            case.channel = rec.channel
-            case.agent = rec.agent
-            case.status = "closed" if rec.resolution or rec.closed_at else "open"
-            case.opened_at = rec.created_at or case.opened_at or utcnow()
-            case.closed_at = rec.closed_at
-            case.document_id = doc.id
-            s.add(case)
-        elif rec.kind == "interaction":
-            inter = rows.get(rec.id) or Interaction(id=rec.id)
-            inter.customer_id = rec.customer_id
-            inter.case_id = rec.case_id
-            inter.channel = rec.channel or "web"
-            inter.direction = rec.direction or "inbound"
-            inter.text = rec.body
-            inter.agent = rec.agent
-            inter.occurred_at = rec.created_at or inter.occurred_at or utcnow()
-            inter.document_id = doc.id
-            s.add(inter)
+
+# Fields a re-ingested record may clear; the others keep what the row had when left out.
+NULLABLE_CRM = {
+    "customer_id",
+    "product_id",
+    "subject",
+    "description",
+    "resolution",
+    "resolution_category",
+    "article_id",
+    "channel",
+    "agent",
+    "closed_at",
+    "case_id",
+}
+
+
+def crm_values(rec: KnowledgeRecord) -> dict[str, Any] | None:
+    """The CRM's own case or interaction row for a knowledge record (None for other kinds)."""
+    if rec.kind == "case":
+        return {
+            "id": rec.id,
+            "customer_id": rec.customer_id,
+            "product_id": rec.product_ids[0] if rec.product_ids else None,
+            "subject": rec.title,
+            "description": rec.body,
+            "resolution": rec.resolution,
+            "resolution_category": rec.category,
+            "article_id": rec.article_id,
+            "channel": rec.channel,
+            "agent": rec.agent,
+            "status": "closed" if rec.resolution or rec.closed_at else "open",
+            "opened_at": rec.created_at,
+            "closed_at": rec.closed_at,
+            "document_id": rec.id,
+        }
+    if rec.kind == "interaction":
+        return {
+            "id": rec.id,
+            "customer_id": rec.customer_id,
+            "case_id": rec.case_id,
+            "channel": rec.channel or "web",
+            "direction": rec.direction or "inbound",
+            "text": rec.body,
+            "agent": rec.agent,
+            "occurred_at": rec.created_at,
+            "document_id": rec.id,
+        }
+    return None
 
 
 def revision_row(doc: Document, actor: str, change: str, note: str = "") -> dict[str, Any]:

@@ -15,7 +15,7 @@ import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from sqlalchemy import func, select
@@ -59,6 +59,16 @@ def copy_replica(source: Path, target: Path) -> None:
         log.warning("copying the index replica from %s failed (%s); rebuilding", source, exc)
         shutil.rmtree(target, ignore_errors=True)
         target.mkdir(parents=True)
+
+
+class IndexRow(NamedTuple):
+    """What the indexes need of one chunk."""
+
+    id: int
+    embedding: bytes | None
+    embedding_model: str | None
+    tokens: str
+    visibility: str
 
 
 class IndexMismatch(RuntimeError):
@@ -192,18 +202,31 @@ class IndexReplica:
         self._remove(ids)
         for start in range(0, len(ids), FETCH_BATCH):
             part = ids[start : start + FETCH_BATCH]
+            # Two primary-key lookups, not a join: given a join, SQLite may walk every
+            # published document through the status index for each batch of ids.
             with self.db.session() as s:
-                rows = s.execute(
+                chunks = s.execute(
                     select(
                         Chunk.id,
+                        Chunk.document_id,
                         Chunk.embedding,
                         Chunk.embedding_model,
                         Chunk.tokens,
-                        Document.visibility,
-                    )
-                    .join(Document)
-                    .where(Chunk.id.in_(part), Document.status == "published")
+                    ).where(Chunk.id.in_(part))
                 ).all()
+                doc_ids = list({c.document_id for c in chunks})
+                visibility = dict(
+                    s.execute(
+                        select(Document.id, Document.visibility).where(
+                            Document.id.in_(doc_ids), Document.status == "published"
+                        )
+                    ).all()
+                )
+            rows = [
+                IndexRow(c.id, c.embedding, c.embedding_model, c.tokens, visibility[c.document_id])
+                for c in chunks
+                if c.document_id in visibility
+            ]
             self._index_rows(rows)
             if progress is not None:
                 progress(len(part))
