@@ -318,6 +318,8 @@ class Ingestor:
             ]
             if log_rows:
                 s.execute(insert(IndexLog), log_rows)
+        if not todo:
+            return  # another process stored every one of them meanwhile
         s.execute(
             insert(DocumentRevision),
             [revision_row(doc, self.actor, change) for doc, change in docs],
