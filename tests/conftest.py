@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -114,3 +114,40 @@ def faq(id: str, title: str, body: str, **extra: Any) -> dict[str, Any]:
 def real_embedder() -> Embedder:
     """The packaged all-MiniLM-L6-v2, loaded once per test session."""
     return make_embedder(DEFAULT_EMBEDDING_MODEL)
+
+
+Invoke = Callable[..., tuple[int, str]]
+
+
+def _cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, model: str) -> Iterator[Invoke]:
+    """`kcrm` run in-process on a throwaway data dir: invoke(*args) -> (exit code, stdout)."""
+    from typer.testing import CliRunner
+
+    from kcrm.cli import app
+    from kcrm.config import get_settings
+
+    monkeypatch.setenv("KCRM_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("KCRM_EMBEDDING_MODEL", model)
+    get_settings.cache_clear()
+    runner = CliRunner()
+
+    def invoke(*args: str) -> tuple[int, str]:
+        result = runner.invoke(app, list(args))
+        if result.exception is not None and not isinstance(result.exception, SystemExit):
+            raise result.exception
+        return result.exit_code, result.stdout
+
+    yield invoke
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Invoke]:
+    """The CLI with the exact fake embedder."""
+    yield from _cli(tmp_path, monkeypatch, "hash-64")
+
+
+@pytest.fixture
+def model_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Invoke]:
+    """The CLI with the packaged real model."""
+    yield from _cli(tmp_path, monkeypatch, DEFAULT_EMBEDDING_MODEL)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import random
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -217,27 +216,6 @@ def test_dev_split_is_reproducible_and_holds_intents_out() -> None:
     assert not indexed & {q["text"] for q in queries_a}
     assert all(c["kind"] == "case" and c["resolution"] for c in cases_a)
     assert json.dumps(cases_a)  # records are plain JSON for `kcrm ingest`
-
-
-@pytest.fixture
-def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    from typer.testing import CliRunner
-
-    from kcrm.cli import app
-    from kcrm.config import get_settings
-
-    monkeypatch.setenv("KCRM_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("KCRM_EMBEDDING_MODEL", "hash-64")
-    get_settings.cache_clear()
-
-    def invoke(*args: str) -> tuple[int, str]:
-        result = CliRunner().invoke(app, list(args))
-        if result.exception is not None and not isinstance(result.exception, SystemExit):
-            raise result.exception
-        return result.exit_code, result.stdout
-
-    yield invoke
-    get_settings.cache_clear()
 
 
 def test_cli_trains_suggests_and_evaluates(cli: Any, tmp_path: Path) -> None:

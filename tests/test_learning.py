@@ -5,18 +5,15 @@ from __future__ import annotations
 import csv
 import json
 from collections import Counter
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from typer.testing import CliRunner
 
 from kcrm.api.app import _follow_model
 from kcrm.assist.devsplit import split_bq
 from kcrm.assist.finetune import distinct_batches, holdout_split
-from kcrm.cli import app
 from kcrm.config import Settings
 from kcrm.knowledge.embeddings import HashEmbedder
 from kcrm.knowledge.kb import KnowledgeBase
@@ -24,9 +21,8 @@ from kcrm.knowledge.model_registry import BASE, ModelRegistry, active_name
 from kcrm.knowledge.records import KnowledgeRecord, Parsed
 from kcrm.models import QueryLog
 
-from .conftest import write_jsonl
+from .conftest import Invoke, write_jsonl
 
-Invoke = Callable[..., tuple[int, str]]
 BANKING77 = Path(__file__).resolve().parents[2] / "shared" / "data" / "banking77" / "train.csv"
 
 
@@ -160,27 +156,10 @@ def test_hash_model_is_not_trained(kb: KnowledgeBase) -> None:
 
 
 # ---- end to end with the real model ------------------------------------------------------------
-@pytest.fixture
-def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Invoke]:
-    from kcrm.config import get_settings
-
-    monkeypatch.setenv("KCRM_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv("KCRM_EMBEDDING_MODEL", raising=False)
-    get_settings.cache_clear()
-    runner = CliRunner()
-
-    def invoke(*args: str) -> tuple[int, str]:
-        result = runner.invoke(app, list(args))
-        return result.exit_code, result.stdout
-
-    yield invoke
-    get_settings.cache_clear()
-
-
 @pytest.mark.model
 @pytest.mark.skipif(not BANKING77.exists(), reason="needs ../shared/data/banking77")
-def test_train_suggest_then_use_and_rollback(tmp_path: Path, cli: Invoke) -> None:
-    invoke = cli
+def test_train_suggest_then_use_and_rollback(tmp_path: Path, model_cli: Invoke) -> None:
+    invoke = model_cli
     with BANKING77.open(newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     wanted = sorted({r["category"] for r in rows})[:8]

@@ -4,30 +4,9 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
-import pytest
-from typer.testing import CliRunner
-
-from kcrm.cli import app
-from kcrm.config import get_settings
-
-
-@pytest.fixture
-def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
-    monkeypatch.setenv("KCRM_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("KCRM_EMBEDDING_MODEL", "hash-64")
-    get_settings.cache_clear()
-    runner = CliRunner()
-
-    def invoke(*args: str) -> tuple[int, str]:
-        result = runner.invoke(app, list(args))
-        return result.exit_code, result.stdout
-
-    yield invoke
-    get_settings.cache_clear()
 
 
 def groceries(path: Path) -> Path:
@@ -48,10 +27,10 @@ def groceries(path: Path) -> Path:
     return path
 
 
-def test_evaluate_train_recommend_segments(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    code, _ = run("import", "purchases", str(groceries(tmp_path / "g.csv")), "--create-missing")
+def test_evaluate_train_recommend_segments(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    code, _ = cli("import", "purchases", str(groceries(tmp_path / "g.csv")), "--create-missing")
     assert code == 0
-    code, out = run("evaluate", "recommend", "--split-date", "2015-03-15", "--json")
+    code, out = cli("evaluate", "recommend", "--split-date", "2015-03-15", "--json")
     assert code == 0, out
     result = json.loads(out)
     assert {"popularity", "item_knn", "als", "copurchase", "content", "blend"} <= set(
@@ -62,24 +41,24 @@ def test_evaluate_train_recommend_segments(run, tmp_path: Path) -> None:  # type
         assert 0 <= m["ndcg"] <= 1
     assert abs(sum(result["weights"].values()) - 1) < 1e-6
 
-    code, out = run("train", "recommend", "--json")
+    code, out = cli("train", "recommend", "--json")
     assert code == 0, out
     assert (Path(json.loads(out)["path"]) / "manifest.json").is_file()
 
-    code, out = run("recommend", "1000", "--k", "3", "--json")
+    code, out = cli("recommend", "1000", "--k", "3", "--json")
     assert code == 0, out
     body = json.loads(out)
     assert body["customer_id"] == "1000" and len(body["items"]) <= 3
     assert all(i["reasons"] for i in body["items"])
-    assert run("recommend", "nobody")[0] == 1
+    assert cli("recommend", "nobody")[0] == 1
 
     export = tmp_path / "offers.csv"
-    code, out = run("recommend", "--all", "--out", str(export), "--k", "2", "--json")
+    code, out = cli("recommend", "--all", "--out", str(export), "--k", "2", "--json")
     assert code == 0, out
     rows = list(csv.DictReader(export.open()))
     assert len({r["customer_id"] for r in rows}) == 120 and rows[0]["reasons"]
 
-    code, out = run("segments", "--json", "--plots", str(tmp_path / "plots"))
+    code, out = cli("segments", "--json", "--plots", str(tmp_path / "plots"))
     assert code == 0, out
     seg = json.loads(out)
     assert seg["buyers"] == 120 and seg["monetary_basis"] == "lines"
@@ -88,7 +67,7 @@ def test_evaluate_train_recommend_segments(run, tmp_path: Path) -> None:  # type
         assert Path(p).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_bad_arguments_are_refused(run) -> None:  # type: ignore[no-untyped-def]
-    assert run("recommend")[0] == 2
-    assert run("recommend", "--all")[0] == 2
-    assert run("evaluate", "recommend", "--split-date", "soon")[0] == 2
+def test_bad_arguments_are_refused(cli) -> None:  # type: ignore[no-untyped-def]
+    assert cli("recommend")[0] == 2
+    assert cli("recommend", "--all")[0] == 2
+    assert cli("evaluate", "recommend", "--split-date", "soon")[0] == 2

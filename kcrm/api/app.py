@@ -179,9 +179,8 @@ def _refit_assist(kb: KnowledgeBase) -> None:
         log.exception("refitting the suggestion model failed; the previous one stays in use")
 
 
-def _sync(kb: KnowledgeBase, app: FastAPI | None = None) -> None:
-    if app is not None:
-        _follow_model(kb, app)
+def _sync(kb: KnowledgeBase, app: FastAPI) -> None:
+    _follow_model(kb, app)
     with kb.lock:
         kb.replica.sync()
 

@@ -162,19 +162,27 @@ class Recommender(ABC):
         """Set the fitted state from `arrays()` output."""
 
     def save(self, path: Path) -> None:
-        meta = np.asarray(json.dumps({"model": self.name, "params": self.params()}))
-        arrays: dict[str, Any] = {"__meta__": meta, "n_items": np.asarray(self.n_items)}
-        arrays.update(self.arrays())
-        np.savez(path, **arrays)
+        meta = {"model": self.name, "params": self.params()}
+        save_npz(path, meta, {"n_items": np.asarray(self.n_items), **self.arrays()})
 
     @classmethod
     def load(cls, path: Path) -> Self:
-        with np.load(path, allow_pickle=False) as f:
-            arrays = {k: f[k] for k in f.files}
-        meta = json.loads(str(arrays.pop("__meta__")))
+        meta, arrays = load_npz(path)
         if meta["model"] != cls.name:
             raise ValueError(f"{path} holds a {meta['model']!r} model, not {cls.name!r}")
         model = cls(**meta["params"])
         model.n_items = int(arrays.pop("n_items"))
         model.restore(arrays)
         return model
+
+
+def save_npz(path: Path, meta: dict[str, Any], arrays: dict[str, Any]) -> None:
+    """Arrays and JSON metadata in one `.npz` (read back without pickle)."""
+    np.savez(path, __meta__=np.asarray(json.dumps(meta)), **arrays)
+
+
+def load_npz(path: Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """(metadata, arrays) written by `save_npz`."""
+    with np.load(path, allow_pickle=False) as f:
+        arrays = {k: f[k] for k in f.files}
+    return json.loads(str(arrays.pop("__meta__"))), arrays

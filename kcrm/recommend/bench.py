@@ -66,16 +66,8 @@ def fitted_service(
     """Every model trained on `data` (margin objective, category cap) and the service over them."""
     config = RecommendConfig(max_per_category=3, value_objective="margin", value_weight=0.2)
     trained = train(data, config, HashEmbedder(64), step=step)
-    service = RecommendService(
-        None,  # type: ignore[arg-type]  # the timed path does not touch the database
-        config,
-        data.catalog,
-        data.users,
-        data.user_items(),
-        trained.models,
-        trained.weights,
-        reranker=trained.reranker,
-    )
+    # The timed path does not touch the database.
+    service = RecommendService.from_trained(None, config, data, trained)  # type: ignore[arg-type]
     return trained, service
 
 

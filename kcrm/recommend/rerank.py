@@ -13,15 +13,14 @@ its coefficients are all there is to save.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
+from kcrm.recommend.base import load_npz, save_npz
 from kcrm.recommend.blend import combine
 from kcrm.recommend.data import Interactions
 from kcrm.recommend.metrics import ndcg_per_user, top_k
@@ -149,16 +148,12 @@ class Reranker:
 
     # ---- persistence: arrays in one .npz, names as JSON (no pickle) ----
     def save(self, path: Path) -> None:
-        meta = json.dumps({"names": self.names, "intercept": self.intercept})
-        arrays: dict[str, Any] = {"__meta__": np.asarray(meta), "coef": self.coef}
-        arrays.update(self.stats.arrays())
-        np.savez(path, **arrays)
+        meta = {"names": self.names, "intercept": self.intercept}
+        save_npz(path, meta, {"coef": self.coef, **self.stats.arrays()})
 
     @classmethod
     def load(cls, path: Path) -> Reranker:
-        with np.load(path, allow_pickle=False) as f:
-            arrays = {k: f[k] for k in f.files}
-        meta = json.loads(str(arrays.pop("__meta__")))
+        meta, arrays = load_npz(path)
         coef = arrays.pop("coef")
         return cls(ItemStats.from_arrays(arrays), meta["names"], coef, meta["intercept"])
 

@@ -30,7 +30,7 @@ from kcrm.recommend.models import (
 )
 from kcrm.recommend.rerank import Reranker, final_scores
 from kcrm.recommend.rules import Rules
-from kcrm.recommend.train import BLOCK, StepFn, score_parts, train
+from kcrm.recommend.train import BLOCK, StepFn, Trained, score_parts, train
 
 log = logging.getLogger(__name__)
 REFRESH_SECONDS = 2.0  # a request looks for new purchases at most this often
@@ -111,6 +111,19 @@ class RecommendService:
             "validation_ndcg": trained.validation,
             "purchases": len(data.item),
         }
+        return cls.from_trained(db, config, data, trained, int(last_id), info)
+
+    @classmethod
+    def from_trained(
+        cls,
+        db: Database,
+        config: RecommendConfig,
+        data: Interactions,
+        trained: Trained,
+        last_purchase_id: int = 0,
+        info: dict[str, Any] | None = None,
+    ) -> RecommendService:
+        """The service over models `train` fitted on `data`."""
         return cls(
             db,
             config,
@@ -119,8 +132,8 @@ class RecommendService:
             data.user_items(),
             trained.models,
             trained.weights,
-            int(last_id),
-            info,
+            last_purchase_id,
+            info or {},
             trained.reranker,
         )
 
