@@ -19,8 +19,8 @@ from typing import Any
 
 from bench import ingest, quality, recommend, report, search
 from bench.common import ROOT, banking77_texts, machine
-from kcrm.config import DEFAULT_EMBEDDING_MODEL
-from kcrm.knowledge.embeddings import SentenceTransformerEmbedder
+from kcrm.config import Settings
+from kcrm.knowledge.embeddings import configured_embedder
 
 FULL: dict[str, Any] = {
     "ingest_records": None,
@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = {"mode": "quick" if args.quick else "full", "machine": machine()}
     started = time.perf_counter()
     rows = banking77_texts()
-    embedder = SentenceTransformerEmbedder(DEFAULT_EMBEDDING_MODEL)
+    embedder = configured_embedder(Settings())
     with tempfile.TemporaryDirectory(prefix="kcrm-bench-") as tmp:
         work = Path(tmp)
         if "ingest" in parts:

@@ -17,14 +17,14 @@ import numpy as np  # noqa: E402
 from bench.common import peak_rss_mb, percentiles  # noqa: E402
 from kcrm.config import Settings  # noqa: E402
 from kcrm.knowledge import nlp  # noqa: E402
-from kcrm.knowledge.embeddings import make_embedder  # noqa: E402
+from kcrm.knowledge.embeddings import configured_embedder  # noqa: E402
 from kcrm.knowledge.kb import KnowledgeBase  # noqa: E402
 
 
 def main() -> None:
     args = json.loads(sys.stdin.read())
     settings = Settings(data_dir=Path(args["data_dir"]))
-    embedder = make_embedder(settings.embedding_model)
+    embedder = configured_embedder(settings)
     embedder.encode_query("warm up")
     nlp.tokenize("warm up the tokenizer")
     loaded_model = time.perf_counter()

@@ -14,7 +14,7 @@ from sqlalchemy import make_url
 
 from kcrm.config import DEFAULT_EMBEDDING_MODEL, Settings
 from kcrm.db import Database
-from kcrm.knowledge.embeddings import Embedder, HashEmbedder, make_embedder
+from kcrm.knowledge.embeddings import Embedder, HashEmbedder, configured_embedder
 from kcrm.knowledge.kb import KnowledgeBase
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -110,10 +110,19 @@ def faq(id: str, title: str, body: str, **extra: Any) -> dict[str, Any]:
     return {"id": id, "kind": "faq", "title": title, "body": body, "visibility": "public", **extra}
 
 
+@pytest.fixture(scope="session", autouse=True)
+def model_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One ONNX export cache per test session (in-process and child processes alike)."""
+    folder = tmp_path_factory.mktemp("onnx-cache")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("KCRM_MODEL_CACHE_DIR", str(folder))
+        yield folder
+
+
 @pytest.fixture(scope="session")
 def real_embedder() -> Embedder:
     """The packaged all-MiniLM-L6-v2, loaded once per test session."""
-    return make_embedder(DEFAULT_EMBEDDING_MODEL)
+    return configured_embedder(Settings(embedding_model=DEFAULT_EMBEDDING_MODEL))
 
 
 Invoke = Callable[..., tuple[int, str]]

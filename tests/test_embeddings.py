@@ -1,15 +1,25 @@
-"""Embedders: batching order, and concurrent queries embedded together."""
+"""Embedders: batching order, concurrent queries embedded together, the ONNX backend."""
 
 from __future__ import annotations
 
 import threading
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from kcrm.knowledge.embeddings import Embedder, HashEmbedder, QueryBatcher
+from kcrm.config import DEFAULT_EMBEDDING_MODEL, Settings
+from kcrm.knowledge import embeddings, onnx_embedder
+from kcrm.knowledge.embeddings import (
+    Embedder,
+    HashEmbedder,
+    QueryBatcher,
+    SentenceTransformerEmbedder,
+    make_embedder,
+)
+from kcrm.knowledge.onnx_embedder import OnnxEmbedder
 
 
 class Recording(Embedder):
@@ -70,3 +80,88 @@ def test_a_failed_batch_fails_its_queries_and_the_next_one_works() -> None:
     with pytest.raises(RuntimeError, match="exploded"):
         batcher.embed("boom")
     assert batcher.embed("fine").shape == (16,)
+
+
+# --- the ONNX Runtime backend ------------------------------------------------------------
+
+MIXED = [
+    "How do I reset the PIN of my card?",
+    "card",
+    "  My transfer has not arrived yet, it has been three days  ",
+    "我的银行卡被冻结了怎么办",
+    "why was I charged twice " * 80,  # past the 256-token window
+]
+
+
+@pytest.mark.model
+def test_onnx_backend_gives_the_pytorch_vectors(model_cache: Path) -> None:
+    onnx = make_embedder(DEFAULT_EMBEDDING_MODEL, cache_dir=model_cache)
+    torch = make_embedder(DEFAULT_EMBEDDING_MODEL, backend="torch")
+    assert isinstance(onnx, OnnxEmbedder) and isinstance(torch, SentenceTransformerEmbedder)
+    assert onnx.name == torch.name == DEFAULT_EMBEDDING_MODEL and onnx.dim == torch.dim == 384
+    got, want = onnx.encode(MIXED), torch.encode(MIXED)
+    assert np.abs(got - want).max() < 1e-4
+    assert np.allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-5)
+    # One query alone (no padding) matches its row in a padded batch.
+    assert np.abs(onnx.encode_query(MIXED[1]) - want[1]).max() < 1e-4
+
+
+@pytest.mark.model
+def test_onnx_export_is_cached_and_reused(
+    model_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_embedder(DEFAULT_EMBEDDING_MODEL, cache_dir=model_cache)  # exported at most once
+
+    def no_export(path: str, out: Path) -> None:
+        raise AssertionError("exported again")
+
+    monkeypatch.setattr(onnx_embedder, "_export", no_export)
+    again = make_embedder(DEFAULT_EMBEDDING_MODEL, cache_dir=model_cache, name="alias")
+    assert isinstance(again, OnnxEmbedder) and again.name == "alias"
+
+
+def _tiny_model_dir(tmp_path: Path) -> Path:
+    folder = tmp_path / "model"
+    folder.mkdir()
+    (folder / "weights.bin").write_bytes(b"1234")
+    return folder
+
+
+def test_cache_key_follows_the_model_files(tmp_path: Path) -> None:
+    folder = _tiny_model_dir(tmp_path)
+    first = onnx_embedder.cache_key(str(folder))
+    assert onnx_embedder.cache_key(str(folder)) == first
+    (folder / "weights.bin").write_bytes(b"12345")  # retrained weights: a new export
+    assert onnx_embedder.cache_key(str(folder)) != first
+
+
+def test_a_model_onnx_cannot_run_falls_back_to_pytorch_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    folder = _tiny_model_dir(tmp_path)
+    calls: list[str] = []
+
+    def refuse(path: str, out: Path) -> None:
+        calls.append(path)
+        raise onnx_embedder.OnnxUnavailable(f"{path}: takes inputs ['pixel_values']")
+
+    class Torch(HashEmbedder):
+        def __init__(self, model: str, **kwargs: object) -> None:
+            super().__init__(8, name=str(kwargs.get("name") or model))
+
+    monkeypatch.setattr(onnx_embedder, "_export", refuse)
+    monkeypatch.setattr(embeddings, "SentenceTransformerEmbedder", Torch)
+    cache = tmp_path / "cache"
+    for _ in range(2):
+        emb = make_embedder(str(folder), cache_dir=cache)
+        assert isinstance(emb, Torch) and emb.name == str(folder)
+    assert calls == [str(folder)]  # the refusal is remembered: no second attempt
+    assert "pixel_values" in caplog.text and "PyTorch instead" in caplog.text
+    assert not [p for p in cache.iterdir() if p.is_dir()]  # no half-written export left
+
+
+def test_unknown_backend_is_refused() -> None:
+    with pytest.raises(ValueError, match="backend 'tensorflow'"):
+        make_embedder("some-model", backend="tensorflow")
+    with pytest.raises(ValueError, match="embedding_backend"):
+        Settings(embedding_backend="tensorflow")  # type: ignore[arg-type]

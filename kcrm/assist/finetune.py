@@ -32,7 +32,7 @@ from sqlalchemy import select
 from kcrm.assist.features import neighbour_evidence
 from kcrm.assist.model import CaseSet, CategoryModel, combine, load_cases
 from kcrm.assist.train import top_neighbours
-from kcrm.knowledge.embeddings import SentenceTransformerEmbedder
+from kcrm.knowledge.embeddings import ModelEmbedder, configured_embedder
 from kcrm.knowledge.ingest import embedding_text
 from kcrm.knowledge.model_registry import ModelRegistry, load_version
 from kcrm.models import Document, Feedback, QueryLog
@@ -257,7 +257,7 @@ def train_embedding(
     config = config or TrainConfig()
     say = say or (lambda msg: log.info(msg))
     reg = ModelRegistry.load(kb.settings)
-    if not isinstance(kb.embedder, SentenceTransformerEmbedder):
+    if not isinstance(kb.embedder, ModelEmbedder):
         return {"trained": False, "reason": f"{kb.embedder.name!r} is not a trainable model"}
     cases = load_cases(kb)
     if len(cases) < MIN_CASES or len(cases.categories) < 2:
@@ -285,12 +285,7 @@ def train_embedding(
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     stats = finetune(reg.base, pairs, str(out_dir), config, say)
     reg.add(version, {})
-    candidate = SentenceTransformerEmbedder(
-        str(out_dir),
-        batch_size=kb.settings.embedding_batch_size,
-        device=kb.settings.embedding_device,
-        name=reg.versions[version]["name"],
-    )
+    candidate = configured_embedder(kb.settings, str(out_dir), name=reg.versions[version]["name"])
     say(f"scoring the held-out cases with {version}")
     embed_start = time.perf_counter()
     train_vecs, held_vecs = candidate.encode(train.texts), candidate.encode(held.texts)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
 import threading
@@ -13,7 +14,9 @@ from pathlib import Path
 
 import numpy as np
 
-from kcrm.config import DEFAULT_EMBEDDING_MODEL
+from kcrm.config import DEFAULT_EMBEDDING_MODEL, Settings
+
+log = logging.getLogger(__name__)
 
 ProgressFn = Callable[[int], None]
 
@@ -117,20 +120,30 @@ def resolve_model_path(name: str) -> str:
     return name
 
 
-class SentenceTransformerEmbedder(Embedder):
-    """Any sentence-transformers model, by name or local path, loaded offline."""
+def offline_if_local(path: str) -> None:
+    """A local model must never reach for a hub; a bare name may be in the local cache."""
+    if Path(path).exists():
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+
+class ModelEmbedder(Embedder):
+    """An embedder backed by a sentence-transformers model (trainable, exportable)."""
+
+    source: str  # the model's local path or hub name
+
+
+class SentenceTransformerEmbedder(ModelEmbedder):
+    """Any sentence-transformers model, by name or local path, run by PyTorch."""
 
     def __init__(
         self, model: str, batch_size: int = 64, device: str = "cpu", name: str | None = None
     ) -> None:
-        path = resolve_model_path(model)
-        if Path(path).exists():
-            # A local model must never reach for a hub; a bare name may be in the local cache.
-            os.environ.setdefault("HF_HUB_OFFLINE", "1")
-            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        self.source = resolve_model_path(model)
+        offline_if_local(self.source)
         from sentence_transformers import SentenceTransformer
 
-        self.model = SentenceTransformer(path, device=device)
+        self.model = SentenceTransformer(self.source, device=device)
         self.name = name or model  # a trained version names itself after its base
         dim = self.model.get_embedding_dimension()
         if dim is None:
@@ -182,9 +195,47 @@ class HashEmbedder(Embedder):
         return out / np.maximum(norms, 1e-12)
 
 
-def make_embedder(model: str, batch_size: int = 64, device: str = "cpu") -> Embedder:
-    """The embedder a model setting names (`hash` or `hash-N` selects the test fake)."""
+def make_embedder(
+    model: str,
+    batch_size: int = 64,
+    device: str = "cpu",
+    backend: str = "onnx",
+    cache_dir: Path | None = None,
+    name: str | None = None,
+) -> Embedder:
+    """The embedder a model setting names (`hash` or `hash-N` selects the test fake).
+
+    Args:
+        model: a sentence-transformers name or local path, or `hash`/`hash-N`.
+        backend: `onnx` (ONNX Runtime, the default on CPU) or `torch`; a model ONNX
+            cannot reproduce falls back to `torch` with a warning.
+        cache_dir: where ONNX exports are kept (default: the user's cache folder).
+        name: the name vectors are stored under (a trained version's, say).
+    """
     if model == "hash" or re.fullmatch(r"hash-\d+", model):
         dim = int(model.split("-")[1]) if "-" in model else 64
-        return HashEmbedder(dim=dim, name=model)
-    return SentenceTransformerEmbedder(model, batch_size=batch_size, device=device)
+        return HashEmbedder(dim=dim, name=name or model)
+    if backend not in ("onnx", "torch"):
+        raise ValueError(f"embedding backend {backend!r}: choose 'onnx' or 'torch'")
+    if backend == "onnx" and device == "cpu":
+        from kcrm.knowledge.onnx_embedder import OnnxEmbedder, OnnxUnavailable
+
+        try:
+            return OnnxEmbedder(model, batch_size=batch_size, name=name, cache_dir=cache_dir)
+        except OnnxUnavailable as exc:
+            log.warning("%s; running the model with PyTorch instead", exc)
+    return SentenceTransformerEmbedder(model, batch_size=batch_size, device=device, name=name)
+
+
+def configured_embedder(
+    settings: Settings, model: str | None = None, name: str | None = None
+) -> Embedder:
+    """The embedder `settings` describe, for `model` (default: the configured one)."""
+    return make_embedder(
+        model or settings.embedding_model,
+        settings.embedding_batch_size,
+        settings.embedding_device,
+        backend=settings.embedding_backend,
+        cache_dir=settings.model_cache_dir,
+        name=name,
+    )

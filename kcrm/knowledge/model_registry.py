@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from kcrm.config import Settings
-from kcrm.knowledge.embeddings import Embedder, SentenceTransformerEmbedder, make_embedder
+from kcrm.knowledge.embeddings import Embedder, configured_embedder
 
 REGISTRY_FILE = "registry.json"
 BASE = "base"  # the name `kcrm model use` gives the configured, untrained model
@@ -151,15 +151,8 @@ def load_version(settings: Settings, version: str, reg: ModelRegistry | None = N
     reg = reg or ModelRegistry.load(settings)
     reg.check(version)
     if version == BASE:
-        return make_embedder(
-            settings.embedding_model, settings.embedding_batch_size, settings.embedding_device
-        )
-    return SentenceTransformerEmbedder(
-        str(reg.path_of(version)),
-        batch_size=settings.embedding_batch_size,
-        device=settings.embedding_device,
-        name=reg.name_of(version),
-    )
+        return configured_embedder(settings)
+    return configured_embedder(settings, str(reg.path_of(version)), name=reg.name_of(version))
 
 
 def active_embedder(settings: Settings) -> Embedder:

@@ -34,10 +34,10 @@ def _date(value: str, option: str) -> float:
 
 
 def _embedder() -> Any:
-    from kcrm.knowledge.embeddings import make_embedder
+    from kcrm.knowledge.embeddings import configured_embedder
 
     s = get_settings()
-    return make_embedder(s.embedding_model, s.embedding_batch_size, s.embedding_device)
+    return configured_embedder(s)
 
 
 def _service(db: Database) -> Any:
