@@ -97,14 +97,20 @@ class KeyStore:
         self._cache: dict[str, tuple[float, Principal | None, int | None]] = {}
         self._lock = threading.Lock()
 
+    def cached(self, key: str) -> tuple[Principal | None, int | None] | None:
+        """`verify`'s answer if it is in the cache (no I/O), else None."""
+        hit = self._cache.get(hash_key(key))
+        if hit is not None and time.monotonic() - hit[0] < self.ttl:
+            return hit[1], hit[2]
+        return None
+
     def verify(self, key: str) -> tuple[Principal | None, int | None]:
         """(principal, per-key rate limit) for a valid, unrevoked key; (None, None) otherwise."""
+        hit = self.cached(key)
+        if hit is not None:
+            return hit
         digest = hash_key(key)
         now = time.monotonic()
-        with self._lock:
-            hit = self._cache.get(digest)
-            if hit is not None and now - hit[0] < self.ttl:
-                return hit[1], hit[2]
         with self.db.session() as s:
             row = s.scalar(select(ApiKey).where(ApiKey.key_hash == digest))
             principal: Principal | None = None

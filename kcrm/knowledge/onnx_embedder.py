@@ -193,6 +193,12 @@ class _Runner:
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         if threads:
             options.intra_op_num_threads = threads
+        import os as _os
+
+        if _os.environ.get("XSPIN") == "0":
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        if _os.environ.get("XTHREADS"):
+            options.intra_op_num_threads = int(_os.environ["XTHREADS"])
         self.session = ort.InferenceSession(
             str(folder / "model.onnx"), options, providers=["CPUExecutionProvider"]
         )
