@@ -250,3 +250,41 @@ def test_long_article_is_chunked_and_found_by_its_section(
         assert vec.shape == (64,)
     hits = kb.search("bitcoin ether", k=1)
     assert hits[0].id == "kb-long" and "Bitcoin" in hits[0].snippet
+
+
+class FailingEmbedder(HashEmbedder):
+    """The fake embedder, failing on its `fail_on`-th batch."""
+
+    def __init__(self, fail_on: int) -> None:
+        super().__init__(64, "hash-64")
+        self.calls = 0
+        self.fail_on = fail_on
+
+    def embed_batch(self, texts):  # type: ignore[no-untyped-def]
+        self.calls += 1
+        if self.calls == self.fail_on:
+            raise RuntimeError("model crashed")
+        return super().embed_batch(texts)
+
+
+def test_a_failed_batch_keeps_every_batch_before_it(tmp_path: Path) -> None:
+    # Batches are pipelined (one embeds while the one before it is stored): a failure
+    # must still leave exactly the earlier batches stored, and a re-run completes it.
+    settings = Settings(data_dir=tmp_path / "data", ingest_batch_records=2)
+    records = [faq(f"r{i}", f"Question {i}", f"answer number {i} about cards") for i in range(10)]
+    path = write_jsonl(tmp_path / "r.jsonl", records)
+    with KnowledgeBase.open(settings, embedder=FailingEmbedder(fail_on=3)) as kb:
+        try:
+            kb.ingest_paths([path])
+        except RuntimeError as exc:
+            assert "model crashed" in str(exc)
+        else:
+            raise AssertionError("the embedding failure was swallowed")
+        with kb.db.session() as s:
+            stored = sorted(s.scalars(select(Document.id)).all())
+        assert stored == ["r0", "r1", "r2", "r3"]
+    with KnowledgeBase.open(settings, embedder=HashEmbedder(64, "hash-64")) as kb:
+        report = kb.ingest_paths([path])[0]
+        assert (report.unchanged, report.added) == (4, 6)
+        assert kb.status()["vectors"] == 10
+        assert [h.id for h in kb.search("answer number 7 about cards", k=1)] == ["r7"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
@@ -102,6 +103,17 @@ def embedding_text(title: str, heading: str, text: str) -> str:
     return "\n".join(part for part in (title, heading, text) if part)
 
 
+@dataclass
+class _Pending:
+    """A batch whose vectors are being computed."""
+
+    changed: list[Prepared]
+    plans: list[list[dict[str, Any]]]
+    vectors: dict[str, bytes]
+    missing: dict[str, str]
+    encoded: Future[np.ndarray]
+
+
 class Ingestor:
     """Writes batches of records and their chunks; one per ingest run."""
 
@@ -124,34 +136,62 @@ class Ingestor:
     def ingest(
         self, items: Iterable[Parsed | Rejection], batch_size: int | None = None
     ) -> IngestReport:
-        """Upsert every parsed record, collect every rejection."""
+        """Upsert every parsed record, collect every rejection.
+
+        Batches go through a two-stage pipeline: while the model embeds one batch on a
+        worker thread (outside the GIL), this thread tokenizes it, stores the batch
+        before it and parses the next, so ingest runs at nearly the model's own speed.
+        """
         batch_size = batch_size or self.settings.ingest_batch_records
         report = IngestReport()
         batch: dict[str, Prepared] = {}
-        for item in items:
-            if isinstance(item, Rejection):
-                report.rejected.append(item)
-                continue
-            if item.record.id in batch or len(batch) >= batch_size:
-                # The same id twice in one run: the later one must win, so write the earlier first.
-                report.merge(self._write(list(batch.values())))
-                batch = {}
+        pending: _Pending | None = None
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kcrm-ingest-embed")
+
+        def flush() -> None:
+            nonlocal pending
             try:
-                batch[item.record.id] = prepare(item.record, f"{item.file}:{item.line}")
-            except ValueError as exc:
-                report.rejected.append(Rejection(item.file, item.line, str(exc)))
-        if batch:
-            report.merge(self._write(list(batch.values())))
+                started = self._begin(list(batch.values()), pool, report)
+            finally:
+                # Whatever happens to the new batch, the one embedded before it is stored.
+                if pending is not None:
+                    done, pending = pending, None
+                    self._finish(done, report)
+            pending = started
+
+        try:
+            for item in items:
+                if isinstance(item, Rejection):
+                    report.rejected.append(item)
+                    continue
+                if item.record.id in batch or len(batch) >= batch_size:
+                    # The same id twice in one run: the later one must win, so the earlier
+                    # goes first (`_store` compares with what is stored when it writes).
+                    flush()
+                    batch = {}
+                try:
+                    batch[item.record.id] = prepare(item.record, f"{item.file}:{item.line}")
+                except ValueError as exc:
+                    report.rejected.append(Rejection(item.file, item.line, str(exc)))
+            if batch:
+                flush()
+            if pending is not None:
+                done, pending = pending, None
+                self._finish(done, report)
+        finally:
+            pool.shutdown(wait=pending is None, cancel_futures=True)
         return report
 
-    def _write(self, batch: Sequence[Prepared]) -> IngestReport:
-        report = IngestReport()
+    def _begin(
+        self, batch: Sequence[Prepared], pool: ThreadPoolExecutor, report: IngestReport
+    ) -> _Pending | None:
+        """Find what changed, start embedding it on `pool`, tokenize and tag it meanwhile."""
         ids = [p.record.id for p in batch]
         # Two steps, so that several processes may ingest at once (workers, servers, a CLI
         # run beside them). First, without any lock: what changed, its chunks, tokens,
-        # product tags and vectors (the slow part). Then one short transaction under the
-        # knowledge write lock that reads the records again and writes only what is still
-        # different, so the same id ingested twice at once is stored once.
+        # product tags and vectors (the slow part). Then (`_finish`) one short transaction
+        # under the knowledge write lock that reads the records again and writes only what
+        # is still different, so the same id ingested twice at once is stored once.
         with self.db.session() as s:
             stored = dict(
                 s.execute(
@@ -159,20 +199,28 @@ class Ingestor:
                 ).all()
             )
             changed = [p for p in batch if stored.get(p.record.id) != p.content_hash]
-            report.unchanged = len(batch) - len(changed)
-            if self.progress is not None and report.unchanged:
-                self.progress(report.unchanged)
+            unchanged = len(batch) - len(changed)
+            report.unchanged += unchanged
+            if self.progress is not None and unchanged:
+                self.progress(unchanged)
             if not changed:
-                return report
+                return None
             plans = [self._plan_chunks(p) for p in changed]
-            vectors = self._embed(s, plans, report)
+            vectors, missing = self._reusable(s, plans, report)
+        encoded = pool.submit(self.embedder.encode, list(missing.values()))
         self._analyse(changed, plans)
+        return _Pending(changed, plans, vectors, missing, encoded)
+
+    def _finish(self, p: _Pending, report: IngestReport) -> None:
+        """Wait for the batch's vectors and store it."""
+        for h, vec in zip(p.missing, p.encoded.result(), strict=True):
+            p.vectors[h] = np.ascontiguousarray(vec, dtype=np.float32).tobytes()
+        report.embedded_chunks += len(p.missing)
         with self.db.session() as s:
             self.db.write_lock(s)
-            self._store(s, changed, plans, vectors, report)
+            self._store(s, p.changed, p.plans, p.vectors, report)
         if self.progress is not None:
-            self.progress(len(changed))
-        return report
+            self.progress(len(p.changed))
 
     def _plan_chunks(self, p: Prepared) -> list[dict[str, Any]]:
         rec = p.record
@@ -192,10 +240,14 @@ class Ingestor:
             )
         return plans
 
-    def _embed(
+    def _reusable(
         self, s: Session, plans: list[list[dict[str, Any]]], report: IngestReport
-    ) -> dict[str, bytes]:
-        """Vectors by text hash: reused from earlier chunks where possible, else embedded."""
+    ) -> tuple[dict[str, bytes], dict[str, str]]:
+        """Vectors by text hash of earlier chunks with the same text, and the texts to embed.
+
+        Returns:
+            (vector bytes by text hash, text by hash of the texts no chunk has a vector for)
+        """
         wanted = {c["text_hash"]: c["embed_text"] for chunks in plans for c in chunks}
         vectors: dict[str, bytes] = {}
         for start in range(0, len(wanted), 500):
@@ -210,14 +262,9 @@ class Ingestor:
             for h, emb in rows:
                 if emb is not None:
                     vectors.setdefault(h, emb)
-        missing = [h for h in wanted if h not in vectors]
+        missing = {h: text for h, text in wanted.items() if h not in vectors}
         report.reused_chunks += len(wanted) - len(missing)
-        if missing:
-            encoded = self.embedder.encode([wanted[h] for h in missing])
-            for h, vec in zip(missing, encoded, strict=True):
-                vectors[h] = np.ascontiguousarray(vec, dtype=np.float32).tobytes()
-            report.embedded_chunks += len(missing)
-        return vectors
+        return vectors, missing
 
     def _analyse(self, changed: Sequence[Prepared], plans: list[list[dict[str, Any]]]) -> None:
         """Lexical tokens of every chunk (one pass through spaCy) and product tags."""
