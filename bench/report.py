@@ -61,7 +61,11 @@ def write(results: dict[str, Any], out: Path) -> None:
 
 
 def _ingest(r: dict[str, Any], targets: list[list[Any]]) -> list[str]:
-    rows = [["raw `SentenceTransformer.encode` (ceiling)", r["raw_encode"]["records_per_s"], 1.0]]
+    raw = r["raw_encode"]["records_per_s"]
+    rows = [["raw `SentenceTransformer.encode` (PyTorch; the ceiling)", raw, 1.0]]
+    if "raw_backend_encode" in r:
+        own = r["raw_backend_encode"]["records_per_s"]
+        rows.append([f"raw encode with kcrm's backend ({r['backend']})", own, round(own / raw, 3)])
     rows.append(
         [
             "kcrm ingest (parse, redact, chunk, tokenize, embed, store, index)",
@@ -83,10 +87,19 @@ def _ingest(r: dict[str, Any], targets: list[list[Any]]) -> list[str]:
     targets.append(
         ["ingest ≥ 0.9x raw encode", f"{r['kcrm_vs_raw']}x", _mark(r["kcrm_vs_raw"] >= 0.9)]
     )
+    own_note = (
+        f"kcrm ingest is {r['kcrm_vs_backend']}x raw encode with its own backend: "
+        "the rest is parsing, redaction, tokenizing and storing, which run while the "
+        "model embeds but share its two cores."
+        if "kcrm_vs_backend" in r
+        else ""
+    )
     return [
         f"## Ingest throughput ({r['records']} Banking77 texts, batch {r['batch_size']})",
         "",
         *_table(["system", "records/s", "x raw encode"], rows),
+        own_note,
+        "",
         f"Re-ingesting the same records unchanged: {r['kcrm']['reingest_unchanged_seconds']} s, "
         f"{r['kcrm']['reingest_embedded']} texts embedded.",
         "",
@@ -135,7 +148,7 @@ def _search(r: dict[str, Any], targets: list[list[Any]]) -> list[str]:
     if "100000" in r:
         targets.append(
             [
-                "cold start ≤ 3 s at 100k (open indexes, model loaded)",
+                "cold start ≤ 3 s at 100k: open the indexes (model loaded)",
                 f"{r['100000']['open_seconds']} s",
                 _mark(r["100000"]["open_seconds"] <= 3),
             ]
@@ -173,10 +186,26 @@ def _search(r: dict[str, Any], targets: list[list[Any]]) -> list[str]:
 
 def _http(r: dict[str, Any], targets: list[list[Any]]) -> list[str]:
     rows = [
-        [n.split("_")[1], x["p50_ms"], x["p95_ms"], x["p99_ms"], x["requests_per_s"]]
+        [
+            n.split("_")[1],
+            x["p50_ms"],
+            x["p95_ms"],
+            x["p99_ms"],
+            x["requests_per_s"],
+            x.get("client_cpu_ms_per_request", ""),
+        ]
         for n, x in r.items()
         if n.startswith("clients_")
     ]
+    if r.get("chunks") == 100_000:
+        targets.append(
+            [
+                "cold start ≤ 3 s at 100k: server process start to ready "
+                "(imports, model, indexes, warm pipelines)",
+                f"{r['process_to_ready_seconds']} s",
+                _mark(r["process_to_ready_seconds"] <= 3),
+            ]
+        )
     if "clients_8" in r:
         targets.append(
             [
@@ -190,7 +219,13 @@ def _http(r: dict[str, Any], targets: list[list[Any]]) -> list[str]:
         "",
         f"Server process start to ready: {r['process_to_ready_seconds']} s.",
         "",
-        *_table(["clients", "p50 ms", "p95 ms", "p99 ms", "requests/s"], rows),
+        "The load generator (httpx, asyncio) runs on the same two cores as the server; "
+        "its own CPU time per request is in the last column.",
+        "",
+        *_table(
+            ["clients", "p50 ms", "p95 ms", "p99 ms", "requests/s", "client CPU ms/request"],
+            rows,
+        ),
     ]
 
 

@@ -75,9 +75,14 @@ def http_latency(
         cold = time.perf_counter() - start
         out: dict[str, Any] = {"process_to_ready_seconds": round(cold, 2)}
         for n in clients:
+            cpu = time.process_time()
             lat, wall = asyncio.run(_load(port, key, queries(rows, n * per_client, seed=n), n))
             out[f"clients_{n}"] = percentiles(lat)
             out[f"clients_{n}"]["requests_per_s"] = round(len(lat) / wall, 1)
+            # The load generator shares the machine's cores with the server.
+            out[f"clients_{n}"]["client_cpu_ms_per_request"] = round(
+                (time.process_time() - cpu) / len(lat) * 1000, 2
+            )
         out["ready"] = ready
         return out
     finally:

@@ -300,8 +300,13 @@ def test_health_ready_metrics_openapi(api) -> None:  # type: ignore[no-untyped-d
     ready = client.get("/readyz").json()
     assert ready["status"] == "ready" and ready["index_lag"] == 0
     client.get("/healthz")
+    assert client.post("/v1/search", json={"query": "card"}).status_code == 401
     text = client.get("/metrics").text
-    assert "kcrm_http_requests_total" in text and "kcrm_index_vectors" in text
+    # Counted by route template and status, errors included.
+    assert 'kcrm_http_requests_total{method="GET",route="/healthz",status="200"} 2.0' in text
+    assert 'kcrm_http_requests_total{method="POST",route="/v1/search",status="401"} 1.0' in text
+    assert 'kcrm_http_request_seconds_count{method="GET",route="/healthz"} 2.0' in text
+    assert "kcrm_index_vectors" in text
     schema = client.get("/openapi.json").json()
     assert "/v1/search" in schema["paths"]
     assert client.get("/docs").status_code == 200

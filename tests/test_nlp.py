@@ -305,3 +305,18 @@ def test_tagger_shared_alias_prefers_catalogue_order() -> None:
     tagger = nlp.ProductTagger([("p_first", "Visa", []), ("p_second", "VISA card", ["visa"])])
     assert tagger.tag("my visa") == ["p_first"]
     assert tagger.tag("my visa cards") == ["p_second"]  # longer match still wins
+
+
+def test_spacy_loads_without_pytorch_and_leaves_it_importable() -> None:
+    # thinc imports torch when it can (1.2 s, 250 MB); a blank pipeline never needs it.
+    code = (
+        "import sys\n"
+        "from kcrm.knowledge import nlp\n"
+        "assert nlp.tokenize('My cards were blocked') == ['card', 'block']\n"
+        "assert 'torch' not in sys.modules\n"
+        "import torch\n"
+        "print(torch.tensor([1, 2]).sum().item())\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == "3"
