@@ -5,11 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 from sqlalchemy import select
 
 from kcrm.config import Settings
+from kcrm.db import Database
 from kcrm.knowledge.embeddings import HashEmbedder
+from kcrm.knowledge.ingest import Ingestor
 from kcrm.knowledge.kb import KnowledgeBase
+from kcrm.knowledge.records import read_path
+from kcrm.knowledge.replica import IndexReplica
 from kcrm.models import Case, Chunk, Document, Interaction
 from tests.conftest import faq, write_jsonl
 
@@ -288,3 +293,29 @@ def test_a_failed_batch_keeps_every_batch_before_it(tmp_path: Path) -> None:
         assert (report.unchanged, report.added) == (4, 6)
         assert kb.status()["vectors"] == 10
         assert [h.id for h in kb.search("answer number 7 about cards", k=1)] == ["r7"]
+
+
+def test_public_ids_are_saved_with_the_indexes_and_replayed(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    records = [*FAQS, {"id": "case-9", "kind": "case", "body": "card not arrived, 3 weeks"}]
+    with KnowledgeBase.open(settings, embedder=HashEmbedder(64, "hash-64")) as kb:
+        ingest(kb, tmp_path, records)
+        public = {c for c in range(1000) if c in kb.replica.public}
+    assert len(public) == 3  # the three FAQs' chunks, not the case's
+    # Another process (no replica here) makes one FAQ internal after the save:
+    # the reopened replica must replay that from the log onto the saved ids.
+    db = Database(settings)
+    path = write_jsonl(tmp_path / "s.jsonl", [{**FAQS[0], "visibility": "internal"}])
+    Ingestor(db, HashEmbedder(64, "hash-64"), settings).ingest(read_path(path))
+    db.dispose()
+
+    def no_query(self: object) -> None:
+        raise AssertionError("public ids read from the database")
+
+    monkeypatch.setattr(IndexReplica, "_load_public_ids", no_query)
+    with KnowledgeBase.open(settings, embedder=HashEmbedder(64, "hash-64")) as kb:
+        assert len({c for c in range(1000) if c in kb.replica.public}) == 2
+        ids = {h.id for h in kb.search("card arrive", k=10, role="customer")}
+        assert ids <= {"faq-pin", "faq-fx"}
+        assert "faq-card" in {h.id for h in kb.search("card arrive", k=10)}

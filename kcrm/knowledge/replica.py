@@ -30,6 +30,9 @@ log = logging.getLogger(__name__)
 
 STATE_FILE = "state.json"
 VECTORS_FILE = "vectors.faiss"
+# The public chunk ids, saved with the indexes: reading them from the database at
+# open took 0.5 s at 100k chunks and 3.5 s at 1M.
+PUBLIC_FILE = "public.npy"
 LEXICAL_DIR = "lexical"
 FETCH_BATCH = 2000
 
@@ -50,6 +53,8 @@ def copy_replica(source: Path, target: Path) -> None:
     try:
         shutil.copy2(source / STATE_FILE, target / STATE_FILE)
         shutil.copy2(source / VECTORS_FILE, target / VECTORS_FILE)
+        if (source / PUBLIC_FILE).exists():
+            shutil.copy2(source / PUBLIC_FILE, target / PUBLIC_FILE)
         shutil.copytree(
             source / LEXICAL_DIR,
             target / LEXICAL_DIR,
@@ -135,7 +140,11 @@ class IndexReplica:
                 )
             replica.vectors = FaissVectorIndex.load(vec_file, ivf_threshold)
             replica.applied_seq = int(state["applied_seq"])
-            replica._load_public_ids()
+            public_file = path / PUBLIC_FILE
+            if state.get("public_ids") and public_file.exists():
+                replica.public = IdFilter.load(public_file)
+            else:  # saved by an older kcrm
+                replica._load_public_ids()
             replica.sync()
         else:
             replica.rebuild()
@@ -273,8 +282,10 @@ class IndexReplica:
         start = time.perf_counter()
         self.lexical.commit()
         self.vectors.save(self.path / VECTORS_FILE)
+        self.public.save(self.path / PUBLIC_FILE)
         state = {
             "applied_seq": self.applied_seq,
+            "public_ids": True,
             "model": self.embedder.name,
             "dim": self.embedder.dim,
             "saved_at": time.time(),
