@@ -193,12 +193,10 @@ class _Runner:
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         if threads:
             options.intra_op_num_threads = threads
-        import os as _os
-
-        if _os.environ.get("XSPIN") == "0":
-            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        if _os.environ.get("XTHREADS"):
-            options.intra_op_num_threads = int(_os.environ["XTHREADS"])
+        # Idle worker threads sleep instead of spinning: a spinning pool takes the cores
+        # the search's own threads need (measured at 1M chunks: search p50 9.7 -> 8.9 ms;
+        # HTTP with 8 clients at 100k: 102 -> 116 requests/s).
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.session = ort.InferenceSession(
             str(folder / "model.onnx"), options, providers=["CPUExecutionProvider"]
         )
