@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import ingest, quality, recommend, report, search
+from bench import ingest, quality, recommend, report, scale, search
 from bench.common import ROOT, banking77_texts, machine
 from kcrm.config import Settings
 from kcrm.knowledge.embeddings import configured_embedder
@@ -82,6 +82,20 @@ def main(argv: list[str] | None = None) -> int:
             data_dir = Path(results["search"][str(plan["http_scale"])]["data_dir"])
             results["http"] = search.http_latency(data_dir, rows, plan["http_per_client"])
             results["http"]["chunks"] = plan["http_scale"]
+            # The same load with the int8 model (its own vectors, so its own data dir).
+            log("HTTP latency, onnx-int8 backend")
+            int8 = {"KCRM_EMBEDDING_BACKEND": "onnx-int8"}
+            int8_dir = work / f"kb-{plan['http_scale']}-int8"
+            scale.build(
+                int8_dir,
+                configured_embedder(Settings(embedding_backend="onnx-int8")),
+                rows,
+                plan["http_scale"],
+            )
+            results["http_int8"] = search.http_latency(
+                int8_dir, rows, plan["http_per_client"], env=int8
+            )
+            results["http_int8"]["chunks"] = plan["http_scale"]
         if "recommend" in parts:
             log("recommendations")
             results["recommend"] = recommend.run(*plan["recommend"])

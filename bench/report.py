@@ -30,6 +30,8 @@ def write(results: dict[str, Any], out: Path) -> None:
         lines += _search(results["search"], targets)
     if "http" in results:
         lines += _http(results["http"], targets)
+    if "http_int8" in results:
+        lines += _http(results["http_int8"], [], "`KCRM_EMBEDDING_BACKEND=onnx-int8`")
     if "recommend" in results:
         lines += _recommend(results["recommend"], targets)
     for key in ("quality_suggest", "quality_recommend"):
@@ -184,7 +186,7 @@ def _search(r: dict[str, Any], targets: list[list[Any]]) -> list[str]:
     ]
 
 
-def _http(r: dict[str, Any], targets: list[list[Any]]) -> list[str]:
+def _http(r: dict[str, Any], targets: list[list[Any]], backend: str = "") -> list[str]:
     rows = [
         [
             n.split("_")[1],
@@ -215,7 +217,8 @@ def _http(r: dict[str, Any], targets: list[list[Any]]) -> list[str]:
             ]
         )
     return [
-        f"## Search over HTTP ({r['chunks']:,} chunks, loopback, one worker)",
+        f"## Search over HTTP ({r['chunks']:,} chunks, loopback, one worker"
+        + (f", {backend})" if backend else ")"),
         "",
         f"Server process start to ready: {r['process_to_ready_seconds']} s.",
         "",

@@ -55,14 +55,27 @@ def _free_port() -> int:
 
 
 def http_latency(
-    data_dir: Path, rows: list[tuple[str, str]], per_client: int, clients: tuple[int, ...] = (1, 8)
+    data_dir: Path,
+    rows: list[tuple[str, str]],
+    per_client: int,
+    clients: tuple[int, ...] = (1, 8),
+    env: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """p50/p95/p99 of POST /v1/search through a real server on loopback."""
+    """p50/p95/p99 of POST /v1/search through a real server on loopback.
+
+    Args:
+        env: settings for the server beyond the data dir (`KCRM_*` variables).
+    """
     db = Database(Settings(data_dir=data_dir))
     key = create_key(db, "agent", "bench")[0]
     db.dispose()
     port = _free_port()
-    env = {**os.environ, "KCRM_DATA_DIR": str(data_dir), "KCRM_RATE_LIMIT_PER_MINUTE": "1000000"}
+    env = {
+        **os.environ,
+        "KCRM_DATA_DIR": str(data_dir),
+        "KCRM_RATE_LIMIT_PER_MINUTE": "1000000",
+        **(env or {}),
+    }
     start = time.perf_counter()
     server = subprocess.Popen(
         [sys.executable, "-m", "kcrm.cli", "serve", "--port", str(port)],

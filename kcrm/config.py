@@ -27,7 +27,9 @@ class Settings(BaseSettings):
     embedding_device: str = Field(default="cpu")
     # ONNX Runtime gives the same vectors as PyTorch at a third of the time per query
     # (3.5 vs 11 ms for MiniLM here); `torch` is the fallback and the GPU route.
-    embedding_backend: Literal["onnx", "torch"] = Field(default="onnx")
+    # `onnx-int8`: the model quantized to int8, half the time per query, its own vectors
+    # (switching to or from it needs `kcrm reindex`); docs/quality.md has its accuracy.
+    embedding_backend: Literal["onnx", "onnx-int8", "torch"] = Field(default="onnx")
     # Where ONNX exports of models are cached (keyed by the model's files).
     model_cache_dir: Path | None = Field(default=None, description="default ~/.cache/kcrm/onnx")
 

@@ -120,6 +120,21 @@ def test_onnx_export_is_cached_and_reused(
     assert isinstance(again, OnnxEmbedder) and again.name == "alias"
 
 
+@pytest.mark.model
+def test_int8_backend_is_a_model_of_its_own(model_cache: Path) -> None:
+    fp32 = make_embedder(DEFAULT_EMBEDDING_MODEL, cache_dir=model_cache)
+    int8 = make_embedder(DEFAULT_EMBEDDING_MODEL, cache_dir=model_cache, backend="onnx-int8")
+    assert isinstance(int8, OnnxEmbedder)
+    # Different vectors must never mix with the float model's in one index.
+    assert int8.name == DEFAULT_EMBEDDING_MODEL + "+int8" and int8.dim == fp32.dim
+    a, b = fp32.encode(MIXED), int8.encode(MIXED)
+    assert np.allclose(np.linalg.norm(b, axis=1), 1.0, atol=1e-5)
+    cos = (a * b).sum(axis=1)
+    assert cos.min() > 0.85 and np.abs(a - b).max() > 1e-3
+    # Neighbours survive quantization: each text is still closest to itself.
+    assert ((b @ a.T).argmax(axis=1) == np.arange(len(MIXED))).all()
+
+
 def _tiny_model_dir(tmp_path: Path) -> Path:
     folder = tmp_path / "model"
     folder.mkdir()
@@ -161,7 +176,7 @@ def test_a_model_onnx_cannot_run_falls_back_to_pytorch_once(
 
 
 def test_unknown_backend_is_refused() -> None:
-    with pytest.raises(ValueError, match="backend 'tensorflow'"):
+    with pytest.raises(ValueError, match="backend 'tensorflow': choose one of onnx, onnx-int8"):
         make_embedder("some-model", backend="tensorflow")
     with pytest.raises(ValueError, match="embedding_backend"):
         Settings(embedding_backend="tensorflow")  # type: ignore[arg-type]

@@ -36,6 +36,8 @@ log = logging.getLogger(__name__)
 EXPORT_VERSION = 1
 TOLERANCE = 1e-4
 META = "kcrm-onnx.json"
+QUANTIZED = "model-int8.onnx"
+INT8_SUFFIX = "+int8"
 PROBES = [
     "How do I reset my card PIN?",
     "  leading and trailing spaces  ",
@@ -177,7 +179,13 @@ class _Runner:
     would import PyTorch (1.2 s and 300 MB) for nothing.
     """
 
-    def __init__(self, folder: Path, meta: dict[str, Any], threads: int | None) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        meta: dict[str, Any],
+        threads: int | None,
+        model_file: str = "model.onnx",
+    ) -> None:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
@@ -198,7 +206,7 @@ class _Runner:
         # HTTP with 8 clients at 100k: 102 -> 116 requests/s).
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.session = ort.InferenceSession(
-            str(folder / "model.onnx"), options, providers=["CPUExecutionProvider"]
+            str(folder / model_file), options, providers=["CPUExecutionProvider"]
         )
 
     def run(self, texts: Sequence[str]) -> np.ndarray:
@@ -218,8 +226,29 @@ class _Runner:
         return vectors / np.maximum(norms, 1e-12)
 
 
+def quantized(folder: Path) -> str:
+    """The int8 copy of the exported model in `folder` (made on first use); its file name.
+
+    Dynamic quantization (weights int8, activations quantized per batch) halves a
+    query's time but changes the vectors (cosine to the float model down to 0.91 on
+    Banking77 queries), so they are stored under their own model name.
+    """
+    target = folder / QUANTIZED
+    if not target.exists():
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+
+        tmp = folder / f"{QUANTIZED}.{os.getpid()}.tmp"
+        quantize_dynamic(str(folder / "model.onnx"), str(tmp), weight_type=QuantType.QInt8)
+        os.replace(tmp, target)
+    return QUANTIZED
+
+
 class OnnxEmbedder(ModelEmbedder):
-    """Any sentence-transformers model, by name or local path, run by ONNX Runtime."""
+    """Any sentence-transformers model, by name or local path, run by ONNX Runtime.
+
+    With `int8`, the model's dynamically quantized copy runs instead, and the vectors
+    are named `<model>+int8` (they differ from the float model's).
+    """
 
     def __init__(
         self,
@@ -228,13 +257,17 @@ class OnnxEmbedder(ModelEmbedder):
         name: str | None = None,
         cache_dir: Path | None = None,
         threads: int | None = None,
+        int8: bool = False,
     ) -> None:
         self.source = resolve_model_path(model)
         offline_if_local(self.source)
         folder = exported(self.source, cache_dir or default_cache_dir())
         meta = json.loads((folder / META).read_text(encoding="utf-8"))
-        self.runner = _Runner(folder, meta, threads)
+        model_file = quantized(folder) if int8 else "model.onnx"
+        self.runner = _Runner(folder, meta, threads, model_file)
         self.name = name or model  # a trained version names itself after its base
+        if int8:
+            self.name += INT8_SUFFIX
         self.dim = int(meta["dim"])
         self.batch_size = batch_size
 
