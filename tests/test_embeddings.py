@@ -175,6 +175,24 @@ def test_a_model_onnx_cannot_run_falls_back_to_pytorch_once(
     assert not [p for p in cache.iterdir() if p.is_dir()]  # no half-written export left
 
 
+def test_a_missing_package_is_not_remembered_as_a_refusal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = _tiny_model_dir(tmp_path)
+    calls: list[str] = []
+
+    def no_onnx(path: str, out: Path) -> None:
+        calls.append(path)
+        raise onnx_embedder.OnnxUnavailable("Module onnx is not installed!", lasting=False)
+
+    monkeypatch.setattr(onnx_embedder, "_export", no_onnx)
+    cache = tmp_path / "cache"
+    for _ in range(2):
+        with pytest.raises(onnx_embedder.OnnxUnavailable):
+            onnx_embedder.exported(str(folder), cache)
+    assert len(calls) == 2 and not list(cache.glob("*.refused"))  # tried again once installed
+
+
 def test_unknown_backend_is_refused() -> None:
     with pytest.raises(ValueError, match="backend 'tensorflow': choose one of onnx, onnx-int8"):
         make_embedder("some-model", backend="tensorflow")

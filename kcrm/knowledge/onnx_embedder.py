@@ -48,7 +48,15 @@ PROBES = [
 
 
 class OnnxUnavailable(RuntimeError):
-    """The model cannot run under ONNX Runtime; the reason says why."""
+    """The model cannot run under ONNX Runtime; the reason says why.
+
+    `lasting` is False when the cause is this installation (a missing package), not
+    the model: such a refusal is not remembered in the cache.
+    """
+
+    def __init__(self, reason: str, lasting: bool = True) -> None:
+        super().__init__(reason)
+        self.lasting = lasting
 
 
 def default_cache_dir() -> Path:
@@ -91,7 +99,8 @@ def exported(path: str, cache_dir: Path) -> Path:
         try:
             _export(path, work)
         except OnnxUnavailable as exc:
-            refused.write_text(str(exc), encoding="utf-8")
+            if exc.lasting:
+                refused.write_text(str(exc), encoding="utf-8")
             raise
         try:
             work.rename(folder)
@@ -143,7 +152,8 @@ def _export(path: str, out: Path) -> None:
                 dynamo=False,
             )
     except Exception as exc:  # any failure means "use PyTorch"
-        raise OnnxUnavailable(f"{path}: ONNX export failed: {exc}") from exc
+        missing = isinstance(exc, ImportError) or "not installed" in str(exc)
+        raise OnnxUnavailable(f"{path}: ONNX export failed: {exc}", lasting=not missing) from exc
     tokenizer = model.tokenizer
     if not getattr(tokenizer, "is_fast", False) or tokenizer.pad_token_id is None:
         raise OnnxUnavailable(f"{path}: needs a fast tokenizer with a padding token")
