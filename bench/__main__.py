@@ -10,8 +10,8 @@ not the ones to quote.
 from __future__ import annotations
 
 import argparse
-import statistics
 import json
+import statistics
 import sys
 import tempfile
 import time
