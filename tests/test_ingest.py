@@ -319,3 +319,16 @@ def test_public_ids_are_saved_with_the_indexes_and_replayed(
         ids = {h.id for h in kb.search("card arrive", k=10, role="customer")}
         assert ids <= {"faq-pin", "faq-fx"}
         assert "faq-card" in {h.id for h in kb.search("card arrive", k=10)}
+
+
+def test_same_id_twice_in_a_file_ingested_again_keeps_the_last(
+    kb: KnowledgeBase, tmp_path: Path
+) -> None:
+    # The second run compares each version with what the first stored: the earlier
+    # version must be written before the later one is compared, pipelining or not.
+    records = [faq("dup", "First", "first version"), faq("dup", "Second", "second version")]
+    ingest(kb, tmp_path, records)
+    ingest(kb, tmp_path, records)
+    with kb.db.session() as s:
+        doc = s.get(Document, "dup")
+        assert doc is not None and doc.title == "Second"

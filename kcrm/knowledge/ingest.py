@@ -113,6 +113,10 @@ class _Pending:
     missing: dict[str, str]
     encoded: Future[np.ndarray]
 
+    @property
+    def ids(self) -> set[str]:
+        return {p.record.id for p in self.changed}
+
 
 class Ingestor:
     """Writes batches of records and their chunks; one per ingest run."""
@@ -148,15 +152,23 @@ class Ingestor:
         pending: _Pending | None = None
         pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kcrm-ingest-embed")
 
+        def finish_pending() -> None:
+            nonlocal pending
+            if pending is not None:
+                done, pending = pending, None
+                self._finish(done, report)
+
         def flush() -> None:
             nonlocal pending
+            if pending is not None and not pending.ids.isdisjoint(batch):
+                # The same id in both: the earlier version must be stored before the later
+                # one is compared with what is stored, or the earlier would win.
+                finish_pending()
             try:
                 started = self._begin(list(batch.values()), pool, report)
             finally:
                 # Whatever happens to the new batch, the one embedded before it is stored.
-                if pending is not None:
-                    done, pending = pending, None
-                    self._finish(done, report)
+                finish_pending()
             pending = started
 
         try:
@@ -166,7 +178,7 @@ class Ingestor:
                     continue
                 if item.record.id in batch or len(batch) >= batch_size:
                     # The same id twice in one run: the later one must win, so the earlier
-                    # goes first (`_store` compares with what is stored when it writes).
+                    # batch goes first.
                     flush()
                     batch = {}
                 try:
@@ -175,9 +187,7 @@ class Ingestor:
                     report.rejected.append(Rejection(item.file, item.line, str(exc)))
             if batch:
                 flush()
-            if pending is not None:
-                done, pending = pending, None
-                self._finish(done, report)
+            finish_pending()
         finally:
             pool.shutdown(wait=pending is None, cancel_futures=True)
         return report
