@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
 import tempfile
 import time
@@ -19,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import ingest, quality, recommend, report, scale, search
-from bench.common import ROOT, banking77_texts, machine
+from bench.common import ROOT, banking77_texts, machine, percentiles
 from kcrm.config import Settings
 from kcrm.knowledge.embeddings import configured_embedder
 
@@ -75,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         start = time.perf_counter()
         embedder.encode_query(text)
         times.append((time.perf_counter() - start) * 1000)
-    results["machine"]["reference: one query embedded, p50 ms"] = round(statistics.median(times), 2)
+    results["machine"]["reference: one query embedded, p50 ms"] = percentiles(times)["p50_ms"]
     with tempfile.TemporaryDirectory(prefix="kcrm-bench-") as tmp:
         work = Path(tmp)
         if "ingest" in parts:
