@@ -19,8 +19,8 @@ from typing import Any
 
 from bench import ingest, quality, recommend, report, scale, search
 from bench.common import ROOT, banking77_texts, machine, percentiles
-from kcrm.config import Settings
-from kcrm.knowledge.embeddings import configured_embedder
+from kcrm.core.config import Settings
+from kcrm.knowledge.embedders.factory import configured_embedder
 
 FULL: dict[str, Any] = {
     "ingest_records": None,

@@ -13,11 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import banking77_texts
-from kcrm.config import Settings
-from kcrm.knowledge import nlp
-from kcrm.knowledge.embeddings import Embedder, SentenceTransformerEmbedder, resolve_model_path
+from kcrm.core.config import Settings
+from kcrm.knowledge.embedders.base import Embedder, resolve_model_path
+from kcrm.knowledge.embedders.pytorch import SentenceTransformerEmbedder
 from kcrm.knowledge.kb import KnowledgeBase
 from kcrm.knowledge.records import KnowledgeRecord, Parsed
+from kcrm.knowledge.text.pii import redact
+from kcrm.knowledge.text.tokens import tokenize_batch
 
 
 def _records(rows: list[tuple[str, str]]) -> list[Parsed]:
@@ -46,8 +48,8 @@ def run(embedder: Embedder, n: int | None, batch_size: int = 64) -> dict[str, An
     torch_model.encode(texts[:batch_size], batch_size=batch_size)  # warm-up
     embedder.encode(texts[:batch_size])
     # kcrm's own one-off loading (spaCy pipelines, lookup tables) is warmed up the same way.
-    nlp.tokenize_batch(texts[:batch_size], ["en"] * batch_size)
-    nlp.redact(texts[0])
+    tokenize_batch(texts[:batch_size], ["en"] * batch_size)
+    redact(texts[0])
     out: dict[str, Any] = {
         "records": len(texts),
         "batch_size": batch_size,

@@ -3,12 +3,65 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from bench.common import percentiles
-from kcrm.recommend.bench import fitted_service, synthetic
+from kcrm.knowledge.embedders.hash import HashEmbedder
+from kcrm.recommend.config import RecommendConfig
+from kcrm.recommend.data import Catalog, Interactions
+from kcrm.recommend.service import RecommendService
+from kcrm.recommend.train import Trained, train
+
+
+def synthetic(customers: int, products: int, purchases: int, seed: int = 0) -> Interactions:
+    """Zipf-popular products in 50 categories; each customer leans to one category."""
+    rng = np.random.default_rng(seed)
+    groups = 50
+    category = rng.integers(0, groups, products)
+    pop = 1.0 / np.arange(1, products + 1) ** 0.9
+    pop /= pop.sum()
+    user = rng.integers(0, customers, purchases).astype(np.int32)
+    favourite = rng.integers(0, groups, customers)
+    item = rng.choice(products, purchases, p=pop).astype(np.int32)
+    # Half the lines come from the customer's favourite category instead.
+    own = rng.random(purchases) < 0.5
+    by_group = [np.flatnonzero(category == g) for g in range(groups)]
+    for g in range(groups):
+        pick = own & (favourite[user] == g)
+        members = by_group[g]
+        weights = pop[members] / pop[members].sum()
+        item[pick] = rng.choice(members, int(pick.sum()), p=weights)
+    day = 20000.0 + rng.random(purchases) * 365
+    names = [f"product {i} category {category[i]}" for i in range(products)]
+    catalog = Catalog.simple(
+        names,
+        ids=[f"p{i}" for i in range(products)],
+        categories=[f"c{g}" for g in category],
+        price=rng.uniform(1, 100, products),
+        cost=rng.uniform(0, 1, products),
+    )
+    return Interactions(
+        [f"u{i}" for i in range(customers)],
+        catalog,
+        user,
+        item,
+        np.arange(purchases, dtype=np.int64) // 3,
+        day,
+    )
+
+
+def fitted_service(
+    data: Interactions, step: Callable[[str], None] | None = None
+) -> tuple[Trained, RecommendService]:
+    """Every model trained on `data` (margin objective, category cap) and the service over them."""
+    config = RecommendConfig(max_per_category=3, value_objective="margin", value_weight=0.2)
+    trained = train(data, config, HashEmbedder(64), step=step)
+    # The timed path does not touch the database.
+    service = RecommendService.from_trained(None, config, data, trained)  # type: ignore[arg-type]
+    return trained, service
 
 
 def run(customers: int, products: int, purchases: int, samples: int = 2000) -> dict[str, Any]:

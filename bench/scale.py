@@ -17,11 +17,11 @@ from typing import Any
 import numpy as np
 from sqlalchemy import insert, select
 
-from kcrm.config import Settings
-from kcrm.knowledge.embeddings import Embedder
+from kcrm.core.config import Settings
+from kcrm.core.tables import Chunk, Document, utcnow
+from kcrm.knowledge.embedders.base import Embedder
 from kcrm.knowledge.kb import KnowledgeBase
 from kcrm.knowledge.records import KnowledgeRecord, Parsed
-from kcrm.models import Chunk, Document, utcnow
 
 BATCH = 50_000
 

@@ -16,10 +16,10 @@ import httpx
 
 from bench import scale
 from bench.common import dir_size_mb, percentiles, run_child
-from kcrm.auth import create_key
-from kcrm.config import Settings
-from kcrm.db import Database
-from kcrm.knowledge.embeddings import Embedder
+from kcrm.core.config import Settings
+from kcrm.core.db import Database
+from kcrm.core.keys import create_key
+from kcrm.knowledge.embedders.base import Embedder
 
 
 def queries(rows: list[tuple[str, str]], n: int, seed: int = 1) -> list[str]:

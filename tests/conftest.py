@@ -12,9 +12,11 @@ from typing import Any
 import pytest
 from sqlalchemy import make_url
 
-from kcrm.config import DEFAULT_EMBEDDING_MODEL, Settings
-from kcrm.db import Database
-from kcrm.knowledge.embeddings import Embedder, HashEmbedder, configured_embedder
+from kcrm.core.config import DEFAULT_EMBEDDING_MODEL, Settings
+from kcrm.core.db import Database
+from kcrm.knowledge.embedders.base import Embedder
+from kcrm.knowledge.embedders.factory import configured_embedder
+from kcrm.knowledge.embedders.hash import HashEmbedder
 from kcrm.knowledge.kb import KnowledgeBase
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -132,8 +134,8 @@ def _cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, model: str) -> Iterato
     """`kcrm` run in-process on a throwaway data dir: invoke(*args) -> (exit code, stdout)."""
     from typer.testing import CliRunner
 
-    from kcrm.cli import app
-    from kcrm.config import get_settings
+    from kcrm.cli.main import app
+    from kcrm.core.config import get_settings
 
     monkeypatch.setenv("KCRM_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("KCRM_EMBEDDING_MODEL", model)

@@ -16,9 +16,11 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
 from kcrm.api.problems import Problem
-from kcrm.auth import KeyStore, Principal, RateLimiter
-from kcrm.config import Settings
+from kcrm.api.ratelimit import RateLimiter
+from kcrm.core.config import Settings
+from kcrm.core.keys import KeyStore, Principal
 from kcrm.knowledge.kb import KnowledgeBase
+from kcrm.recommend.service import RecommendService
 
 bearer = HTTPBearer(auto_error=False, description="an API key from `kcrm keys create`")
 
@@ -102,3 +104,13 @@ AdminRole = Annotated[Principal, Depends(require_role())]
 def actor(principal: Principal) -> str:
     """How a change by this caller is recorded in histories."""
     return f"{principal.role}:{principal.name or principal.key_id}#{principal.key_id}"
+
+
+def get_recommender(request: Request) -> RecommendService:
+    service: RecommendService | None = getattr(request.app.state, "recommender", None)
+    if service is None:
+        raise Problem(503, "Not ready", "the recommender is still loading")
+    return service
+
+
+RecommenderDep = Annotated[RecommendService, Depends(get_recommender)]

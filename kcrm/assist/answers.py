@@ -9,8 +9,8 @@ import numpy as np
 from sqlalchemy import func, select
 
 from kcrm.assist.results import Evidence, Suggestion
+from kcrm.core.tables import Document
 from kcrm.knowledge.search import SearchHit
-from kcrm.models import Document
 
 EVIDENCE_PER_SUGGESTION = 3
 

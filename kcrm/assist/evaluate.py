@@ -22,9 +22,9 @@ from sqlalchemy import select
 
 from kcrm.assist.calibration import reliability
 from kcrm.assist.suggest import load_assist, suggest_with_vector
-from kcrm.knowledge import nlp
+from kcrm.core.tables import Chunk, Document
 from kcrm.knowledge.search import fuse
-from kcrm.models import Chunk, Document
+from kcrm.knowledge.text.tokens import tokenize
 
 RRF_K = 60
 DEPTH = 50
@@ -167,7 +167,7 @@ def retrieval_table(
     rows = np.flatnonzero(in_scope)
     with kb.lock:
         d_scores, d_ids = kb.replica.vectors.search(qvecs[rows], DEPTH)
-        lex = [kb.replica.lexical.search(nlp.tokenize(texts[i]), DEPTH) for i in rows]
+        lex = [kb.replica.lexical.search(tokenize(texts[i]), DEPTH) for i in rows]
     all_ids = {int(i) for i in d_ids.ravel() if i >= 0}
     all_ids |= {int(i) for _, ids in lex for i in ids}
     labels = chunk_labels(kb, all_ids)

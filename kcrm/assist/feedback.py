@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy import select
 
-from kcrm.models import Document, Feedback, QueryLog
+from kcrm.core.tables import Document, Feedback, QueryLog
 
 SIMILARITY = 0.8
 WEIGHT = 0.3

@@ -32,10 +32,11 @@ from sqlalchemy import select
 from kcrm.assist.features import neighbour_evidence
 from kcrm.assist.model import CaseSet, CategoryModel, combine, load_cases
 from kcrm.assist.train import top_neighbours
-from kcrm.knowledge.embeddings import ModelEmbedder, configured_embedder
+from kcrm.core.tables import Document, Feedback, QueryLog
+from kcrm.knowledge.embedders.base import ModelEmbedder
+from kcrm.knowledge.embedders.factory import configured_embedder
+from kcrm.knowledge.embedders.registry import ModelRegistry, load_version
 from kcrm.knowledge.ingest import embedding_text
-from kcrm.knowledge.model_registry import ModelRegistry, load_version
-from kcrm.models import Document, Feedback, QueryLog
 
 log = logging.getLogger(__name__)
 
@@ -177,7 +178,7 @@ def finetune(
     from sentence_transformers.sentence_transformer.losses import MultipleNegativesRankingLoss
     from transformers import get_linear_schedule_with_warmup
 
-    from kcrm.knowledge.embeddings import resolve_model_path
+    from kcrm.knowledge.embedders.base import resolve_model_path
 
     torch.manual_seed(config.seed)
     rng = np.random.default_rng(config.seed)

@@ -23,8 +23,8 @@ from typing import Any
 import numpy as np
 from sqlalchemy import select
 
+from kcrm.core.tables import Chunk, Document
 from kcrm.knowledge.ingest import embedding_text
-from kcrm.models import Chunk, Document
 
 log = logging.getLogger(__name__)
 

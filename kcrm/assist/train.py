@@ -31,7 +31,7 @@ from kcrm.assist.model import (
     load_cases,
     stratified_sample,
 )
-from kcrm.models import Document
+from kcrm.core.tables import Document
 
 log = logging.getLogger(__name__)
 

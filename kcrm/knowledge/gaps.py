@@ -10,9 +10,9 @@ from typing import Any
 import numpy as np
 from sqlalchemy import select
 
+from kcrm.core.tables import Feedback, QueryLog
 from kcrm.knowledge.kb import KnowledgeBase
 from kcrm.knowledge.kcs import likely_duplicates
-from kcrm.models import Feedback, QueryLog
 
 # Average-linkage threshold on cosine distance. Measured with MiniLM on 12 Banking77
 # intents x 15 questions: same-intent pairs sit at median 0.40 (quartiles 0.27-0.53),

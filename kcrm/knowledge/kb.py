@@ -8,71 +8,32 @@ import logging
 import os
 import shutil
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from sqlalchemy import func, select, update
 
-from kcrm.config import Settings
-from kcrm.db import Database
-from kcrm.imports import import_csv
-from kcrm.knowledge import nlp
-from kcrm.knowledge.embeddings import Embedder, QueryBatcher
-from kcrm.knowledge.ingest import Ingestor, IngestReport, delete_documents, embedding_text
-from kcrm.knowledge.lexical_index import IndexInUse
-from kcrm.knowledge.model_registry import active_embedder
-from kcrm.knowledge.records import KNOWLEDGE_SUFFIXES, Parsed, Rejection, read_path
-from kcrm.knowledge.replica import IndexMismatch, IndexReplica, copy_replica
+from kcrm.core.config import Settings
+from kcrm.core.db import Database
+from kcrm.core.tables import Chunk, Customer, Document, Product, Purchase, QueryLog
+from kcrm.knowledge.documents import delete_documents, set_embeddings, stale_chunks
+from kcrm.knowledge.embedders.base import Embedder, QueryBatcher
+from kcrm.knowledge.embedders.registry import active_embedder
+from kcrm.knowledge.index.lexical import IndexInUse
+from kcrm.knowledge.index.replica import IndexMismatch, IndexReplica, copy_replica
+from kcrm.knowledge.ingest import Ingestor, embedding_text
+from kcrm.knowledge.records import IngestReport, Parsed, Rejection, knowledge_files, read_path
 from kcrm.knowledge.search import SearchFilters, SearchHit, hybrid_search
-from kcrm.models import Chunk, Customer, Document, Product, Purchase, QueryLog
+from kcrm.knowledge.text.products import ProductTagger
 
 log = logging.getLogger(__name__)
 ProgressFn = Callable[[int], None]
 
-# CRM tables found in an ingested folder load first, in this order, by file name.
-CRM_TABLES = ("customers", "products", "purchases")
 # Logged queries embedded again when the model changes (the most recent ones).
 QUERY_REEMBED_LIMIT = 20_000
-
-
-@dataclass
-class PathPlan:
-    """The files an ingest will read: CRM tables by name, then knowledge files."""
-
-    crm: list[tuple[str, Path]] = field(default_factory=list)
-    knowledge: list[tuple[Path, Path]] = field(default_factory=list)  # (file, root)
-    missing: list[Path] = field(default_factory=list)
-
-
-def plan_paths(paths: Sequence[Path]) -> PathPlan:
-    """Expand files and folders; `customers*.csv` etc. are CRM tables, the rest knowledge."""
-    plan = PathPlan()
-    for path in paths:
-        if not path.exists():
-            plan.missing.append(path)
-            continue
-        root = path if path.is_dir() else path.parent
-        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
-        for file in files:
-            if any(part.startswith(".") for part in file.relative_to(root).parts):
-                continue
-            table = next((t for t in CRM_TABLES if file.name.startswith(t)), None)
-            if table is not None and file.suffix.lower() == ".csv":
-                plan.crm.append((table, file))
-            elif file.suffix.lower() in KNOWLEDGE_SUFFIXES:
-                if path.is_dir() and file.name.lower() in ("readme.md", "license.md"):
-                    continue  # a folder's own documentation is not knowledge
-                plan.knowledge.append((file, root))
-    plan.crm.sort(key=lambda item: CRM_TABLES.index(item[0]))
-    return plan
-
-
-def count_records(plan: PathPlan) -> int:
-    return sum(1 for file, root in plan.knowledge for _ in read_path(file, root))
 
 
 def private_replica_dir(settings: Settings) -> Path:
@@ -212,33 +173,23 @@ class KnowledgeBase:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _load_tagger(self) -> nlp.ProductTagger:
+    def reload_products(self) -> None:
+        """Tag records with the catalogue as it now is (after a products import)."""
+        self.tagger = self._load_tagger()
+
+    def _load_tagger(self) -> ProductTagger:
         with self.db.session() as s:
             products = s.execute(select(Product.id, Product.name, Product.aliases)).all()
-        return nlp.ProductTagger((p.id, p.name, p.aliases or []) for p in products)
+        return ProductTagger((p.id, p.name, p.aliases or []) for p in products)
 
     # ---- writing -------------------------------------------------------------------------
-    def ingest_paths(
-        self,
-        paths: Sequence[Path],
-        progress: ProgressFn | None = None,
-        create_missing: bool = False,
-        actor: str = "",
-    ) -> tuple[IngestReport, dict[str, IngestReport]]:
-        """Load CRM tables and knowledge files; returns (knowledge report, reports per table)."""
-        plan = plan_paths(paths)
-        if plan.missing:
-            raise FileNotFoundError(", ".join(str(p) for p in plan.missing) + ": no such file")
-        tables: dict[str, IngestReport] = {}
-        for table, file in plan.crm:
-            rep = import_csv(self.db, table, file, create_missing)  # type: ignore[arg-type]
-            tables.setdefault(table, IngestReport()).merge(rep)
-        if any(t == "products" for t, _ in plan.crm):
-            self.tagger = self._load_tagger()
-        items: Iterator[Parsed | Rejection] = (
-            item for file, root in plan.knowledge for item in read_path(file, root)
-        )
-        return self.ingest(items, progress, actor), tables
+    def ingest_files(
+        self, paths: Sequence[Path], progress: ProgressFn | None = None, actor: str = ""
+    ) -> IngestReport:
+        """Ingest knowledge files and folders (each record read once, in file order)."""
+        files = knowledge_files(paths)
+        items = (item for file, root in files for item in read_path(file, root))
+        return self.ingest(items, progress, actor)
 
     def ingest(
         self,
@@ -263,42 +214,20 @@ class KnowledgeBase:
             self.replica.sync()
             return deleted, missing
 
-    def import_table(
-        self,
-        table: str,
-        path: Path,
-        create_missing: bool = False,
-        progress: ProgressFn | None = None,
-    ) -> IngestReport:
-        if table not in CRM_TABLES:
-            raise ValueError(f"table must be one of {', '.join(CRM_TABLES)}, got {table!r}")
-        report = import_csv(self.db, table, path, create_missing, progress)  # type: ignore[arg-type]
-        if table == "products":
-            self.tagger = self._load_tagger()
-        return report
-
     def reembed_stale(self, progress: ProgressFn | None = None) -> int:
         """Embed again every chunk embedded by another model than the configured one."""
         done = 0
         with self.lock:
             while True:
                 with self.db.session() as s:
-                    rows = s.execute(
-                        select(Chunk, Document.title)
-                        .join(Document)
-                        .where(
-                            (Chunk.embedding_model != self.embedder.name)
-                            | Chunk.embedding_model.is_(None)
-                        )
-                        .limit(1024)
-                    ).all()
+                    rows = stale_chunks(s, self.embedder.name, 1024)
                     if not rows:
                         return done
-                    texts = [embedding_text(t, c.heading, c.text) for c, t in rows]
+                    texts = [embedding_text(r.title, r.heading, r.text) for r in rows]
                     vectors = self.embedder.encode(texts)
-                    for (chunk, _), vec in zip(rows, vectors, strict=True):
-                        chunk.embedding = vec.astype("float32").tobytes()
-                        chunk.embedding_model = self.embedder.name
+                    blobs = (v.astype("float32").tobytes() for v in vectors)
+                    ids = (r.id for r in rows)
+                    set_embeddings(s, zip(ids, blobs, strict=True), self.embedder.name)
                 done += len(rows)
                 if progress is not None:
                     progress(len(rows))

@@ -13,12 +13,12 @@ from typing import Any
 import numpy as np
 from sqlalchemy import select
 
-from kcrm.knowledge import nlp
+from kcrm.core.errors import NotFound
+from kcrm.core.tables import Case, Chunk, Document
 from kcrm.knowledge.kb import KnowledgeBase
 from kcrm.knowledge.records import KnowledgeRecord, Parsed
 from kcrm.knowledge.search import SearchFilters
-from kcrm.models import Case, Chunk, Document
-from kcrm.querylog import NotFound
+from kcrm.knowledge.text.pii import redact
 
 # Cosine of MiniLM vectors, measured on the demo corpus (206 cases against the 80 English
 # FAQs): a case and the FAQ that resolved it score median 0.65 (quartiles 0.59-0.71); the
@@ -30,13 +30,13 @@ RELATED_SIMILARITY = 0.55
 
 def _title(case: Case) -> str:
     """The case subject, or the customer's first sentence when it is short enough."""
-    first = re.split(r"(?<=[.?!。？！])\s*", nlp.redact(case.description).strip())[0]
+    first = re.split(r"(?<=[.?!。？！])\s*", redact(case.description).strip())[0]
     if case.subject and len(case.subject.split()) >= 3:
-        return nlp.redact(case.subject)
+        return redact(case.subject)
     if 0 < len(first.split()) <= 14 or (first and len(first) <= 40):
         return first
     category = (case.resolution_category or "").replace("_", " ").strip()
-    return category.capitalize() or nlp.redact(case.subject) or "Draft from a case"
+    return category.capitalize() or redact(case.subject) or "Draft from a case"
 
 
 def draft_from_case(kb: KnowledgeBase, case_id: str, actor: str = "") -> dict[str, Any]:
@@ -48,8 +48,8 @@ def draft_from_case(kb: KnowledgeBase, case_id: str, actor: str = "") -> dict[st
         if case.status != "closed" or not (case.resolution or "").strip():
             raise ValueError("only a closed case with a resolution can become an article")
         title = _title(case)
-        problem = nlp.redact(case.description.strip())
-        resolution = nlp.redact((case.resolution or "").strip())
+        problem = redact(case.description.strip())
+        resolution = redact((case.resolution or "").strip())
         record = KnowledgeRecord(
             id=f"kb-from-{case.id}",
             kind="article",

@@ -11,10 +11,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from kcrm.knowledge.ingest import revision
+from kcrm.core.errors import NotFound
+from kcrm.core.tables import Document, DocumentRevision
+from kcrm.knowledge.documents import change_status
 from kcrm.knowledge.kb import KnowledgeBase
-from kcrm.models import Chunk, Document, DocumentRevision, IndexLog, utcnow
-from kcrm.querylog import NotFound
 
 STATUSES = ("draft", "review", "published", "archived")
 
@@ -47,15 +47,7 @@ def set_status(
                 f"a {doc.status} record can move to {', '.join(TRANSITIONS[doc.status])}, "
                 f"not {status}"
             )
-        was_published = doc.status == "published"
-        doc.status = status
-        doc.version += 1
-        doc.updated_at = utcnow()
-        chunk_ids = list(s.scalars(select(Chunk.id).where(Chunk.document_id == doc.id)))
-        if was_published != (status == "published"):
-            op = "a" if status == "published" else "r"
-            s.add_all(IndexLog(chunk_id=cid, op=op) for cid in chunk_ids)
-        s.add(revision(doc, actor, "status", note))
+        change_status(s, doc, status, actor, note)
         summary = document_summary(doc)
     with kb.lock:
         kb.replica.sync()

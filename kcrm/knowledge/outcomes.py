@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlalchemy import case, func, select
 
-from kcrm.db import Database
-from kcrm.models import Case, Document, Feedback, QueryLog
+from kcrm.core.db import Database
+from kcrm.core.tables import Case, Document, Feedback, QueryLog
 
 
 def outcomes(db: Database, deflection_window: timedelta = timedelta(days=7)) -> dict[str, Any]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -129,6 +129,40 @@ class Rejection:
 
     def as_dict(self) -> dict[str, Any]:
         return {"file": self.file, "line": self.line, "reason": self.reason}
+
+
+@dataclass
+class IngestReport:
+    """What an ingest did, in the counts INTERFACE.md names."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    rejected: list[Rejection] = field(default_factory=list)
+    embedded_chunks: int = 0
+    reused_chunks: int = 0
+
+    def merge(self, other: IngestReport) -> None:
+        self.added += other.added
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.deleted += other.deleted
+        self.rejected.extend(other.rejected)
+        self.embedded_chunks += other.embedded_chunks
+        self.reused_chunks += other.reused_chunks
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "added": self.added,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "deleted": self.deleted,
+            "rejected": len(self.rejected),
+            "rejections": [r.as_dict() for r in self.rejected],
+            "embedded_chunks": self.embedded_chunks,
+            "reused_chunks": self.reused_chunks,
+        }
 
 
 @dataclass(frozen=True)
@@ -283,3 +317,33 @@ def read_path(path: Path, root: Path | None = None) -> Iterator[Parsed | Rejecti
         yield from read_markdown(path, root)
     else:
         yield Rejection(str(path), 0, f"unsupported file type {suffix!r}")
+
+
+def knowledge_files(
+    paths: Sequence[Path], skip: Callable[[Path], bool] | None = None
+) -> list[tuple[Path, Path]]:
+    """(file, root) of every knowledge file in `paths`, folders walked in name order.
+
+    Hidden files and a folder's own README/LICENSE are not knowledge; `skip` leaves out
+    other files (the CRM tables a folder may hold). A path that does not exist raises
+    FileNotFoundError naming it.
+    """
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        raise FileNotFoundError(", ".join(str(p) for p in missing) + ": no such file or folder")
+    found: list[tuple[Path, Path]] = []
+    for path in paths:
+        root = path if path.is_dir() else path.parent
+        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        for file in files:
+            if path.is_dir():
+                if any(part.startswith(".") for part in file.relative_to(root).parts):
+                    continue
+                if file.name.lower() in ("readme.md", "license.md"):
+                    continue
+                if file.suffix.lower() not in KNOWLEDGE_SUFFIXES:
+                    continue
+            if skip is not None and skip(file):
+                continue
+            found.append((file, root))
+    return found

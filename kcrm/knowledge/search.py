@@ -28,20 +28,36 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kcrm.knowledge import nlp
-from kcrm.knowledge.vector_index import FaissVectorIndex, IdFilter, faiss
-from kcrm.models import Chunk, Document
+from kcrm.core.roles import can_see, check_role, public_only
+from kcrm.core.tables import Chunk, Document
+from kcrm.knowledge.index.vector import IdFilter, VectorIndex
+from kcrm.knowledge.text.tokens import tokenize
 
 if TYPE_CHECKING:
-    from kcrm.knowledge.kb import KnowledgeBase
+    import threading
 
-ROLES = ("admin", "agent", "customer", "marketing")
+    from kcrm.core.db import Database
+    from kcrm.knowledge.embedders.base import Embedder
+    from kcrm.knowledge.index.replica import IndexReplica
+
+
+class Source(Protocol):
+    """What a search reads: the database, one replica of the indexes, the embedder.
+
+    The knowledge base is one; so is anything else holding these (a test, a bench).
+    """
+
+    db: Database
+    replica: IndexReplica
+    lock: threading.RLock
+    embedder: Embedder
+
+    def embed_query_soon(self, text: str) -> Future[np.ndarray]:
+        """The query's vector, being computed while the caller does other work."""
+        ...
+
+
 LEXICAL_WEIGHT = 0.015
-# With IVF, a filtered search only sees the allowed ids in the `nprobe` lists it
-# probes; when the allowed ids are expected to fill fewer than this many times
-# the candidates asked for, the search scans every list instead (still skipping
-# disallowed ids before computing any distance), which is exact.
-EXACT_FALLBACK_FACTOR = 4
 
 
 class RecordView(Protocol):
@@ -151,13 +167,6 @@ class SearchHit:
         }
 
 
-def visible_to(role: str, doc: RecordView) -> bool:
-    """Whether a role may see a record at all."""
-    if doc.status != "published":
-        return False
-    return role != "customer" or doc.visibility == "public"
-
-
 def make_snippet(text: str, terms: list[str], width: int = 240) -> str:
     """A window of the chunk around the first query term it contains."""
     flat = re.sub(r"\s+", " ", text).strip()
@@ -189,40 +198,20 @@ def fuse(dense: dict[int, float], lexical: dict[int, float]) -> dict[int, float]
 
 
 def dense_candidates(
-    vectors: FaissVectorIndex, qvec: np.ndarray, depth: int, allowed: IdFilter | None
+    vectors: VectorIndex, qvec: np.ndarray, depth: int, allowed: IdFilter | None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Top `depth` chunks by cosine; exact when an IVF filter admits few ids.
+    """Top `depth` chunks by cosine, restricted to `allowed` if given.
 
     Returns:
         (scores, ids) of the found chunks, best first (no -1 padding).
     """
-    selective = allowed is not None and vectors.is_ivf
-    if selective:
-        nlist = int(faiss.extract_index_ivf(vectors.index).nlist)
-        expected = len(allowed or ()) * min(1.0, vectors.nprobe / nlist)
-        if expected < EXACT_FALLBACK_FACTOR * depth:
-            return _exhaustive(vectors, qvec, depth, allowed, nlist)
     scores, ids = vectors.search(qvec[None, :], depth, allowed=allowed)
-    found = ids[0] >= 0
-    if selective and found.sum() < min(depth, len(allowed or ())):
-        return _exhaustive(vectors, qvec, depth, allowed, nlist)
-    return scores[0][found], ids[0][found]
-
-
-def _exhaustive(
-    vectors: FaissVectorIndex, qvec: np.ndarray, depth: int, allowed: IdFilter | None, nlist: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """An IVF search probing every list (the selector still skips disallowed ids)."""
-    sel = allowed.selector() if allowed is not None else None
-    params = faiss.SearchParametersIVF(sel=sel, nprobe=nlist)
-    query = np.ascontiguousarray(qvec[None, :], np.float32)
-    scores, ids = vectors.index.search(query, min(depth, vectors.count()), params=params)
     found = ids[0] >= 0
     return scores[0][found], ids[0][found]
 
 
 def hybrid_search(
-    kb: KnowledgeBase, query: str, k: int, role: str, filters: SearchFilters
+    kb: Source, query: str, k: int, role: str, filters: SearchFilters
 ) -> list[SearchHit]:
     """Fuse dense and lexical candidates and collapse them to records."""
     _check(query, k, role)
@@ -230,8 +219,7 @@ def hybrid_search(
 
 
 def _check(query: str, k: int, role: str) -> None:
-    if role not in ROLES:
-        raise ValueError(f"role must be one of {', '.join(ROLES)}, got {role!r}")
+    check_role(role)
     if not query.strip():
         raise ValueError("query must not be empty")
     if not 1 <= k <= 100:
@@ -239,7 +227,7 @@ def _check(query: str, k: int, role: str) -> None:
 
 
 def search_with_vector(
-    kb: KnowledgeBase,
+    kb: Source,
     query: str,
     qvec: np.ndarray | Future[np.ndarray],
     k: int,
@@ -252,9 +240,9 @@ def search_with_vector(
     for it; suggestions and evaluation pass a vector they already have.
     """
     _check(query, k, role)
-    customer = role == "customer"
+    customer = public_only(role)
     depth = max(50, 5 * k)
-    tokens = nlp.tokenize(query)
+    tokens = tokenize(query)
     replica = kb.replica
     with kb.lock:
         l_scores, l_ids = replica.lexical.search(tokens, depth, public_only=customer)
@@ -326,7 +314,7 @@ def best_records(
             doc = by_chunk.get(cid)
             if doc is None:
                 continue  # deleted since the replica last synced
-            if doc.id in seen or not visible_to(role, doc) or not filters.admits(doc):
+            if doc.id in seen or not can_see(role, doc) or not filters.admits(doc):
                 continue
             seen.add(doc.id)
             found.append((cid, doc.chunk_text, doc))

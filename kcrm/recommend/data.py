@@ -10,8 +10,8 @@ import numpy as np
 import scipy.sparse as sp
 from sqlalchemy import select
 
-from kcrm.db import Database
-from kcrm.models import Customer, Product, Purchase
+from kcrm.core.db import Database
+from kcrm.core.tables import Customer, Product, Purchase
 
 DAY = 86400.0
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from kcrm.knowledge.embeddings import Embedder
+from kcrm.knowledge.embedders.base import Embedder
 from kcrm.recommend.blend import combine
 from kcrm.recommend.config import RecommendConfig
 from kcrm.recommend.data import Interactions, from_day

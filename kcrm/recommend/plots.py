@@ -11,8 +11,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from sqlalchemy import func, select
 
-from kcrm.db import Database
-from kcrm.models import Purchase
+from kcrm.core.db import Database
+from kcrm.core.tables import Purchase
 
 
 def _save(fig: Figure, path: Path) -> Path:

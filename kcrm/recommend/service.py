@@ -17,9 +17,9 @@ import numpy as np
 import scipy.sparse as sp
 from sqlalchemy import func, select
 
-from kcrm.db import Database
-from kcrm.knowledge.embeddings import Embedder
-from kcrm.models import Customer, Purchase
+from kcrm.core.db import Database
+from kcrm.core.tables import Customer, Purchase
+from kcrm.knowledge.embedders.base import Embedder
 from kcrm.recommend.base import Recommender, owned_mask
 from kcrm.recommend.config import RecommendConfig
 from kcrm.recommend.data import Catalog, Interactions, load_interactions, to_day

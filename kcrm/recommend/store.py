@@ -13,9 +13,9 @@ from typing import Any
 
 import numpy as np
 
-from kcrm.config import Settings
-from kcrm.db import Database
-from kcrm.knowledge.embeddings import Embedder
+from kcrm.core.config import Settings
+from kcrm.core.db import Database
+from kcrm.knowledge.embedders.base import Embedder
 from kcrm.recommend.base import Recommender, sparse_arrays, sparse_from
 from kcrm.recommend.config import RecommendConfig
 from kcrm.recommend.data import Catalog, load_catalog

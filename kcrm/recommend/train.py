@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
-from kcrm.knowledge.embeddings import Embedder
+from kcrm.knowledge.embedders.base import Embedder
 from kcrm.recommend.base import Recommender
 from kcrm.recommend.blend import better, combine, normalise, tune_weights
 from kcrm.recommend.config import RecommendConfig

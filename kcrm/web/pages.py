@@ -15,9 +15,9 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 
 from kcrm import __version__
-from kcrm.auth import KeyStore
-from kcrm.db import Database
-from kcrm.models import Document
+from kcrm.core.db import Database
+from kcrm.core.keys import KeyStore
+from kcrm.core.tables import Document
 
 log = logging.getLogger(__name__)
 

@@ -8,10 +8,9 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 
-from kcrm.api.deps import KBDep, MarketingRole, SettingsDep
+from kcrm.api.deps import KBDep, MarketingRole, RecommenderDep, SettingsDep
 from kcrm.api.problems import Problem
-from kcrm.api.routes.customers import RecommenderDep
-from kcrm.web.campaign import campaign_csv
+from kcrm.crm.campaigns import campaign_csv
 from kcrm.web.pages import STATIC, public_categories, public_key_status, render
 
 router = APIRouter()

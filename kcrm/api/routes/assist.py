@@ -8,7 +8,7 @@ from fastapi import APIRouter
 
 from kcrm.api.deps import AgentRole, KBDep
 from kcrm.api.schemas import SuggestRequest
-from kcrm.services import logged_suggest
+from kcrm.assist.service import logged_suggest
 
 router = APIRouter(tags=["agent assist"])
 

@@ -6,12 +6,12 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, status
 
-from kcrm import cases as workflow
 from kcrm.api.deps import AgentRole, KBDep, actor
 from kcrm.api.problems import Problem
 from kcrm.api.schemas import CaseCreate, CasePublic, CaseUpdate
+from kcrm.core.errors import NotFound
+from kcrm.crm import cases as workflow
 from kcrm.knowledge.kcs import draft_from_case
-from kcrm.querylog import NotFound
 
 router = APIRouter(tags=["cases"])
 

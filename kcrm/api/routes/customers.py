@@ -4,19 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
-from kcrm.api.deps import KBDep, MarketingRole, require_role
+from kcrm.api.deps import KBDep, MarketingRole, RecommenderDep, require_role
 from kcrm.api.problems import Problem
-from kcrm.auth import Principal
-from kcrm.config import Settings
-from kcrm.customers import customer_view
-from kcrm.db import Database
-from kcrm.knowledge.embeddings import Embedder
-from kcrm.recommend.analytics import segment_summary
-from kcrm.recommend.service import RecommendService
-from kcrm.recommend.store import load_recommender as _load
+from kcrm.core.keys import Principal
+from kcrm.crm.customers import customer_view
+from kcrm.crm.segments import segment_summary
 
 router = APIRouter(tags=["customers"])
 StaffRole = Annotated[Principal, Depends(require_role("agent", "marketing"))]
@@ -37,23 +32,6 @@ class Recommendations(BaseModel):
 
     customer_id: str
     items: list[Offer]
-
-
-def load_recommender(
-    settings: Settings, db: Database, embedder: Embedder | None = None
-) -> RecommendService:
-    """Built once at start-up and kept on `app.state.recommender`."""
-    return _load(settings, db, embedder)
-
-
-def get_recommender(request: Request) -> RecommendService:
-    service: RecommendService | None = getattr(request.app.state, "recommender", None)
-    if service is None:
-        raise Problem(503, "Not ready", "the recommender is still loading")
-    return service
-
-
-RecommenderDep = Annotated[RecommendService, Depends(get_recommender)]
 
 
 def _unknown(customer_id: str) -> Problem:

@@ -7,9 +7,9 @@ from fastapi import APIRouter, Response, status
 from kcrm.api.deps import AdminRole, AnyRole, KBDep, actor
 from kcrm.api.problems import Problem
 from kcrm.api.schemas import DocumentPublic, DocumentsRequest, IngestResponse
+from kcrm.core.roles import can_open
+from kcrm.core.tables import Document
 from kcrm.knowledge.records import Parsed
-from kcrm.knowledge.search import visible_to
-from kcrm.models import Document
 
 router = APIRouter(tags=["documents"])
 
@@ -19,8 +19,7 @@ def get_document(doc_id: str, kb: KBDep, principal: AnyRole) -> DocumentPublic:
     """One record; a customer key gets 404 for anything not public and published."""
     with kb.db.session() as s:
         doc = s.get(Document, doc_id)
-        staff = principal.role in ("admin", "agent")
-        if doc is None or not (staff or visible_to(principal.role, doc)):
+        if doc is None or not can_open(principal.role, doc):
             raise Problem(404, "Not found", f"no document with id {doc_id!r}")
         return DocumentPublic.model_validate(doc, from_attributes=True)
 

@@ -7,7 +7,8 @@ from fastapi import APIRouter, status
 from kcrm.api.deps import AnyRole, KBDep
 from kcrm.api.problems import Problem
 from kcrm.api.schemas import FeedbackRequest, FeedbackResponse
-from kcrm.querylog import NotFound, record_feedback
+from kcrm.core.errors import NotFound
+from kcrm.knowledge.querylog import record_feedback
 
 router = APIRouter(tags=["feedback"])
 

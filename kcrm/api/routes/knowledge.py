@@ -11,10 +11,10 @@ from pydantic import Field
 from kcrm.api.deps import AgentRole, KBDep, actor
 from kcrm.api.problems import Problem
 from kcrm.api.schemas import Strict
+from kcrm.core.errors import NotFound
 from kcrm.knowledge import lifecycle
 from kcrm.knowledge.gaps import gap_report
 from kcrm.knowledge.outcomes import outcomes
-from kcrm.querylog import NotFound
 
 router = APIRouter(tags=["knowledge lifecycle and reports"])
 

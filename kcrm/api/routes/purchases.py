@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from kcrm.api.deps import AdminRole, KBDep
 from kcrm.api.schemas import IngestResponse, PurchasesRequest
-from kcrm.imports import import_rows
+from kcrm.crm.imports import import_rows
 
 router = APIRouter(tags=["purchases"])
 

@@ -7,7 +7,7 @@ from fastapi import APIRouter
 from kcrm.api.deps import AnyRole, KBDep
 from kcrm.api.schemas import SearchRequest, SearchResponse, SearchResult
 from kcrm.knowledge.search import SearchFilters
-from kcrm.services import logged_search
+from kcrm.knowledge.service import logged_search
 
 router = APIRouter(tags=["search"])
 

@@ -7,7 +7,7 @@ from typing import Any, Self
 import numpy as np
 import scipy.sparse as sp
 
-from kcrm.knowledge.embeddings import Embedder
+from kcrm.knowledge.embedders.base import Embedder
 from kcrm.recommend.base import (
     IdsScores,
     Recommender,

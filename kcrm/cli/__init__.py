@@ -1,0 +1,1 @@
+"""The `kcrm` command line: one module per command group, thin shells over the domain."""

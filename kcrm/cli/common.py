@@ -1,0 +1,135 @@
+"""What every `kcrm` command module shares: consoles, --json, errors, progress, opening stores."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from kcrm.core.config import Settings, get_settings
+from kcrm.core.db import Database, SchemaError
+from kcrm.knowledge.index.lexical import IndexInUse
+from kcrm.knowledge.index.replica import IndexMismatch
+from kcrm.knowledge.kb import KnowledgeBase
+from kcrm.knowledge.records import IngestReport
+
+err = Console(stderr=True)
+out = Console(soft_wrap=True)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="print JSON on stdout")]
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}")
+    return typer.Exit(code)
+
+
+def cli_actor() -> str:
+    """How a change made from this shell is recorded in histories."""
+    return f"cli:{getpass.getuser()}"
+
+
+def emit(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+@contextmanager
+def progress_bar(label: str, total: int | None) -> Iterator[Callable[[int], None]]:
+    """A progress bar on stderr (silent when stderr is not a terminal and the work is small)."""
+    show = err.is_terminal or (total or 0) >= 2000
+    if not show:
+        yield lambda n: None
+        return
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=not err.is_terminal,
+    ) as bar:
+        task = bar.add_task(label, total=total)
+        yield lambda n: bar.advance(task, n)
+
+
+def open_db() -> Database:
+    """The configured database, its schema checked (the embedded default upgrades itself)."""
+    db = Database(get_settings())
+    try:
+        db.ensure_schema()
+    except SchemaError as exc:
+        raise fail(str(exc)) from None
+    return db
+
+
+@contextmanager
+def open_kb(settings: Settings | None = None, for_rebuild: bool = False) -> Iterator[KnowledgeBase]:
+    settings = settings or get_settings()
+    try:
+        kb = KnowledgeBase.open(settings, for_rebuild=for_rebuild)
+    except (SchemaError, IndexMismatch) as exc:
+        raise fail(str(exc)) from None
+    except IndexInUse:
+        raise fail(
+            f"the index in {settings.index_dir} is in use by another process (a running "
+            "`kcrm serve`?): stop it first; a server applies changes by itself"
+        ) from None
+    try:
+        yield kb
+    finally:
+        kb.close()
+
+
+def print_report(
+    report: IngestReport, tables: dict[str, IngestReport], as_json: bool, seconds: float
+) -> None:
+    data = report.as_dict()
+    data["seconds"] = round(seconds, 3)
+    if tables:
+        data["tables"] = {name: rep.as_dict() for name, rep in tables.items()}
+    if as_json:
+        emit(data)
+        return
+    table = Table("", "added", "updated", "unchanged", "deleted", "rejected")
+    for name, rep in [*tables.items(), ("knowledge", report)]:
+        table.add_row(
+            name,
+            str(rep.added),
+            str(rep.updated),
+            str(rep.unchanged),
+            str(rep.deleted),
+            str(len(rep.rejected)),
+        )
+    out.print(table)
+    for rep in [*tables.values(), report]:
+        for r in rep.rejected:
+            err.print(f"[red]rejected[/] {r.file}:{r.line}: {r.reason}")
+    err.print(
+        f"embedded {report.embedded_chunks} chunks, reused {report.reused_chunks}, "
+        f"in {seconds:.1f}s"
+    )
+
+
+def exit_for(reports: list[IngestReport]) -> None:
+    # Exit 2 tells scripts that some rows were rejected although the good ones landed.
+    if any(rep.rejected for rep in reports):
+        raise typer.Exit(2)
+
+
+def refit_assist_if_stale(kb: KnowledgeBase) -> bool:
+    """Refit the suggestion model and its calibration when the resolved cases changed."""
+    from kcrm.assist import fit_assist, is_stale
+
+    if not is_stale(kb):
+        return False
+    err.print("fitting the suggestion model and its calibration on the resolved cases…")
+    fit_assist(kb)
+    return True

@@ -1,0 +1,1 @@
+"""The CRM: customers, cases, interactions, CRM imports, segments and campaigns."""

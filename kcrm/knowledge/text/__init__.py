@@ -1,0 +1,1 @@
+"""Text analysis without a trained model: language, index terms, personal data, products."""

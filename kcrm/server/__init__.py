@@ -1,0 +1,1 @@
+"""The HTTP server: the app factory, its lifespan and the ASGI middleware."""

@@ -1,0 +1,64 @@
+"""The command line as scripts use it: JSON on stdout, exit codes that mean something."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from kcrm.core.db import MIGRATIONS_DIR
+from tests.conftest import faq, write_jsonl
+
+MIGRATIONS = MIGRATIONS_DIR / "versions"
+
+
+def test_ingest_search_delete_status(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    src = write_jsonl(
+        tmp_path / "k.jsonl",
+        [
+            faq("faq-a", "Card delivery", "Cards arrive in five days."),
+            faq("faq-b", "PIN", "Reset the PIN in the app."),
+        ],
+    )
+    code, out = cli("ingest", str(src), "--json")
+    assert code == 0
+    assert json.loads(out)["added"] == 2
+    code, out = cli("ingest", str(src), "--json")
+    assert json.loads(out)["unchanged"] == 2
+    code, out = cli("search", "cards arrive", "--json", "--k", "1", "--role", "customer")
+    assert code == 0 and json.loads(out)["results"][0]["id"] == "faq-a"
+    code, out = cli("delete", "faq-a", "--json")
+    assert code == 0 and json.loads(out) == {"deleted": ["faq-a"], "not_found": []}
+    code, out = cli("status", "--json")
+    status = json.loads(out)
+    assert code == 0 and status["documents"] == 1 and status["consistent"] is True
+    code, out = cli("reindex", "--json")
+    assert code == 0 and json.loads(out)["reindexed_chunks"] == 1
+
+
+def test_bad_lines_land_the_good_and_exit_2(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    src = tmp_path / "mixed.jsonl"
+    src.write_text(
+        json.dumps(faq("ok", "Fine", "A good line."))
+        + "\n{broken\n"
+        + json.dumps({"id": "x", "kind": "faq"})
+        + "\n"
+    )
+    code, out = cli("ingest", str(src), "--json")
+    data = json.loads(out)
+    assert code == 2
+    assert data["added"] == 1 and data["rejected"] == 2
+    assert [(r["line"], r["file"]) for r in data["rejections"]] == [(2, str(src)), (3, str(src))]
+
+
+def test_clear_errors(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    assert cli("ingest", str(tmp_path / "nope.jsonl"))[0] == 1
+    assert cli("delete", "missing-id")[0] == 1
+    assert cli("search", "x", "--role", "robot")[0] == 2
+    assert cli("search", "   ")[0] == 2
+    assert cli("import", "orders", str(tmp_path / "x.csv"))[0] == 2
+
+
+def test_init_reports_revision(cli) -> None:  # type: ignore[no-untyped-def]
+    code, out = cli("init", "--json")
+    revision = json.loads(out)["revision"]
+    assert code == 0 and revision == max(p.name[:4] for p in MIGRATIONS.glob("0*.py"))
