@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: demo test install install-test lint typecheck unit clean
+.PHONY: demo test check install install-test lint typecheck clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,8 +30,14 @@ lint: install-test
 typecheck: install-test
 	$(BIN)/mypy
 
+# The whole suite on both cores (xdist); tests that start servers, processes, browsers
+# or a database are tests/system, and the real model's tests are marked `model`.
 test: install-test lint typecheck
-	$(BIN)/pytest -q -p no:cacheprovider
+	$(BIN)/pytest -q -p no:cacheprovider -n 2
+
+# The fast lane while developing: lint, then unit and contract tests with the hash embedder.
+check: install-test lint
+	$(BIN)/pytest -q -p no:cacheprovider -n 2 -m "not system and not model"
 
 clean:
 	rm -rf $(VENV) kcrm-data .pytest_cache .mypy_cache .ruff_cache

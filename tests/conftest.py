@@ -33,6 +33,14 @@ EMPTY_DATABASE_MODULES = {"test_migrations"}
 # Fixtures wider than one test (a module's shared corpus, say) are built before a test's
 # database exists, so they stay on SQLite; everything per test runs on PostgreSQL.
 _db_numbers = itertools.count()
+SYSTEM = Path(__file__).parent / "system"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Everything under tests/system is a `system` test (`make check` leaves them out)."""
+    for item in items:
+        if SYSTEM in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.system)
 
 
 def _admin_url(url: str) -> str:

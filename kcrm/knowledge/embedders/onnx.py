@@ -257,7 +257,8 @@ class OnnxEmbedder(ModelEmbedder):
     """Any sentence-transformers model, by name or local path, run by ONNX Runtime.
 
     With `int8`, the model's dynamically quantized copy runs instead, and the vectors
-    are named `<model>+int8` (they differ from the float model's).
+    are named `<model>+int8` (they differ from the float model's, and a text's vector
+    varies slightly with the batch it is embedded in).
     """
 
     def __init__(
@@ -278,6 +279,7 @@ class OnnxEmbedder(ModelEmbedder):
         self.name = name or model  # a trained version names itself after its base
         if int8:
             self.name += INT8_SUFFIX
+            self.batch_invariant = False
         self.dim = int(meta["dim"])
         self.batch_size = batch_size
 
