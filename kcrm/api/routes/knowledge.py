@@ -11,7 +11,6 @@ from pydantic import Field
 from kcrm.api.deps import AgentRole, KBDep, actor
 from kcrm.api.problems import Problem
 from kcrm.api.schemas import Strict
-from kcrm.core.errors import NotFound
 from kcrm.knowledge import lifecycle
 from kcrm.knowledge.gaps import gap_report
 from kcrm.knowledge.outcomes import outcomes
@@ -33,19 +32,13 @@ def change_status(
     """Agents draft and submit for review; admins publish and archive."""
     if principal.role != "admin" and body.status in ("published", "archived"):
         raise Problem(403, "Forbidden", f"only an admin key can move a record to {body.status}")
-    try:
-        return lifecycle.set_status(kb, doc_id, body.status, actor(principal), body.note)
-    except NotFound as exc:
-        raise Problem(404, "Not found", str(exc)) from None
+    return lifecycle.set_status(kb, doc_id, body.status, actor(principal), body.note)
 
 
 @router.get("/v1/documents/{doc_id}/history")
 def document_history(doc_id: str, kb: KBDep, _: AgentRole) -> list[dict[str, Any]]:
     """Every version, oldest first, with who changed it."""
-    try:
-        return lifecycle.history(kb, doc_id)
-    except NotFound as exc:
-        raise Problem(404, "Not found", str(exc)) from None
+    return lifecycle.history(kb, doc_id)
 
 
 @router.get("/v1/reports/gaps")

@@ -127,10 +127,6 @@ class TantivyLexicalIndex(LexicalIndex):
             writer.delete_documents_by_term(_ID_FIELD, int(cid))
         self._dirty = True
 
-    def clear(self) -> None:
-        self.writer.delete_all_documents()
-        self._dirty = True
-
     def commit(self) -> None:
         if self._dirty:
             self.writer.commit()
