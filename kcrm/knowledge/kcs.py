@@ -18,7 +18,7 @@ from kcrm.core.tables import Case, Chunk, Document
 from kcrm.knowledge.kb import KnowledgeBase
 from kcrm.knowledge.records import KnowledgeRecord, Parsed
 from kcrm.knowledge.search import SearchFilters
-from kcrm.knowledge.text.pii import redact
+from kcrm.knowledge.text.pii import redact, redact_batch
 
 # Cosine of MiniLM vectors, measured on the demo corpus (206 cases against the 80 English
 # FAQs): a case and the FAQ that resolved it score median 0.65 (quartiles 0.59-0.71); the
@@ -28,15 +28,15 @@ DUPLICATE_SIMILARITY = 0.70
 RELATED_SIMILARITY = 0.55
 
 
-def _title(case: Case) -> str:
+def _title(case: Case, allow: list[str]) -> str:
     """The case subject, or the customer's first sentence when it is short enough."""
-    first = re.split(r"(?<=[.?!。？！])\s*", redact(case.description).strip())[0]
+    first = re.split(r"(?<=[.?!。？！])\s*", redact(case.description, allow).strip())[0]
     if case.subject and len(case.subject.split()) >= 3:
-        return redact(case.subject)
+        return redact(case.subject, allow)
     if 0 < len(first.split()) <= 14 or (first and len(first) <= 40):
         return first
     category = (case.resolution_category or "").replace("_", " ").strip()
-    return category.capitalize() or redact(case.subject) or "Draft from a case"
+    return category.capitalize() or redact(case.subject, allow) or "Draft from a case"
 
 
 def draft_from_case(kb: KnowledgeBase, case_id: str, actor: str = "") -> dict[str, Any]:
@@ -47,9 +47,11 @@ def draft_from_case(kb: KnowledgeBase, case_id: str, actor: str = "") -> dict[st
             raise NotFound(f"no case with id {case_id!r}")
         if case.status != "closed" or not (case.resolution or "").strip():
             raise ValueError("only a closed case with a resolution can become an article")
-        title = _title(case)
-        problem = redact(case.description.strip())
-        resolution = redact((case.resolution or "").strip())
+        allow = kb.settings.pii_allow
+        title = _title(case, allow)
+        problem, resolution = redact_batch(
+            [case.description.strip(), (case.resolution or "").strip()], allow
+        )
         record = KnowledgeRecord(
             id=f"kb-from-{case.id}",
             kind="article",

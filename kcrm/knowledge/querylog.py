@@ -42,7 +42,7 @@ def log_query(db: Database, principal: Principal | None, entry: LoggedQuery) -> 
                 key_id=principal.key_id if principal else None,
                 customer_id=entry.customer_id,
                 # Logs must hold no PII, whoever typed it.
-                query=redact(entry.query)[:2000],
+                query=redact(entry.query, db.settings.pii_allow)[:2000],
                 language=entry.language,
                 filters=entry.filters or {},
                 result_count=len(entry.result_ids),
