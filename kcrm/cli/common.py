@@ -5,15 +5,15 @@ from __future__ import annotations
 import getpass
 import json
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from kcrm.cli.progress import Advance, progress, stage
 from kcrm.core.config import Settings, get_settings
 from kcrm.core.db import Database, SchemaError
 from kcrm.knowledge.index.lexical import IndexInUse
@@ -41,23 +41,11 @@ def emit(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
 
 
-@contextmanager
-def progress_bar(label: str, total: int | None) -> Iterator[Callable[[int], None]]:
-    """A progress bar on stderr (silent when stderr is not a terminal and the work is small)."""
-    show = err.is_terminal or (total or 0) >= 2000
-    if not show:
-        yield lambda n: None
-        return
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=not err.is_terminal,
-    ) as bar:
-        task = bar.add_task(label, total=total)
-        yield lambda n: bar.advance(task, n)
+def progress_bar(
+    label: str, total: int | None, unit: str = "records"
+) -> AbstractContextManager[Advance]:
+    """Progress of a long step on stderr: a bar in a terminal, periodic lines in logs."""
+    return progress(label, total, unit, err)
 
 
 def open_db() -> Database:
@@ -74,7 +62,10 @@ def open_db() -> Database:
 def open_kb(settings: Settings | None = None, for_rebuild: bool = False) -> Iterator[KnowledgeBase]:
     settings = settings or get_settings()
     try:
-        kb = KnowledgeBase.open(settings, for_rebuild=for_rebuild)
+        # The first run exports the model to ONNX (about 8 s) and a big index takes a
+        # moment to load: say so when it takes a while.
+        with stage("opening the knowledge base (model, indexes)", err):
+            kb = KnowledgeBase.open(settings, for_rebuild=for_rebuild)
     except (SchemaError, IndexMismatch) as exc:
         raise fail(str(exc)) from None
     except IndexInUse:
@@ -130,6 +121,6 @@ def refit_assist_if_stale(kb: KnowledgeBase) -> bool:
 
     if not is_stale(kb):
         return False
-    err.print("fitting the suggestion model and its calibration on the resolved cases…")
-    fit_assist(kb)
+    with stage("fitting the suggestion model and its calibration on the resolved cases", err, 0):
+        fit_assist(kb)
     return True

@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from kcrm.cli import admin, assist, crm, knowledge, recommend, serve
+from kcrm.cli import admin, assist, crm, doctor, knowledge, recommend, serve
 
 app = typer.Typer(
     name="kcrm",
@@ -44,10 +44,22 @@ admin.register(app)
 knowledge.register(app)
 crm.register(app)
 serve.register(app)
+doctor.register(app)
 recommend.register(app, evaluate_app, train_app)
 assist.register(app, evaluate_app, train_app)
 app.add_typer(evaluate_app, name="evaluate")
 app.add_typer(train_app, name="train")
+
+
+def _plain_help(group: typer.Typer) -> None:
+    """Plain help for every group: Typer's rich help marks each flag `<bool>` as if it took one."""
+    group.rich_markup_mode = None
+    for sub in group.registered_groups:
+        if sub.typer_instance is not None:
+            _plain_help(sub.typer_instance)
+
+
+_plain_help(app)
 
 if __name__ == "__main__":  # pragma: no cover
     app()

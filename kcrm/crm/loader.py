@@ -12,7 +12,7 @@ from pathlib import Path
 
 from kcrm.crm.imports import import_csv
 from kcrm.knowledge.kb import KnowledgeBase
-from kcrm.knowledge.records import IngestReport, knowledge_files, read_path
+from kcrm.knowledge.records import IngestReport, estimate_records, knowledge_files, read_path
 
 CRM_TABLES = ("customers", "products", "purchases")
 ProgressFn = Callable[[int], None]
@@ -38,9 +38,9 @@ def crm_files(paths: Sequence[Path]) -> list[tuple[str, Path]]:
 
 
 def count_records(paths: Sequence[Path]) -> int:
-    """How many knowledge records `paths` hold (for a progress bar's total)."""
+    """About how many knowledge records `paths` hold (a progress total; nothing is parsed)."""
     files = knowledge_files(paths, skip=lambda f: crm_table(f) is not None)
-    return sum(1 for file, root in files for _ in read_path(file, root))
+    return sum(estimate_records(file) for file, _ in files)
 
 
 def load_paths(

@@ -347,3 +347,26 @@ def knowledge_files(
                 continue
             found.append((file, root))
     return found
+
+
+def estimate_records(file: Path) -> int:
+    """About how many records a knowledge file holds, without parsing it (for progress).
+
+    Lines for JSON Lines and CSV (a quoted cell spanning lines makes it an over-count),
+    one for Markdown and text; a JSON list is parsed, as it has no cheaper measure.
+    """
+    suffix = file.suffix.lower()
+    if suffix in (".md", ".markdown", ".txt"):
+        return 1
+    if suffix == ".json":
+        try:
+            data = json.loads(file.read_bytes())
+        except (OSError, ValueError):
+            return 1
+        return len(data) if isinstance(data, list) else 1
+    try:
+        with file.open("rb") as fh:
+            lines = sum(1 for line in fh if line.strip())
+    except OSError:
+        return 0
+    return max(0, lines - 1) if suffix == ".csv" else lines
