@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -61,6 +62,23 @@ def _failed(kb: KnowledgeBase, since: datetime | None, low_score: float | None) 
         return list(s.execute(stmt).all())
 
 
+def question(text: str) -> str:
+    """The question a logged query asked, without a case subject that repeats its description.
+
+    Suggestions for a case are asked with the subject and the description joined; the
+    subject is usually the description's first words ("Card not arrived\nMy card has not
+    arrived..."), so shown as is every example would say its question twice.
+    """
+    subject, _, rest = text.partition("\n")
+    rest = rest.strip()
+    if not rest:
+        return text.strip()
+    words = set(re.findall(r"\w+", rest.lower()))
+    if set(re.findall(r"\w+", subject.lower())) <= words:
+        return rest
+    return f"{subject.strip()}: {rest}"
+
+
 def _reason(q: QueryLog, unhelpful: bool) -> str:
     if q.result_count == 0:
         return "no results"
@@ -90,7 +108,7 @@ def gap_report(
         centroid /= max(float(np.linalg.norm(centroid)), 1e-12)
         # Most typical first: the examples closest to the centroid say what the gap is.
         order = members[np.argsort(-(vectors[members] @ centroid))]
-        examples = list(dict.fromkeys(rows[i][0].query for i in order))[:5]
+        examples = list(dict.fromkeys(question(rows[i][0].query) for i in order))[:5]
         reasons: dict[str, int] = {}
         for i in members:
             r = _reason(rows[i][0], bool(rows[i][1]))

@@ -159,3 +159,13 @@ def test_lifecycle_routes_respect_roles(
         assert [h["changed_by"].split("#")[0] for h in hist.json()] == ["", "agent:bo", "admin:cy"]
         gaps = client.get("/v1/reports/gaps", headers={"Authorization": f"Bearer {agent}"})
         assert gaps.status_code == 200 and gaps.json()["clusters"] == []
+
+
+def test_gap_examples_do_not_repeat_a_case_subject() -> None:
+    from kcrm.knowledge.gaps import question
+
+    assert (
+        question("Card not arrived\nMy card has not arrived yet") == "My card has not arrived yet"
+    )
+    assert question("Refund\nI was charged twice") == "Refund: I was charged twice"
+    assert question("  where is my card  ") == "where is my card"
