@@ -240,7 +240,7 @@ def heldout_scores(
     model = CategoryModel(train.categories).fit(train_vecs, train.texts, train.labels)
     p_emb, p_char = model.predict(held_vecs, held.texts)
     cos, labels = top_neighbours(held_vecs @ train_vecs.T, train.labels)
-    votes, _, _ = neighbour_evidence(cos, labels, len(train.categories))
+    votes, _, _, _ = neighbour_evidence(cos, labels, len(train.categories))
     top = combine(p_emb, p_char, votes).argmax(axis=1)
     return {
         "top1": round(float(np.mean(top == held.labels)), 4),
