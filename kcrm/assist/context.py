@@ -20,8 +20,8 @@ from typing import Any
 import numpy as np
 from sqlalchemy import select
 
-from kcrm.core.tables import Case, Customer, Purchase
 from kcrm.core.errors import NotFound
+from kcrm.core.tables import Case, Customer, Purchase
 
 WEIGHT = 0.1
 OPEN_WEIGHT = 0.1
