@@ -38,12 +38,13 @@ def suggest_command(
 ) -> None:
     """Suggested resolutions for a case, best first, with calibrated confidence."""
     from kcrm.assist.suggest import suggest
+    from kcrm.core.errors import NotFound
 
     with open_kb() as kb:
         try:
             result = suggest(kb, text, k=k, product_id=product, customer_id=customer)
-        except ValueError as exc:
-            raise fail(str(exc), 2) from None
+        except (ValueError, NotFound) as exc:
+            raise fail(str(exc).strip("'\""), 2) from None
     if as_json:
         emit(result.as_dict())
         return
