@@ -82,9 +82,9 @@ def describe(
             answer = passages.get(art.id) or art.body[:1000]
             source = {"id": art.id, "kind": art.kind}
         else:
-            notes = [h.resolution for h in hits if h.resolution and h.kind == "case"]
-            notes += [d.resolution for d in stored.get(key, []) if d.resolution]
-            canon = canonical_resolution(list(dict.fromkeys(notes)))
+            # The category's recent notes only, not this query's neighbours: the same
+            # answer for every question of the category, computed once (it is cached).
+            canon = canonical_resolution([d.resolution for d in stored.get(key, [])])
             answer = canon.text if canon else ""
             source = {"id": key, "kind": "canonical"} if canon else None
         title = (
@@ -151,7 +151,7 @@ def stored_cases(kb: Any, categories: list[str], per_category: int = 20) -> dict
         return found
     rank = (
         func.row_number()
-        .over(partition_by=Document.category, order_by=Document.updated_at.desc())
+        .over(partition_by=Document.category, order_by=(Document.updated_at.desc(), Document.id))
         .label("rank")
     )
     recent = (

@@ -94,7 +94,7 @@ def literals(note: str) -> set[str]:
 def canonical_resolution(notes: list[str]) -> Canonical | None:
     """The category's canonical resolution from its cases' notes (None without notes)."""
     notes = [n.strip() for n in notes if n and n.strip()]
-    return _canonical(tuple(notes)) if notes else None
+    return _canonical(tuple(sorted(notes))) if notes else None
 
 
 @lru_cache(maxsize=1024)

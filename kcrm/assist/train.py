@@ -34,6 +34,7 @@ from kcrm.assist.model import (
     load_cases,
     stratified_sample,
 )
+from kcrm.assist.progress import Track, no_tracking
 from kcrm.core.tables import Document
 
 log = logging.getLogger(__name__)
@@ -81,8 +82,12 @@ def fit_assist(
     folds: int = FOLDS,
     oos_share: float = OOS_SHARE,
     progress: Callable[[str], None] | None = None,
+    track: Track = no_tracking,
 ) -> dict[str, Any]:
-    """Fit and save the model and the calibrator; returns a summary."""
+    """Fit and save the model and the calibrator; returns a summary.
+
+    `progress` gets messages, `track(label, total, unit)` counts the folds and the fit.
+    """
     say = progress or (lambda msg: log.info(msg))
     start = time.perf_counter()
     model_path, cal_path = model_paths(kb)
@@ -101,9 +106,16 @@ def fit_assist(
     # Category groups, one per fold: each category is held out entirely in one fold.
     group_of = assign_folds(data.categories, folds, salt="category")
     parts = []
-    for f in range(folds):
-        say(f"calibration fold {f + 1}/{folds}")
-        parts.append(held_out_samples(data, fold_of, group_of, f, MAX_CALIBRATION_SAMPLES // folds))
+    say(f"fitting on {len(data):,} cases in {len(data.categories)} categories")
+    with track("calibrating (held-out folds)", folds + 1, "fits") as advance:
+        for f in range(folds):
+            parts.append(
+                held_out_samples(data, fold_of, group_of, f, MAX_CALIBRATION_SAMPLES // folds)
+            )
+            advance(1)
+        model = CategoryModel(data.categories).fit(data.vectors, data.texts, data.labels)
+        model.product_lift = product_lift(data.product_ids, data.labels, len(data.categories))
+        advance(1)
     x, correct, in_scope, top_cos, nn_correct = (
         np.concatenate(p) for p in zip(*parts, strict=True)
     )
@@ -120,9 +132,6 @@ def fit_assist(
         "ece": cal.report["ece"],
     }
     cal.history = [*(before.history if before else [])[-(HISTORY - 1) :], fit]
-    say("fitting the resolution model on all cases")
-    model = CategoryModel(data.categories).fit(data.vectors, data.texts, data.labels)
-    model.product_lift = product_lift(data.product_ids, data.labels, len(data.categories))
     model.save(model_path)
     cal.fingerprint = stamp
     cal.report.update({"cases": len(data), "categories": len(data.categories), "folds": folds})
