@@ -92,12 +92,14 @@ def draft_reply(
         ValueError: nothing to reply to, or no knowledge to ground a reply in.
     """
     case = _case(kb, case_id) if case_id else None
+    # A customer the caller names must exist; one a (historic) case names may be gone.
+    name = _customer_name(kb, customer_id, required=True) if customer_id else None
     if case is not None:
         text = text or "\n".join(p for p in (case.subject, case.description) if p)
-        customer_id = customer_id or case.customer_id
+        if not customer_id and case.customer_id:
+            name = _customer_name(kb, case.customer_id, required=False)
     if not (text and text.strip()) and not category and not article_id:
         raise ValueError("give the text to reply to, a case_id, a category or an article_id")
-    name = _customer_name(kb, customer_id) if customer_id else None
     language = detect_language(text) if text and text.strip() else "en"
     language = language if language in TEMPLATES else "en"
     passages, resolution = _passages(kb, text or "", language, category, article_id)
@@ -164,12 +166,12 @@ def _case(kb: Any, case_id: str) -> Case:
         return case
 
 
-def _customer_name(kb: Any, customer_id: str) -> str | None:
+def _customer_name(kb: Any, customer_id: str, required: bool) -> str | None:
     with kb.db.session() as s:
         customer = s.get(Customer, customer_id)
-        if customer is None:
+        if customer is None and required:
             raise NotFound(f"no customer with id {customer_id!r}")
-        return customer.name or None
+        return customer.name or None if customer is not None else None
 
 
 def _passages(
