@@ -72,6 +72,16 @@ class SuggestRequest(Strict):
     k: int = Field(default=5, ge=1, le=20)
 
 
+class DraftRequest(Strict):
+    """POST /v1/agent/draft: what to reply to (a text or a case) and, optionally, with what."""
+
+    text: str | None = Field(default=None, min_length=1, max_length=5000)
+    case_id: str | None = Field(default=None, min_length=1, max_length=256)
+    customer_id: str | None = Field(default=None, max_length=128)
+    category: str | None = Field(default=None, min_length=1, max_length=128)
+    article_id: str | None = Field(default=None, min_length=1, max_length=256)
+
+
 class FeedbackRequest(Strict):
     """POST /v1/feedback: a verdict on one result of one query."""
 

@@ -1,4 +1,4 @@
-"""What a ranked resolution says: its title, answer, article and evidence."""
+"""What a ranked resolution says: its title, reusable answer, article and evidence."""
 
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ from typing import Any
 import numpy as np
 from sqlalchemy import func, select
 
+from kcrm.assist.canonical import canonical_resolution
 from kcrm.assist.results import Evidence, Suggestion
-from kcrm.core.tables import Document
+from kcrm.core.tables import Chunk, Document
 from kcrm.knowledge.search import SearchHit
+from kcrm.knowledge.text.language import detect_language
 
 EVIDENCE_PER_SUGGESTION = 3
 
@@ -31,48 +33,60 @@ def readable(category: str) -> str:
 
 
 def describe(
-    kb: Any, keys: list[str], confidence: np.ndarray, voters: list[SearchHit]
+    kb: Any,
+    text: str,
+    qvec: np.ndarray,
+    keys: list[str],
+    confidence: np.ndarray,
+    voters: list[SearchHit],
 ) -> list[Suggestion]:
-    """Title, answer, article and evidence for each ranked group."""
+    """Title, reusable answer, article and evidence for each ranked group.
+
+    The answer is the passage of the group's FAQ or article closest to the query
+    (an article in the query's language first), or, for a category without one, its
+    canonical resolution (canonical.py); never one past case's own note.
+    """
     by_key: dict[str, list[SearchHit]] = defaultdict(list)
     for h in voters:
         by_key[group_key(h) or ""].append(h)
-    # Groups ranked by the classifiers alone have no evidence among the neighbours:
-    # fall back to a few stored cases of that category.
-    missing = [k for k in keys if not any(h.kind == "case" for h in by_key[k])]
-    stored = stored_cases(kb, [k for k in missing if not k.startswith("article:")])
+    categories = [k for k in keys if not k.startswith("article:")]
+    language = detect_language(text)
+    sources = category_sources(kb, categories)
+    # Categories without a FAQ or article of their own: their cases may link one, and
+    # otherwise their notes make the canonical resolution.
+    stored = stored_cases(kb, [k for k in categories if not sources.get(k)])
     article_ids: dict[str, str | None] = {}
     for key in keys:
-        hits = by_key[key]
-        article = next((h.id for h in hits if h.kind in ("faq", "article")), None)
-        linked = Counter(h.article_id for h in hits if h.article_id)
+        if key.startswith("article:"):
+            article_ids[key] = key.removeprefix("article:")
+            continue
+        found = {h.id: (h.language, h.dense_score or 0.0) for h in by_key[key] if h.kind != "case"}
+        for doc_id, lang in sources.get(key, []):
+            found.setdefault(doc_id, (lang, -1.0))
+        linked = Counter(h.article_id for h in by_key[key] if h.article_id)
         linked.update(d.article_id for d in stored.get(key, []) if d.article_id)
-        article_ids[key] = (
-            article
-            or (linked.most_common(1)[0][0] if linked else None)
-            or (key.removeprefix("article:") if key.startswith("article:") else None)
-        )
+        if found:
+            # Same language first, then the one the query came closest to.
+            article_ids[key] = max(found, key=lambda i: (found[i][0] == language, found[i][1]))
+        else:
+            article_ids[key] = linked.most_common(1)[0][0] if linked else None
     articles = load_documents(kb, [a for a in article_ids.values() if a])
+    passages = best_passages(kb, [a for a in articles], qvec)
     out = []
     for key, conf in zip(keys, confidence, strict=True):
         hits = by_key[key]
-        art = articles.get(article_ids[key] or "")
-        # The most representative resolution: the one the most similar cases share.
-        resolutions: dict[str, float] = defaultdict(float)
-        for h in hits:
-            if h.resolution:
-                resolutions[h.resolution] += max(h.dense_score or 0.0, 0.0) + 1e-6
-        for d in stored.get(key, []):
-            if d.resolution:
-                resolutions[d.resolution] += 1e-3
-        answer = (
-            max(resolutions, key=lambda r: resolutions[r])
-            if resolutions
-            else art.body[:1000]
-            if art
-            else ""
-        )
         category = None if key.startswith("article:") else key
+        art = articles.get(article_ids[key] or "")
+        source: dict[str, str] | None
+        if art is not None:
+            answer = passages.get(art.id) or art.body[:1000]
+            source = {"id": art.id, "kind": art.kind}
+        else:
+            # The category's recent notes only, not this query's neighbours: the same
+            # answer for every question of the category, computed once (it is cached).
+            canon = canonical_resolution([d.resolution for d in stored.get(key, [])])
+            answer = canon.text if canon else ""
+            source = {"id": key, "kind": "canonical"} if canon else None
         title = (
             art.title if art and art.title else readable(category or key.removeprefix("article:"))
         )
@@ -80,8 +94,54 @@ def describe(
             Evidence(h.id, h.kind, h.dense_score or h.score, h.snippet)
             for h in hits[:EVIDENCE_PER_SUGGESTION]
         ]
-        out.append(Suggestion(category, article_ids[key], title, answer, float(conf), evidence))
+        out.append(
+            Suggestion(
+                category,
+                art.id if art else article_ids[key],
+                title,
+                answer,
+                float(conf),
+                evidence,
+                source,
+            )
+        )
     return out
+
+
+def category_sources(kb: Any, categories: list[str]) -> dict[str, list[tuple[str, str]]]:
+    """(id, language) of the published FAQs and articles of each category."""
+    found: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    if not categories:
+        return found
+    with kb.db.session() as s:
+        for row in s.execute(
+            select(Document.id, Document.category, Document.language)
+            .where(
+                Document.kind.in_(("faq", "article")),
+                Document.status == "published",
+                Document.category.in_(categories),
+            )
+            .order_by(Document.id)
+        ):
+            found[row.category].append((row.id, row.language))
+    return found
+
+
+def best_passages(kb: Any, doc_ids: list[str], qvec: np.ndarray) -> dict[str, str]:
+    """The text of each record's chunk closest to the query (a FAQ is usually one chunk)."""
+    if not doc_ids:
+        return {}
+    best: dict[str, tuple[float, str]] = {}
+    with kb.db.session() as s:
+        for doc_id, text, blob in s.execute(
+            select(Chunk.document_id, Chunk.text, Chunk.embedding).where(
+                Chunk.document_id.in_(doc_ids), Chunk.embedding_model == kb.embedder.name
+            )
+        ):
+            score = float(np.frombuffer(blob, dtype=np.float32) @ qvec) if blob else -1.0
+            if doc_id not in best or score > best[doc_id][0]:
+                best[doc_id] = (score, text)
+    return {doc_id: text for doc_id, (_, text) in best.items()}
 
 
 def stored_cases(kb: Any, categories: list[str], per_category: int = 20) -> dict[str, list[Any]]:
@@ -91,7 +151,7 @@ def stored_cases(kb: Any, categories: list[str], per_category: int = 20) -> dict
         return found
     rank = (
         func.row_number()
-        .over(partition_by=Document.category, order_by=Document.updated_at.desc())
+        .over(partition_by=Document.category, order_by=(Document.updated_at.desc(), Document.id))
         .label("rank")
     )
     recent = (

@@ -22,7 +22,8 @@ import numpy as np
 
 from kcrm.assist.features import FEATURES
 
-FORMAT = 1
+FORMAT = 2
+HISTORY = 50  # fits remembered in `history`
 
 
 @dataclass
@@ -39,6 +40,7 @@ class Calibrator:
     features: list[str] = field(default_factory=lambda: list(FEATURES))
     fingerprint: dict[str, Any] = field(default_factory=dict)
     report: dict[str, Any] = field(default_factory=dict)
+    history: list[dict[str, Any]] = field(default_factory=list)
     format: int = FORMAT
 
     def predict(self, x: np.ndarray) -> np.ndarray:
@@ -92,6 +94,47 @@ def best_threshold(
     return float((s[j - 1] + s[j]) / 2)
 
 
+def accuracy_curve(
+    score: np.ndarray, correct: np.ndarray, in_scope: np.ndarray, weights: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(cuts, weighted accuracy when answering scores >= cut) over every distinct cut."""
+    order = np.argsort(-score)
+    s, c, i, w = score[order], correct[order], in_scope[order], weights[order]
+    gain = np.concatenate([[0.0], np.cumsum(w * (c & i))])
+    kept_oos = w[~i].sum() - np.concatenate([[0.0], np.cumsum(w * ~i)])
+    total = (gain + kept_oos) / max(w.sum(), 1e-12)
+    distinct = np.concatenate([[True], s[1:] != s[:-1], [True]])
+    # Answering the top j rows means a cut between s[j-1] and s[j].
+    cuts = np.concatenate([[s[0] + 1e-9], (s[:-1] + s[1:]) / 2, [s[-1]]])
+    return cuts[distinct], total[distinct]
+
+
+def stable_threshold(
+    score: np.ndarray,
+    correct: np.ndarray,
+    in_scope: np.ndarray,
+    weights: np.ndarray,
+    previous: float | None = None,
+) -> float:
+    """A threshold within one standard error of the best accuracy: the previous one's nearest
+    such cut on a refit, else the middle of the near-best plateau."""
+    if len(score) == 0:
+        return 1.0
+    cuts, acc = accuracy_curve(score, correct, in_scope, weights)
+    best = acc.max()
+    # Kish's effective sample size: the mix is weighted.
+    n_eff = weights.sum() ** 2 / max((weights**2).sum(), 1e-12)
+    tolerance = np.sqrt(max(best * (1 - best), 1e-4) / max(n_eff, 1.0))
+    good = cuts[acc >= best - tolerance]
+    if previous is None:
+        return float(np.median(good))
+    answered = score >= previous
+    right = np.where(in_scope, correct & answered, ~answered)
+    if (weights * right).sum() / max(weights.sum(), 1e-12) >= best - tolerance:
+        return float(previous)
+    return float(good[np.argmin(np.abs(good - previous))])
+
+
 def fit_calibrator(
     x: np.ndarray,
     correct: np.ndarray,
@@ -99,6 +142,7 @@ def fit_calibrator(
     top_cos: np.ndarray,
     nn_correct: np.ndarray,
     oos_share: float,
+    previous: float | None = None,
 ) -> Calibrator:
     """Fit the confidence and both thresholds on held-out samples (see module docstring).
 
@@ -109,6 +153,7 @@ def fit_calibrator(
         top_cos: cosine of its nearest labelled case (the baseline's score).
         nn_correct: whether that nearest case had the right category.
         oos_share: the share of out-of-scope questions to assume.
+        previous: the threshold in use, kept when it is as good as the best within noise.
     """
     from sklearn.linear_model import LogisticRegression
 
@@ -134,7 +179,7 @@ def fit_calibrator(
         oos_share=oos_share,
     )
     conf = cal.predict(x)
-    cal.threshold = best_threshold(conf, correct, in_scope, weights)
+    cal.threshold = stable_threshold(conf, correct, in_scope, weights, previous)
     cal.baseline_threshold = best_threshold(top_cos, nn_correct, in_scope, weights)
     cal.report = {
         "samples": len(x),

@@ -4,7 +4,10 @@
 
 writes `DIR/cases.jsonl` (knowledge records of kind `case`, for `kcrm ingest`)
 and `DIR/queries.jsonl` (`text`, gold `category`, `in_scope`, for
-`kcrm evaluate suggest --cases`). With `--bq` the source is the Chinese BQ
+`kcrm evaluate suggest --cases`); beside them `DIR/notes.jsonl`, the same
+queries wrapped in realistic agent notes (notes.py), and `DIR/clinc.jsonl`,
+the CLINC150 shape: the in-scope queries plus general off-topic questions as
+out of scope, in CLINC150's proportion (1,000 of 5,500). With `--bq` the source is the Chinese BQ
 paraphrase pairs instead (see `split_bq`). A fixed seed picks `--oos-intents` intents
 that are held out entirely: none of their rows is indexed, and a share of them
 is asked as out-of-scope queries ("no confident answer" is right). Of every
@@ -24,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from kcrm.assist.answers import readable
+from kcrm.assist.notes import off_topic, wrap
 
 SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 DEFAULT_SOURCE = SHARED_DATA / "banking77" / "train.csv"
@@ -119,6 +123,25 @@ def split_bq(
     return cases, queries
 
 
+CLINC_OOS_SHARE = 1000 / 5500  # CLINC150's test set: 1,000 out-of-scope of 5,500 queries
+
+
+def noisy(queries: list[dict[str, Any]], seed: int = 7) -> list[dict[str, Any]]:
+    """The same queries, each wrapped in an agent's note (`plain` keeps the question)."""
+    rng = random.Random(seed)
+    return [{**q, "text": wrap(q["text"], rng), "plain": q["text"]} for q in queries]
+
+
+def clinc_shape(queries: list[dict[str, Any]], seed: int = 7) -> list[dict[str, Any]]:
+    """In-scope queries plus general off-topic questions at CLINC150's out-of-scope share."""
+    inside = [q for q in queries if q["in_scope"]]
+    n = round(len(inside) * CLINC_OOS_SHARE / (1 - CLINC_OOS_SHARE))
+    outside = [{"text": t, "category": None, "in_scope": False} for t in off_topic(n, seed)]
+    mixed = inside + outside
+    random.Random(seed).shuffle(mixed)
+    return mixed
+
+
 def write_jsonl(path: Path, items: list[dict[str, Any]]) -> None:
     with path.open("w", encoding="utf-8") as fh:
         for item in items:
@@ -149,6 +172,9 @@ def main(argv: list[str] | None = None) -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     write_jsonl(args.out / "cases.jsonl", cases)
     write_jsonl(args.out / "queries.jsonl", queries)
+    write_jsonl(args.out / "notes.jsonl", noisy(queries, args.seed))
+    if not args.bq:
+        write_jsonl(args.out / "clinc.jsonl", clinc_shape(queries, args.seed))
     oos = sum(not q["in_scope"] for q in queries)
     print(
         f"{len(cases)} cases, {len(queries)} queries ({oos} out of scope; "

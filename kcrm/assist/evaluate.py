@@ -21,6 +21,7 @@ import numpy as np
 from sqlalchemy import select
 
 from kcrm.assist.calibration import reliability
+from kcrm.assist.problem import problem_statement
 from kcrm.assist.suggest import load_assist, suggest_with_vector
 from kcrm.core.tables import Chunk, Document
 from kcrm.knowledge.search import fuse
@@ -56,7 +57,10 @@ def read_labelled(path: Path) -> list[dict[str, Any]]:
         in_scope = flag if isinstance(flag, bool) else str(flag).strip().lower() not in FALSE
         if in_scope and not category:
             raise ValueError(f"{path}: in-scope case {n} has no category")
-        items.append({"text": text, "category": category, "in_scope": in_scope})
+        item = {"text": text, "category": category, "in_scope": in_scope}
+        if row.get("plain"):
+            item["plain"] = str(row["plain"])  # the question without the note around it
+        items.append(item)
     return items
 
 
@@ -72,14 +76,19 @@ def evaluate_suggest(
     qvecs = kb.embedder.encode(texts)
     gold = [it["category"] for it in items]
     in_scope = np.array([it["in_scope"] for it in items], dtype=bool)
-    top1, rank, conf, answerable = [], [], [], []
-    for text, qvec, g in zip(texts, qvecs, gold, strict=True):
-        res = suggest_with_vector(kb, text, qvec, k=10)
+    top1, rank, conf, answerable, plain = [], [], [], [], []
+    for item, g in zip(items, gold, strict=True):
+        problem = problem_statement(kb, item["text"])
+        res = suggest_with_vector(kb, problem.text, problem.vector, k=10)
         cats = [s.category for s in res.suggestions]
         top1.append(bool(cats) and cats[0] == g)
         rank.append(cats.index(g) + 1 if g in cats else 0)
         conf.append(res.suggestions[0].confidence if res.suggestions else 0.0)
         answerable.append(res.answerable)
+        if item.get("plain"):
+            clean = problem_statement(kb, item["plain"])
+            alone = suggest_with_vector(kb, clean.text, clean.vector, k=1)
+            plain.append((cats[:1], alone, res))
         if progress is not None:
             progress(1)
     ok = np.array(top1) & in_scope
@@ -107,8 +116,33 @@ def evaluate_suggest(
             "threshold": round(base_thr, 4),
             **abstention(knn_ok, base_ans, in_scope),
         }
+    if plain:
+        report["noise"] = noise_report(plain)
     report["retrieval"] = retrieval_table(kb, texts, qvecs, gold, in_scope)
     return report
+
+
+def noise_report(pairs: list[tuple[list[str | None], Any, Any]]) -> dict[str, Any]:
+    """How much the note around a question changed its answer: same top resolution, the
+    same answerable verdict, and the confidence gap (median and 90th percentile)."""
+    same_top = [top == [s.category for s in alone.suggestions[:1]] for top, alone, _ in pairs]
+    same_verdict = [alone.answerable == noisy.answerable for _, alone, noisy in pairs]
+    gap = np.array(
+        [
+            abs(
+                (alone.suggestions[0].confidence if alone.suggestions else 0.0)
+                - (noisy.suggestions[0].confidence if noisy.suggestions else 0.0)
+            )
+            for _, alone, noisy in pairs
+        ]
+    )
+    return {
+        "queries": len(pairs),
+        "same_top1": mean(np.array(same_top)),
+        "same_answerable": mean(np.array(same_verdict)),
+        "confidence_gap_median": round(float(np.median(gap)), 4),
+        "confidence_gap_p90": round(float(np.percentile(gap, 90)), 4),
+    }
 
 
 def mean(values: np.ndarray) -> float | None:

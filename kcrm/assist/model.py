@@ -16,7 +16,7 @@ ranking's features into a probability of being right.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,7 @@ VOTE_K = 20  # neighbours that vote
 # exp((cos - best cos) / T): a neighbour 0.03 below the best counts 1/e as much;
 # sharper tracks 1-NN (and its label noise), flatter drifts to the class prior.
 VOTE_TEMPERATURE = 0.03
+SHRINK = 0.1  # covariance shrinkage towards a scaled identity (Ledoit-Wolf style)
 MAX_TRAIN_CASES = 100_000  # beyond this a stratified sample trains the classifiers
 
 
@@ -46,6 +47,7 @@ class CaseSet:
     vectors: np.ndarray  # (n, dim), unit rows
     labels: np.ndarray  # (n,) index into categories
     categories: list[str]
+    product_ids: list[list[str]] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -57,6 +59,7 @@ class CaseSet:
             self.vectors[rows],
             self.labels[rows],
             self.categories,
+            [self.product_ids[i] for i in rows] if self.product_ids else [],
         )
 
 
@@ -64,7 +67,14 @@ def load_cases(kb: Any) -> CaseSet:
     """Every published case with a category, with the stored vector of its first chunk."""
     with kb.db.session() as s:
         rows = s.execute(
-            select(Document.id, Document.title, Document.body, Document.category, Chunk.embedding)
+            select(
+                Document.id,
+                Document.title,
+                Document.body,
+                Document.category,
+                Document.product_ids,
+                Chunk.embedding,
+            )
             .join(Chunk, Chunk.document_id == Document.id)
             .where(
                 Document.kind == "case",
@@ -89,6 +99,7 @@ def load_cases(kb: Any) -> CaseSet:
         vectors,
         np.array([index[r.category] for r in rows], dtype=np.int64),
         categories,
+        [list(r.product_ids or []) for r in rows],
     )
 
 
@@ -118,6 +129,12 @@ class CategoryModel:
         self.emb: Any = None
         self.vectorizer: Any = None
         self.char: Any = None
+        # The geometry of the known categories, for telling a new kind of problem from
+        # a known one (features.py): unit centroids and a shared (tied) precision matrix.
+        self.centroids: np.ndarray | None = None
+        self.means: np.ndarray | None = None
+        self.precision: np.ndarray | None = None
+        self.product_lift: dict[str, list[float]] = {}  # context.py
 
     def fit(self, vectors: np.ndarray, texts: list[str], labels: np.ndarray) -> CategoryModel:
         """Fit both classifiers; `labels` index `self.categories`."""
@@ -136,7 +153,51 @@ class CategoryModel:
         self.char = SGDClassifier(
             loss="log_loss", alpha=1e-5, max_iter=30, tol=None, random_state=0, n_jobs=2
         ).fit(features, labels)
+        self.fit_geometry(vectors, labels)
         return self
+
+    def fit_geometry(self, vectors: np.ndarray, labels: np.ndarray) -> None:
+        """Class means and a shrunk tied covariance (Lee et al. 2018's Mahalanobis detector)."""
+        dim = vectors.shape[1]
+        means = np.zeros((len(self.categories), dim))
+        for label in np.unique(labels):
+            means[label] = vectors[labels == label].mean(axis=0)
+        centred = vectors - means[labels]
+        cov = centred.T @ centred / max(len(vectors) - 1, 1)
+        # Shrink towards the average variance: 384 dimensions from a few hundred cases
+        # give a singular estimate otherwise.
+        cov = (1 - SHRINK) * cov + SHRINK * np.trace(cov) / dim * np.eye(dim)
+        self.means = means
+        self.precision = np.linalg.inv(cov)
+        norms = np.linalg.norm(means, axis=1, keepdims=True)
+        self.centroids = np.divide(means, norms, out=np.zeros_like(means), where=norms > 0)
+
+    def geometry(self, vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(centroid cosine (n, m), Mahalanobis distance (n, m), energy (n,)) of each vector.
+
+        Energy is the log-sum-exp of the embedding classifier's logits (Liu et al. 2020):
+        high for vectors like the training cases, low for unfamiliar ones.
+        """
+        n, m = len(vectors), len(self.categories)
+        if self.emb is None or self.precision is None or n == 0:
+            return np.zeros((n, m)), np.zeros((n, m)), np.zeros(n)
+        assert self.means is not None and self.centroids is not None
+        x = vectors.astype(np.float64)
+        xp = x @ self.precision
+        sq = (
+            (xp * x).sum(axis=1)[:, None]
+            - 2 * xp @ self.means.T
+            + ((self.means @ self.precision) * self.means).sum(axis=1)[None, :]
+        )
+        maha = np.sqrt(np.maximum(sq, 0.0))
+        logits = np.full((n, m), -np.inf)
+        decision = self.emb.decision_function(vectors)
+        if decision.ndim == 1:  # two classes: one logit, of the second against the first
+            decision = np.column_stack([np.zeros(n), decision])
+        logits[:, self.emb.classes_] = decision
+        top = logits.max(axis=1, keepdims=True)
+        energy = (top + np.log(np.exp(logits - top).sum(axis=1, keepdims=True)))[:, 0]
+        return x @ self.centroids.T, maha, energy
 
     def predict(self, vectors: np.ndarray, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """(p_emb, p_char), each (n, len(categories)); a category unseen in training gets 0."""
@@ -160,6 +221,9 @@ class CategoryModel:
             "emb": self.emb,
             "vectorizer": self.vectorizer,
             "char": self.char,
+            "means": self.means,
+            "precision": self.precision,
+            "product_lift": self.product_lift,
         }
         joblib.dump(payload, tmp)
         tmp.replace(path)
@@ -181,6 +245,15 @@ class CategoryModel:
             payload["emb"],
             payload["vectorizer"],
             payload["char"],
+        )
+        if payload.get("means") is None:
+            log.warning("%s predates out-of-scope features: run `kcrm train suggest`", path)
+            return None
+        model.means, model.precision = payload["means"], payload["precision"]
+        model.product_lift = payload.get("product_lift") or {}
+        norms = np.linalg.norm(model.means, axis=1, keepdims=True)
+        model.centroids = np.divide(
+            model.means, norms, out=np.zeros_like(model.means), where=norms > 0
         )
         return model
 

@@ -38,6 +38,9 @@ class Suggestion:
     answer: str
     confidence: float
     evidence: list[Evidence] = field(default_factory=list)
+    # Where `answer` comes from: {id, kind} of a FAQ or article, or {id: category,
+    # kind: "canonical"} for a resolution built from the category's cases.
+    answer_source: dict[str, str] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -45,6 +48,7 @@ class Suggestion:
             "article_id": self.article_id,
             "title": self.title,
             "answer": self.answer,
+            "answer_source": self.answer_source,
             "confidence": round(self.confidence, 4),
             "evidence": [e.as_dict() for e in self.evidence],
         }

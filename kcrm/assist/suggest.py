@@ -21,11 +21,13 @@ import numpy as np
 
 from kcrm.assist.answers import describe, group_key
 from kcrm.assist.calibration import Calibrator
-from kcrm.assist.features import category_features, neighbour_evidence
+from kcrm.assist.context import CustomerContext, context_boost, customer_context
+from kcrm.assist.features import category_features
 from kcrm.assist.feedback import group_boosts
-from kcrm.assist.model import VOTE_K, CategoryModel, combine
+from kcrm.assist.model import VOTE_K, CategoryModel
+from kcrm.assist.problem import problem_statement
 from kcrm.assist.results import FALLBACK_THRESHOLD, Evidence, Suggestion, SuggestResult
-from kcrm.assist.train import model_paths
+from kcrm.assist.train import model_paths, signals
 from kcrm.knowledge.search import SearchFilters, SearchHit, search_with_vector
 
 __all__ = ["Evidence", "SuggestResult", "Suggestion", "load_assist", "suggest"]
@@ -64,22 +66,33 @@ def suggest(
 
     Args:
         kb: the knowledge base.
-        text: the case's description.
+        text: the case's description or the agent's note; chatter around the problem
+            is set aside (problem.py).
         k: suggestions (and similar cases) to return, 1 to 100.
         product_id: similar cases about this product are listed first.
-        customer_id: accepted for the caller's context; it does not change the ranking.
+        customer_id: the customer's products and open cases can settle a close call
+            (context.py); an unknown id raises `NotFound`.
     Returns:
         the suggestions, whether the best is confident enough to show, similar cases.
     """
     if not text.strip():
         raise ValueError("text must not be empty")
-    return suggest_with_vector(kb, text, kb.embed_query(text), k, product_id)
+    if not 1 <= k <= 100:
+        raise ValueError(f"k must be between 1 and 100, got {k}")
+    context = customer_context(kb, customer_id) if customer_id else None
+    problem = problem_statement(kb, text)
+    return suggest_with_vector(kb, problem.text, problem.vector, k, product_id, context)
 
 
 def suggest_with_vector(
-    kb: Any, text: str, qvec: np.ndarray, k: int = 5, product_id: str | None = None
+    kb: Any,
+    text: str,
+    qvec: np.ndarray,
+    k: int = 5,
+    product_id: str | None = None,
+    context: CustomerContext | None = None,
 ) -> SuggestResult:
-    """`suggest` with the text already embedded (evaluation embeds in batches)."""
+    """`suggest` with the problem statement already found and embedded."""
     if not 1 <= k <= 100:
         raise ValueError(f"k must be between 1 and 100, got {k}")
     hits = search_with_vector(kb, text, qvec, EVIDENCE_DEPTH, "agent", SearchFilters(kinds=KINDS))
@@ -96,42 +109,31 @@ def suggest_with_vector(
             keys.append(key)
     if not keys:
         return SuggestResult(False, [], similar(hits, k, product_id), FALLBACK_THRESHOLD, False)
-    m = len(keys)
     cos = np.array([[h.dense_score or 0.0 for h in voters]])
     labels = np.array([[index[group_key(h) or ""] for h in voters]], dtype=np.int64)
-    votes, group_cos, top_cos = neighbour_evidence(cos, labels, m)
-    p_emb, p_char = np.zeros((1, m)), np.zeros((1, m))
-    if model is not None:
-        pe, pc = model.predict(qvec[None, :], [text])
-        n = len(model.categories)
-        p_emb[:, :n], p_char[:, :n] = pe, pc
-    scores = combine(p_emb, p_char, votes)
-    # Groups with any evidence are candidates; feedback can reorder them, not invent them.
+    sig = signals(model, qvec[None, :], [text], cos, labels, len(keys))
+    scores = sig.scores
+    # Groups with any evidence are candidates; feedback and the customer's context can
+    # reorder them, not invent them.
     evident = scores[0] > 0
     for key, boost in group_boosts(kb, qvec).items():
         if key in index:
             scores[0, index[key]] += boost
+    if context is not None:
+        context_boost(scores[0], keys, context, model.product_lift if model else {})
     ranked = [int(i) for i in np.argsort(-scores[0], kind="stable") if evident[i]][:k]
     if not ranked:
         return SuggestResult(False, [], similar(hits, k, product_id), FALLBACK_THRESHOLD, False)
     which = np.array(ranked)
-    rep = np.repeat
-    feats = category_features(
-        rep(scores, len(which), 0),
-        rep(p_emb, len(which), 0),
-        rep(p_char, len(which), 0),
-        rep(votes, len(which), 0),
-        rep(group_cos, len(which), 0),
-        rep(top_cos, len(which), 0),
-        which,
-    )
+    feats = category_features(sig.repeat(len(which)), which)
     if cal is not None:
         confidence, threshold = cal.predict(feats), cal.threshold
     else:
+        votes, group_cos = sig.votes, sig.group_cos
         confidence = np.clip(votes[0, which] * np.maximum(group_cos[0, which], 0), 0, 1)
         threshold = FALLBACK_THRESHOLD
     confidence = exclusive(confidence)
-    suggestions = describe(kb, [keys[i] for i in ranked], confidence, voters)
+    suggestions = describe(kb, text, qvec, [keys[i] for i in ranked], confidence, voters)
     answerable = bool(suggestions) and suggestions[0].confidence >= threshold
     return SuggestResult(
         answerable, suggestions, similar(hits, k, product_id), threshold, cal is not None

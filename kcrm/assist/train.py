@@ -13,15 +13,18 @@ from __future__ import annotations
 
 import logging
 import time
+import zlib
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from sqlalchemy import func, select
 
-from kcrm.assist.calibration import Calibrator, fit_calibrator
-from kcrm.assist.features import category_features, neighbour_evidence
+from kcrm.assist.calibration import HISTORY, Calibrator, fit_calibrator
+from kcrm.assist.context import product_lift
+from kcrm.assist.features import Signals, category_features, neighbour_evidence
 from kcrm.assist.model import (
     MAX_TRAIN_CASES,
     VOTE_K,
@@ -31,6 +34,7 @@ from kcrm.assist.model import (
     load_cases,
     stratified_sample,
 )
+from kcrm.assist.progress import Track, no_tracking
 from kcrm.core.tables import Document
 
 log = logging.getLogger(__name__)
@@ -78,8 +82,12 @@ def fit_assist(
     folds: int = FOLDS,
     oos_share: float = OOS_SHARE,
     progress: Callable[[str], None] | None = None,
+    track: Track = no_tracking,
 ) -> dict[str, Any]:
-    """Fit and save the model and the calibrator; returns a summary."""
+    """Fit and save the model and the calibrator; returns a summary.
+
+    `progress` gets messages, `track(label, total, unit)` counts the folds and the fit.
+    """
     say = progress or (lambda msg: log.info(msg))
     start = time.perf_counter()
     model_path, cal_path = model_paths(kb)
@@ -94,20 +102,36 @@ def fit_assist(
             f"need {MIN_CASES} in 2 or more",
         }
     data = cases.subset(stratified_sample(cases.labels, MAX_TRAIN_CASES))
-    fold_of = assign_folds(data.labels, folds)
+    fold_of = assign_folds(data.ids, folds)
     # Category groups, one per fold: each category is held out entirely in one fold.
-    group_of = np.random.default_rng(1).permutation(len(data.categories)) % folds
+    group_of = assign_folds(data.categories, folds, salt="category")
     parts = []
-    for f in range(folds):
-        say(f"calibration fold {f + 1}/{folds}")
-        parts.append(held_out_samples(data, fold_of, group_of, f, MAX_CALIBRATION_SAMPLES // folds))
+    say(f"fitting on {len(data):,} cases in {len(data.categories)} categories")
+    with track("calibrating (held-out folds)", folds + 1, "fits") as advance:
+        for f in range(folds):
+            parts.append(
+                held_out_samples(data, fold_of, group_of, f, MAX_CALIBRATION_SAMPLES // folds)
+            )
+            advance(1)
+        model = CategoryModel(data.categories).fit(data.vectors, data.texts, data.labels)
+        model.product_lift = product_lift(data.product_ids, data.labels, len(data.categories))
+        advance(1)
     x, correct, in_scope, top_cos, nn_correct = (
         np.concatenate(p) for p in zip(*parts, strict=True)
     )
     correct, in_scope, nn_correct = (a.astype(bool) for a in (correct, in_scope, nn_correct))
-    cal = fit_calibrator(x, correct, in_scope, top_cos, nn_correct, oos_share)
-    say("fitting the resolution model on all cases")
-    model = CategoryModel(data.categories).fit(data.vectors, data.texts, data.labels)
+    before = Calibrator.load(cal_path)
+    model_name = before.fingerprint.get("embedding_model") if before else None
+    previous = before.threshold if before and model_name == kb.embedder.name else None
+    cal = fit_calibrator(x, correct, in_scope, top_cos, nn_correct, oos_share, previous)
+    fit = {
+        "fitted_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "cases": len(data),
+        "threshold": round(cal.threshold, 4),
+        "kept_previous": previous is not None and cal.threshold == previous,
+        "ece": cal.report["ece"],
+    }
+    cal.history = [*(before.history if before else [])[-(HISTORY - 1) :], fit]
     model.save(model_path)
     cal.fingerprint = stamp
     cal.report.update({"cases": len(data), "categories": len(data.categories), "folds": folds})
@@ -116,6 +140,7 @@ def fit_assist(
         "fitted": True,
         "seconds": round(time.perf_counter() - start, 1),
         "threshold": round(cal.threshold, 4),
+        "threshold_history": [h["threshold"] for h in cal.history],
         "baseline_threshold": round(cal.baseline_threshold, 4),
         **cal.report,
         "model": str(model_path),
@@ -123,14 +148,27 @@ def fit_assist(
     }
 
 
-def assign_folds(labels: np.ndarray, folds: int, seed: int = 0) -> np.ndarray:
-    """Stratified fold numbers: each category spread evenly over the folds."""
-    rng = np.random.default_rng(seed)
-    fold_of = np.empty(len(labels), dtype=np.int64)
-    for label in np.unique(labels):
-        rows = rng.permutation(np.flatnonzero(labels == label))
-        fold_of[rows] = (np.arange(rows.size) + rng.integers(folds)) % folds
-    return fold_of
+def stable_hash(key: str, salt: str = "") -> int:
+    """A hash of `key` that is the same in every process and on every machine."""
+    return zlib.crc32(f"{salt}:{key}".encode())
+
+
+def assign_folds(keys: list[str], folds: int, salt: str = "fold") -> np.ndarray:
+    """The fold of each case (or category) from a hash of its id.
+
+    A fold never depends on which other cases exist, so a refit after a few new
+    cases sees the same calibration samples as before plus the new ones, and the
+    threshold moves only as much as those samples move it.
+    """
+    return np.array([stable_hash(k, salt) % folds for k in keys], dtype=np.int64)
+
+
+def first_by_hash(rows: np.ndarray, ids: list[str], limit: int) -> np.ndarray:
+    """At most `limit` of `rows`, those whose ids hash lowest: a sample stable under additions."""
+    if rows.size <= limit:
+        return rows
+    order = np.argsort([stable_hash(ids[i], "sample") for i in rows], kind="stable")
+    return np.sort(rows[order[:limit]])
 
 
 def held_out_samples(
@@ -147,7 +185,6 @@ def held_out_samples(
     if np.unique(data.labels[train]).size < 2:  # too few categories to hold any out
         held[:] = False
         train = np.flatnonzero(fold_of != fold)
-    rng = np.random.default_rng(fold)
     model = CategoryModel(data.categories).fit(
         data.vectors[train], [data.texts[i] for i in train], data.labels[train]
     )
@@ -157,23 +194,64 @@ def held_out_samples(
         (np.flatnonzero((fold_of == fold) & ~held), True),
         (np.flatnonzero(held), False),
     ):
-        if rows.size > limit:
-            rows = np.sort(rng.choice(rows, limit, replace=False))
-        p_emb, p_char = model.predict(data.vectors[rows], [data.texts[i] for i in rows])
+        rows = first_by_hash(rows, data.ids, limit)
         for start in range(0, rows.size, BLOCK):
-            block = slice(start, start + BLOCK)
-            gold = data.labels[rows[block]]
-            cos, labels = top_neighbours(data.vectors[rows[block]] @ train_vecs.T, train_labels)
-            votes, group_cos, top_cos = neighbour_evidence(cos, labels, len(data.categories))
-            pe, pc = p_emb[block], p_char[block]
-            scores = combine(pe, pc, votes)
-            top = scores.argmax(axis=1)
-            out["x"].append(category_features(scores, pe, pc, votes, group_cos, top_cos, top))
+            part = rows[start : start + BLOCK]
+            gold = data.labels[part]
+            cos, labels = top_neighbours(data.vectors[part] @ train_vecs.T, train_labels)
+            sig = signals(model, data.vectors[part], [data.texts[i] for i in part], cos, labels)
+            top = sig.scores.argmax(axis=1)
+            out["x"].append(category_features(sig, top))
             out["ok"].append((top == gold) & in_scope)
             out["ins"].append(np.full(len(gold), in_scope))
-            out["cos"].append(top_cos)
+            out["cos"].append(sig.top_cos)
             out["nn"].append((labels[:, 0] == gold) & in_scope)
     return tuple(np.concatenate(out[k]) if out[k] else np.zeros(0) for k in out)
+
+
+def signals(
+    model: CategoryModel | None,
+    vectors: np.ndarray,
+    texts: list[str],
+    cos: np.ndarray,
+    labels: np.ndarray,
+    m: int | None = None,
+) -> Signals:
+    """Every signal of a batch of queries, given their nearest labelled neighbours.
+
+    Args:
+        model: the fitted model, or None (then only the neighbours' votes count).
+        vectors, texts: the queries.
+        cos, labels: (b, k) cosine and category index of each query's neighbours.
+        m: number of categories (default: the model's); indices past the model's
+            categories are groups only neighbours know (articles without a category).
+    """
+    m = m if m is not None else len(model.categories) if model else 0
+    b = len(texts)
+    p_emb, p_char = np.zeros((b, m)), np.zeros((b, m))
+    centroid_cos, maha, energy = np.zeros((b, m)), np.zeros((b, m)), np.zeros(b)
+    if model is not None:
+        n = len(model.categories)
+        p_emb[:, :n], p_char[:, :n] = model.predict(vectors, texts)
+        cc, md, energy = model.geometry(vectors)
+        centroid_cos[:, :n], maha[:, :n] = cc, md
+        # A group the model does not know is as far as the farthest known category.
+        if m > n:
+            centroid_cos[:, n:] = cc.min(axis=1, keepdims=True)
+            maha[:, n:] = md.max(axis=1, keepdims=True)
+    votes, group_cos, top_cos, density = neighbour_evidence(cos, labels, m)
+    return Signals(
+        combine(p_emb, p_char, votes),
+        p_emb,
+        p_char,
+        votes,
+        group_cos,
+        top_cos,
+        centroid_cos,
+        maha,
+        energy,
+        density,
+    )
 
 
 def top_neighbours(sims: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

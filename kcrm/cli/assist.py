@@ -6,12 +6,14 @@ scikit-learn, which `kcrm --help` and every other command should not wait for.
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from kcrm.cli.common import JsonOpt, emit, err, fail, open_kb, out, progress_bar
+from kcrm.cli.progress import Advance, progress
 
 
 def register(app: typer.Typer, evaluate_app: typer.Typer, train_app: typer.Typer) -> None:
@@ -38,12 +40,13 @@ def suggest_command(
 ) -> None:
     """Suggested resolutions for a case, best first, with calibrated confidence."""
     from kcrm.assist.suggest import suggest
+    from kcrm.core.errors import NotFound
 
     with open_kb() as kb:
         try:
             result = suggest(kb, text, k=k, product_id=product, customer_id=customer)
-        except ValueError as exc:
-            raise fail(str(exc), 2) from None
+        except (ValueError, NotFound) as exc:
+            raise fail(str(exc).strip("'\""), 2) from None
     if as_json:
         emit(result.as_dict())
         return
@@ -137,8 +140,11 @@ def train_command(
     ] = True,
     epochs: Annotated[int, typer.Option(min=1, max=20, help="passes over the pairs")] = 1,
     max_minutes: Annotated[
-        float, typer.Option(min=0.1, help="stop training after this long, and evaluate")
-    ] = 15.0,
+        float,
+        typer.Option(
+            min=0.1, help="all of it (training, scoring, switching, refitting) within this long"
+        ),
+    ] = 10.0,
     as_json: JsonOpt = False,
 ) -> None:
     """Learn from the resolved cases: adapt the embedding model, switch if it is better,
@@ -148,11 +154,12 @@ def train_command(
     from kcrm.assist.train import fit_assist
 
     result: dict[str, Any] = {}
+    say("train suggest: loading the knowledge base and the resolved cases")
     with open_kb() as kb:
         if embedding:
             config = TrainConfig(epochs=epochs, max_seconds=max_minutes * 60)
-            result["embedding"] = train_embedding(kb, config, say)
-        result["resolution_model"] = fit_assist(kb, progress=say)
+            result["embedding"] = train_embedding(kb, config, say, track)
+        result["resolution_model"] = fit_assist(kb, progress=say, track=track)
     if as_json:
         emit(result)
     else:
@@ -161,6 +168,11 @@ def train_command(
         print_fit(result["resolution_model"])
     if not result["resolution_model"]["fitted"]:
         raise typer.Exit(1)
+
+
+def track(label: str, total: int | None, unit: str) -> AbstractContextManager[Advance]:
+    """A counted step of a long command: a bar in a terminal, periodic lines in logs."""
+    return progress(label, total, unit, err)
 
 
 def say(message: str) -> None:
@@ -185,6 +197,11 @@ def print_training(summary: dict[str, Any]) -> None:
         f"trained {summary['version']} on {summary['pairs']} pairs in "
         f"{summary['train_seconds']}s; held-out top-1 ({summary['held_out']} cases) "
         f"{before['top1']:.4f} ({before['model']}) → {after['top1']:.4f}: {verdict}"
+    )
+    sig = summary["significance"]
+    err.print(
+        f"  {sig['gained']} held-out cases gained, {sig['lost']} lost: p = {sig['p_value']} "
+        f"(switching needs p < {sig['level']}); {summary['seconds']}s in all"
     )
 
 
@@ -264,8 +281,8 @@ def _switch(target: Any, as_json: bool) -> None:
         raise ValueError(f"{version} is already in use")
     start = time.perf_counter()
     with open_kb() as kb:
-        chunks = switch_to(kb, version, say=say)
-        fit = fit_assist(kb, progress=say)
+        chunks = switch_to(kb, version, say=say, track=track)
+        fit = fit_assist(kb, progress=say, track=track)
     result = {
         "version": version,
         "name": ModelRegistry.load(settings).name_of(version),

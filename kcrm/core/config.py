@@ -45,6 +45,12 @@ class Settings(BaseSettings):
     # Vector index: exact flat search up to this many vectors, IVF above it.
     ivf_threshold: int = Field(default=50_000, ge=1000)
 
+    # Reply drafts: an optional OpenAI-compatible chat endpoint (Ollama, vLLM, llama.cpp
+    # server), e.g. http://localhost:11434/v1; unset, drafts are composed offline.
+    llm_url: str = Field(default="", description="base URL of /chat/completions")
+    llm_model: str = Field(default="", description="model name sent to the endpoint")
+    llm_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
+
     # HTTP service.
     rate_limit_per_minute: int = Field(
         default=600, ge=1, description="per key, unless the key says"

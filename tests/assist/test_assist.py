@@ -14,6 +14,7 @@ import pytest
 from kcrm.assist.calibration import Calibrator, best_threshold, reliability
 from kcrm.assist.devsplit import split
 from kcrm.assist.evaluate import evaluate_suggest, read_labelled
+from kcrm.assist.features import FEATURES
 from kcrm.assist.suggest import suggest
 from kcrm.assist.train import fit_assist, is_stale, model_paths
 from kcrm.core.tables import Feedback, QueryLog
@@ -63,14 +64,16 @@ def test_suggestions_group_cases_by_category_with_evidence_and_answer(
     top = result.suggestions[0]
     assert top.category == "pin_blocked"
     assert top.title == "Pin blocked"
+    # No article: the canonical resolution its cases share.
     assert top.answer in ("Resolved pin_blocked #0", "Resolved pin_blocked #1")
+    assert top.answer_source == {"id": "pin_blocked", "kind": "canonical"}
     assert top.evidence and all(e.id.startswith("case-pin_blocked") for e in top.evidence)
     assert len({s.category for s in result.suggestions}) == len(result.suggestions) <= 3
     assert all(h.kind == "case" for h in result.similar_cases)
     data = result.as_dict()
     assert set(data) == {"answerable", "suggestions", "similar_cases"}
     assert set(data["suggestions"][0]) == {
-        "category", "article_id", "title", "answer", "confidence", "evidence",
+        "category", "article_id", "title", "answer", "answer_source", "confidence", "evidence",
     }  # fmt: skip
     assert set(data["suggestions"][0]["evidence"][0]) == {"id", "kind", "score", "snippet"}
 
@@ -80,6 +83,9 @@ def test_article_gives_title_and_id_to_its_category(kb: KnowledgeBase, tmp_path:
     load(kb, tmp_path, [*cases(), {**article, "category": "pin_blocked"}])
     top = suggest(kb, "pin blocked unblock", k=2).suggestions[0]
     assert (top.category, top.article_id, top.title) == ("pin_blocked", "faq-pin", article["title"])
+    # The answer is the FAQ's text, not a case's note.
+    assert top.answer == article["body"]
+    assert top.answer_source == {"id": "faq-pin", "kind": "faq"}
 
 
 def test_fitted_confidence_is_calibrated_and_abstains_out_of_scope(
@@ -198,10 +204,11 @@ def test_threshold_and_reliability_arithmetic(tmp_path: Path) -> None:
     table, ece = reliability(np.array([0.95, 0.95, 0.05, 0.05]), correct)
     assert table[9]["count"] == 2 and table[9]["accuracy"] == 1.0
     assert ece == pytest.approx(0.05)
-    cal = Calibrator([0.0] * 7, [1.0] * 7, [1.0] + [0.0] * 6, 0.0, 0.5, 0.7, 0.15)
+    n = len(FEATURES)
+    cal = Calibrator([0.0] * n, [1.0] * n, [1.0] + [0.0] * (n - 1), 0.0, 0.5, 0.7, 0.15)
     cal.save(tmp_path / "c.json")
     loaded = Calibrator.load(tmp_path / "c.json")
-    assert loaded == cal and float(loaded.predict(np.zeros(7))[0]) == pytest.approx(0.5)
+    assert loaded == cal and float(loaded.predict(np.zeros(n))[0]) == pytest.approx(0.5)
 
 
 def test_dev_split_is_reproducible_and_holds_intents_out() -> None:

@@ -1,0 +1,201 @@
+"""Realistic agent notes around a customer's question, and off-topic questions, for evaluation.
+
+A question typed into the console is rarely the clean sentence a dataset holds:
+agents paste call notes and chat transcripts with call times, identity checks,
+greetings, the customer's mood and small talk around the problem. `wrap` puts
+one question into such a note (English), in one of several shapes (call note,
+chat transcript, email, terse ticket), with the question somewhere in the
+middle, so an evaluation can check that the same question gets the same
+resolution with and without the noise.
+
+`off_topic` writes general questions no bank's knowledge answers (weather,
+jokes, travel, cooking, sport, ...), the bulk of CLINC150's out-of-scope set,
+to mix with known intents for the CLINC150-shaped evaluation.
+"""
+
+from __future__ import annotations
+
+import random
+
+NAMES = ["Sarah", "Tom", "Priya", "Mr Okafor", "Mrs Lindqvist", "Jamie", "Ahmed", "Chloe"]
+TIMES = ["08:52", "09:14", "10:03", "11:47", "12:30", "14:32", "15:05", "16:48", "18:20"]
+CALL_OPENERS = [
+    "Inbound call at {time}, {minutes} min.",
+    "Call taken {time}.",
+    "Customer rang at {time} (waited {minutes} min in the queue).",
+    "{time} phone call from {name}.",
+    "Callback at {time} as requested.",
+]
+ID_CHECKS = [
+    "ID&V passed (DOB and postcode).",
+    "Security questions answered correctly.",
+    "Verified identity with the last four digits and date of birth.",
+    "Passed ID checks after one wrong answer on the address.",
+    "Customer verified via in-app push.",
+]
+MOODS = [
+    "Customer was polite but clearly stressed.",
+    "Very frustrated, said this is the second time she has called.",
+    "Calm and friendly throughout.",
+    "He sounded upset and kept apologising.",
+    "Quite annoyed about the wait on hold.",
+    "Customer was in a hurry.",
+]
+CHATTER = [
+    "We chatted briefly about the football last night.",
+    "She mentioned she is moving house next month.",
+    "He said the weather in Leeds has been awful all week.",
+    "Customer said her dog was barking in the background, apologised for the noise.",
+    "Mentioned he has just started a new job.",
+    "She was on the bus so the line kept dropping.",
+    "Talked for a minute about his daughter's graduation.",
+    "Customer complimented the new app design.",
+]
+CHAT_CHATTER = [
+    "Sorry, the signal on the train is terrible.",
+    "By the way the new app looks great.",
+    "I'm off to a wedding this weekend so I'm a bit all over the place.",
+    "My kids are shouting in the background, sorry!",
+    "I've been on hold for ages on the phone so trying chat instead.",
+]
+CLOSERS = [
+    "Customer thanked me and ended the call.",
+    "Will follow up if needed.",
+    "Customer happy to wait for an update.",
+    "Call ended politely.",
+    "No other issues raised.",
+]
+LEADS = ["Customer said: ", "Reason for call: ", "Issue: ", "Cust says ", "", "", ""]
+CHAT_GREETINGS = ["Hi there!", "Hello.", "Good morning.", "Hey, hope you're well.", "Hi."]
+CHAT_THANKS = ["Thanks so much.", "Thank you, appreciate it.", "Cheers.", "OK thanks."]
+EMAIL_OPENERS = ["Hello,", "Dear Kestrel team,", "Hi,", "Good afternoon,"]
+EMAIL_SMALLTALK = [
+    "I hope you are all well.",
+    "Sorry to bother you again.",
+    "I have been a customer for years and usually have no problems.",
+    "I'm writing from my phone so excuse any typos.",
+]
+
+
+def wrap(question: str, rng: random.Random) -> str:
+    """The question inside a call note, chat transcript, email or ticket, with noise around it."""
+    shape = rng.choice((_call_note, _chat, _email, _ticket))
+    question = question.strip()
+    # Agents usually end the customer's words with a full stop, but not always.
+    if question[-1:] not in ".?!" and rng.random() < 0.8:
+        question += "."
+    return shape(question, rng)
+
+
+def _fill(template: str, rng: random.Random) -> str:
+    return template.format(
+        time=rng.choice(TIMES), minutes=rng.randint(2, 25), name=rng.choice(NAMES)
+    )
+
+
+def _call_note(question: str, rng: random.Random) -> str:
+    before = [_fill(rng.choice(CALL_OPENERS), rng), rng.choice(ID_CHECKS)]
+    if rng.random() < 0.5:
+        before.append(rng.choice(MOODS))
+    after = rng.sample(CHATTER, 1) + ([rng.choice(MOODS)] if rng.random() < 0.3 else [])
+    after.append(rng.choice(CLOSERS))
+    return " ".join([*before, rng.choice(LEADS) + question, *after])
+
+
+def _chat(question: str, rng: random.Random) -> str:
+    name = rng.choice(NAMES)
+    lines = [
+        f"Customer: {rng.choice(CHAT_GREETINGS)}",
+        f"Agent: Hi {name}, thanks for waiting. How can I help today?",
+        f"Customer: {question}",
+    ]
+    if rng.random() < 0.6:
+        lines.append(f"Customer: {rng.choice(CHAT_CHATTER)}")
+    lines.append(f"Customer: {rng.choice(CHAT_THANKS)}")
+    return "\n".join(lines)
+
+
+def _email(question: str, rng: random.Random) -> str:
+    body = [rng.choice(EMAIL_SMALLTALK), question]
+    if rng.random() < 0.5:
+        body.append(rng.choice(CHATTER))
+    return "\n\n".join(
+        [rng.choice(EMAIL_OPENERS), " ".join(body), f"Kind regards,\n{rng.choice(NAMES)}"]
+    )
+
+
+def _ticket(question: str, rng: random.Random) -> str:
+    parts = [rng.choice(ID_CHECKS), rng.choice(LEADS) + question, rng.choice(MOODS)]
+    if rng.random() < 0.5:
+        parts.insert(0, _fill(rng.choice(CALL_OPENERS), rng))
+    return " ".join(parts)
+
+
+# Slots and templates of general questions; the mix follows CLINC150's out-of-scope
+# set, which is mostly everyday requests to a voice assistant.
+PLACES = ["Paris", "Tokyo", "Denver", "Cape Town", "Glasgow", "Lima", "Oslo", "Bangkok", "Rome"]
+DISHES = ["lasagne", "pad thai", "banana bread", "risotto", "pancakes", "chilli", "a curry"]
+TEAMS = ["Arsenal", "the Lakers", "the Yankees", "Celtic", "the All Blacks", "Real Madrid"]
+THINGS = ["the moon", "a blue whale", "Mount Everest", "the Eiffel Tower", "the sun"]
+OFF_TOPIC_TEMPLATES = [
+    "what's the weather like in {place} tomorrow",
+    "will it rain in {place} this weekend",
+    "tell me a joke",
+    "do you know any good jokes about cats",
+    "how do I make {dish}",
+    "what temperature should I bake {dish} at",
+    "how long do I boil an egg for",
+    "what's a good substitute for butter in {dish}",
+    "what time is it in {place} right now",
+    "book me a table for two in {place} tonight",
+    "how long is the flight from London to {place}",
+    "what are the best things to see in {place}",
+    "do I need a visa to visit {place}",
+    "did {team} win last night",
+    "when is the next {team} game",
+    "how far away is {thing}",
+    "how tall is {thing}",
+    "set a timer for {n} minutes",
+    "remind me to call my mum at {n} o'clock",
+    "play some relaxing music",
+    "what's {n} times {m}",
+    "how many calories are in {dish}",
+    "translate good morning into Spanish",
+    "what's the capital of Australia",
+    "who wrote Pride and Prejudice",
+    "recommend a good film to watch tonight",
+    "how do I get rid of hiccups",
+    "what's the meaning of the word serendipity",
+    "add milk and eggs to my shopping list",
+    "how do I change a flat tyre on my bike",
+    "what should I get my sister for her birthday",
+    "how many hours of sleep do adults need",
+    "turn the living room lights off",
+    "what's the best way to learn the guitar",
+    "how often should I water a cactus",
+    "is it going to be sunny in {place} on Friday",
+]
+
+
+def off_topic(n: int, seed: int = 0) -> list[str]:
+    """`n` distinct general questions (fewer if the templates run out), in random order."""
+    rng = random.Random(seed)
+    seen: set[str] = set()
+    out: list[str] = []
+    for _ in range(n * 50):
+        if len(out) >= n:
+            break
+        text = rng.choice(OFF_TOPIC_TEMPLATES).format(
+            place=rng.choice(PLACES),
+            dish=rng.choice(DISHES),
+            team=rng.choice(TEAMS),
+            thing=rng.choice(THINGS),
+            n=rng.randint(2, 12),
+            m=rng.randint(2, 12),
+        )
+        if rng.random() < 0.3:
+            text = text[:1].upper() + text[1:] + "?"
+        if text not in seen:
+            seen.add(text)
+            out.append(text)
+    return out

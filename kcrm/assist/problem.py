@@ -1,0 +1,91 @@
+"""The problem statement inside an agent's note: the sentences the knowledge base can speak to.
+
+Case notes carry call times, identity checks, greetings, moods and small talk
+around the customer's problem. Embedded whole, the noise pulls the vector away
+from every past case, so the same question gets a lower and more erratic
+confidence, or another resolution. The note is cut into segments (lines, then
+sentences, speaker labels such as "Customer:" removed); each segment's
+relevance is the mean cosine of its `TOP` nearest indexed records. Chatter is
+far from every record, the problem is close to some. When the whole text is
+about as relevant as its best segment (within `FULL_SLACK`), it is used as it
+is: a clean question of two sentences loses context when cut. Otherwise the
+segments within `MARGIN` of the most relevant one are kept, in their order,
+and the rest dropped. A text of one segment is used as it is.
+
+Both were measured on the Banking77 dev split (seed 7) with its queries
+wrapped in generated notes (notes.py; docs/quality.md): top-1 on the notes
+0.80 whole, 0.92 with MARGIN 0.12 (0.05: 0.916, 0.2: 0.910); FULL_SLACK 0.1
+leaves 8 of 1,998 clean questions changed (top-1 0.9432 vs 0.9443 untouched),
+where cutting every multi-sentence question cost a point.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+TOP = 3
+MARGIN = 0.12
+FULL_SLACK = 0.1
+MAX_SEGMENTS = 24  # a pasted transcript beyond this is cut at its first 24 segments
+_LINES = re.compile(r"\n+")
+_SENTENCES = re.compile(r"(?<=[.!?])\s+(?=\S)|(?<=[。！？!?])")
+# "Customer:", "Agent:", "Reason for call:", "客户：" at the start of a segment.
+_LABEL = re.compile(r"^\s*(?:[A-Za-z][\w&/' -]{0,24}|[\u4e00-\u9fff]{1,6})\s*[:：]\s+")
+
+
+@dataclass
+class Problem:
+    """What the ranking reads of a note: the kept text, its vector, and what was dropped."""
+
+    text: str
+    vector: np.ndarray
+    segments: int
+    kept: int
+
+
+def segments(text: str) -> list[str]:
+    """Lines, then sentences, of a note, labels stripped; empty pieces dropped."""
+    out: list[str] = []
+    for line in _LINES.split(text):
+        for piece in _SENTENCES.split(line):
+            piece = _LABEL.sub("", piece.strip(), count=1).strip()
+            if re.search(r"\w", piece):
+                out.append(piece)
+    return out[:MAX_SEGMENTS]
+
+
+def keep(relevance: np.ndarray, margin: float = MARGIN) -> np.ndarray:
+    """Indices of the segments within `margin` of the most relevant one, in order."""
+    if relevance.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    return np.flatnonzero(relevance >= relevance.max() - margin)
+
+
+def relevance(kb: Any, vectors: np.ndarray) -> np.ndarray:
+    """Mean cosine of each vector's `TOP` nearest indexed records (0 for an empty index)."""
+    with kb.lock:
+        if kb.replica.vectors.count() == 0:
+            return np.zeros(len(vectors))
+        scores, ids = kb.replica.vectors.search(np.ascontiguousarray(vectors, np.float32), TOP)
+    valid = ids >= 0
+    return np.where(valid, scores, 0).sum(axis=1) / np.maximum(valid.sum(axis=1), 1)
+
+
+def problem_statement(kb: Any, text: str) -> Problem:
+    """The part of `text` to rank resolutions by (all of it when it is one segment)."""
+    parts = segments(text)
+    if len(parts) <= 1:
+        return Problem(text, kb.embed_query(text), len(parts), len(parts))
+    whole = kb.embed_query(text)
+    vectors = kb.embedder.encode(parts)
+    scores = relevance(kb, np.vstack([vectors, whole[None, :]]))
+    kept = keep(scores[:-1])
+    if kept.size == len(parts) or scores[-1] >= scores[:-1].max() - FULL_SLACK:
+        return Problem(text, whole, len(parts), len(parts))
+    chosen = " ".join(parts[i] for i in kept)
+    vector = vectors[kept[0]] if kept.size == 1 else kb.embed_query(chosen)
+    return Problem(chosen, vector, len(parts), int(kept.size))
