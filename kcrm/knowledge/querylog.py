@@ -11,6 +11,7 @@ import numpy as np
 from kcrm.core.db import Database
 from kcrm.core.errors import NotFound
 from kcrm.core.keys import Principal
+from kcrm.core.roles import public_only
 from kcrm.core.tables import Feedback, QueryLog
 from kcrm.knowledge.text.pii import redact
 
@@ -76,8 +77,9 @@ def record_feedback(
         query = s.get(QueryLog, query_id)
         if query is None:
             raise NotFound(f"no query with id {query_id!r}")
-        if principal.role == "customer" and query.key_id != principal.key_id:
-            # Customers only rate their own searches; staff may rate any.
+        if public_only(principal.role) and query.key_id != principal.key_id:
+            # Public-only roles rate their own searches only: whether an id was among the
+            # results of someone else's query would tell them about records they cannot see.
             raise NotFound(f"no query with id {query_id!r}")
         if item_id not in (query.result_ids or []):
             raise ValueError(f"item_id {item_id!r} was not among the results of query {query_id}")
