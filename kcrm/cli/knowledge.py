@@ -12,7 +12,9 @@ import typer
 from rich.table import Table
 
 from kcrm.cli.common import (
+    SHOW_REJECTIONS,
     JsonOpt,
+    ShowRejectionsOpt,
     cli_actor,
     emit,
     err,
@@ -39,6 +41,7 @@ def ingest(
     create_missing: Annotated[
         bool, typer.Option(help="create unknown customers/products referenced by purchases")
     ] = False,
+    show_rejections: ShowRejectionsOpt = SHOW_REJECTIONS,
     as_json: JsonOpt = False,
 ) -> None:
     """Load knowledge records (.jsonl .json .csv .md .txt); CRM CSVs in the folders first."""
@@ -48,7 +51,7 @@ def ingest(
     start = time.perf_counter()
     with open_kb() as kb, progress_bar("ingesting", count_records(paths)) as advance:
         report, tables = load_paths(kb, paths, advance, create_missing, cli_actor())
-    print_report(report, tables, as_json, time.perf_counter() - start)
+    print_report(report, tables, as_json, time.perf_counter() - start, show_rejections)
     exit_for([report, *tables.values()])
 
 

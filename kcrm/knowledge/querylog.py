@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,7 +14,7 @@ from kcrm.core.errors import NotFound
 from kcrm.core.keys import Principal
 from kcrm.core.roles import public_only
 from kcrm.core.tables import Feedback, QueryLog
-from kcrm.knowledge.text.pii import redact
+from kcrm.knowledge.text.pii import redact, redact_batch
 
 
 @dataclass
@@ -41,11 +42,12 @@ def log_query(db: Database, principal: Principal | None, entry: LoggedQuery) -> 
                 kind=entry.kind,
                 role=principal.role if principal else "cli",
                 key_id=principal.key_id if principal else None,
-                customer_id=entry.customer_id,
-                # Logs must hold no PII, whoever typed it.
+                # Logs must hold no PII, whoever typed it, wherever in the request: a card
+                # number given as a product id or customer id is redacted like the query.
+                customer_id=redacted(entry.customer_id, db.settings.pii_allow),
                 query=redact(entry.query, db.settings.pii_allow)[:2000],
                 language=entry.language,
-                filters=entry.filters or {},
+                filters=redacted(entry.filters or {}, db.settings.pii_allow),
                 result_count=len(entry.result_ids),
                 top_score=entry.top_score,
                 answerable=entry.answerable,
@@ -60,6 +62,35 @@ def log_query(db: Database, principal: Principal | None, entry: LoggedQuery) -> 
             )
         )
     return query_id
+
+
+def redacted(value: Any, allow: Sequence[str] = ()) -> Any:
+    """`value` with every string in it PII-redacted (lists and dicts walked; one NER batch)."""
+    texts: list[str] = []
+
+    def collect(v: Any) -> None:
+        if isinstance(v, str):
+            texts.append(v)
+        elif isinstance(v, list | tuple):
+            for item in v:
+                collect(item)
+        elif isinstance(v, dict):
+            for item in v.values():
+                collect(item)
+
+    collect(value)
+    clean = iter(redact_batch(texts, allow)) if texts else iter(())
+
+    def rebuild(v: Any) -> Any:
+        if isinstance(v, str):
+            return next(clean)
+        if isinstance(v, list | tuple):
+            return [rebuild(item) for item in v]
+        if isinstance(v, dict):
+            return {k: rebuild(item) for k, item in v.items()}
+        return v
+
+    return rebuild(value)
 
 
 def record_feedback(
