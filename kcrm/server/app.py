@@ -18,7 +18,7 @@ from prometheus_client import CollectorRegistry
 from kcrm import __version__
 from kcrm.api import metrics as metrics_mod
 from kcrm.api import problems
-from kcrm.api.ratelimit import RateLimiter
+from kcrm.api.ratelimit import RateLimiter, shared_store
 from kcrm.api.routes import (
     assist,
     cases,
@@ -137,7 +137,10 @@ def create_app(
         private = private_replica(settings) if owned and settings.private_replica else None
         base = kb if kb is not None else await _open_warm(settings, private)
         base._metrics = metrics  # type: ignore[attr-defined]
-        app.state.keys = KeyStore(base.db)
+        app.state.keys = KeyStore(base.db, settings.key_cache_seconds)
+        app.state.limiter = RateLimiter(
+            settings.rate_limit_per_minute, shared_store(base.db.engine, settings.data_dir)
+        )
         app.state.kb = base
         app.state.model_name = active_name(settings)
         follower = asyncio.create_task(_follow_log(app, settings.sync_interval_seconds))
@@ -155,6 +158,8 @@ def create_app(
                 if task is not None:
                     task.cancel()
             app.state.kb = None
+            if app.state.limiter.store is not None:
+                app.state.limiter.store.dispose()
             if owned:
                 await asyncio.to_thread(base.close)
             if private is not None:
