@@ -17,7 +17,7 @@ from prometheus_client import CollectorRegistry
 
 from kcrm import __version__
 from kcrm.api import metrics as metrics_mod
-from kcrm.api import problems
+from kcrm.api import openapi, problems
 from kcrm.api.ratelimit import RateLimiter, shared_store
 from kcrm.api.routes import (
     assist,
@@ -38,6 +38,7 @@ from kcrm.knowledge.kb import KnowledgeBase, private_replica_dir
 from kcrm.knowledge.text.tokens import load_spacy, warm_up
 from kcrm.recommend.store import load_recommender
 from kcrm.server.middleware import BodyLimit, NoNulInUrl
+from kcrm.web import docs
 from kcrm.web import routes as web
 
 log = logging.getLogger(__name__)
@@ -170,6 +171,9 @@ def create_app(
         version=__version__,
         summary="Knowledge-based CRM: agent assist, self-service search, next-best offers",
         lifespan=lifespan,
+        # Served by kcrm/web/docs.py from installed assets, not from a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.registry = registry
@@ -193,6 +197,8 @@ def create_app(
     ):
         app.include_router(module.router)
     app.include_router(web.router)
+    app.include_router(docs.router)
+    openapi.install(app)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
