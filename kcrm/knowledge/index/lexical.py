@@ -133,6 +133,11 @@ class TantivyLexicalIndex(LexicalIndex):
             writer.delete_documents_by_term(_ID_FIELD, int(cid))
         self._dirty = True
 
+    def clear(self) -> None:
+        """Remove every entry (a rebuild starts from here, in the same open folder)."""
+        self.writer.delete_all_documents()
+        self._dirty = True
+
     def commit(self) -> None:
         if self._dirty:
             self.writer.commit()
