@@ -86,10 +86,13 @@ SHOW_REJECTIONS = 20
 
 
 def report_data(
-    report: IngestReport, tables: dict[str, IngestReport], show: int = SHOW_REJECTIONS
+    report: IngestReport,
+    tables: dict[str, IngestReport],
+    show: int = SHOW_REJECTIONS,
+    knowledge: bool = True,
 ) -> dict[str, Any]:
     """What `--json` prints: totals at the top, rejections counted by reason plus the first
-    `show` of them, and each table's and the knowledge files' own counts."""
+    `show` of them, then each table's and (`knowledge`) the knowledge files' own counts."""
     parts = {**tables, "knowledge": report}
     rejected = [r for rep in parts.values() for r in rep.rejected]
     data: dict[str, Any] = {
@@ -103,8 +106,8 @@ def report_data(
     data["reused_chunks"] = report.reused_chunks
     if tables:
         data["tables"] = {name: _counts(rep) for name, rep in tables.items()}
-        if report.added or report.updated or report.unchanged or report.deleted or report.rejected:
-            data["knowledge"] = _counts(report)
+    if knowledge:
+        data["knowledge"] = _counts(report)
     return data
 
 
@@ -120,14 +123,15 @@ def print_report(
     as_json: bool,
     seconds: float,
     show: int = SHOW_REJECTIONS,
+    knowledge: bool = True,
 ) -> None:
-    data = report_data(report, tables, show)
+    data = report_data(report, tables, show, knowledge)
     data["seconds"] = round(seconds, 3)
     if as_json:
         emit(data)
         return
     table = Table("", "added", "updated", "unchanged", "deleted", "rejected")
-    for name, rep in [*tables.items(), ("knowledge", report)]:
+    for name, rep in [*tables.items(), *([("knowledge", report)] if knowledge else [])]:
         table.add_row(
             name,
             str(rep.added),

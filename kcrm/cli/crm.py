@@ -41,7 +41,7 @@ def import_(
     with open_kb() as kb, progress_bar(f"importing {table}", None) as advance:
         report = import_table(kb, table, file, create_missing, advance)
     seconds = time.perf_counter() - start
-    print_report(IngestReport(), {table: report}, as_json, seconds, show_rejections)
+    print_report(IngestReport(), {table: report}, as_json, seconds, show_rejections, False)
     exit_for([report])
 
 
