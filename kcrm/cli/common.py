@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import json
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -19,7 +20,7 @@ from kcrm.core.db import Database, SchemaError
 from kcrm.knowledge.index.lexical import IndexInUse
 from kcrm.knowledge.index.replica import IndexMismatch
 from kcrm.knowledge.kb import KnowledgeBase
-from kcrm.knowledge.records import IngestReport, reasons_counted
+from kcrm.knowledge.records import IngestReport, Rejection
 
 err = Console(stderr=True)
 out = Console(soft_wrap=True)
@@ -77,6 +78,24 @@ def open_kb(settings: Settings | None = None, for_rebuild: bool = False) -> Iter
         yield kb
     finally:
         kb.close()
+
+
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
+_NUMBER = re.compile(r"\d+(?:[-:./T]\d+)*")
+
+
+def reason_kind(reason: str) -> str:
+    """A rejection's reason without its values, so that rows rejected alike count together."""
+    return _NUMBER.sub("…", _QUOTED.sub("'…'", reason))
+
+
+def reasons_counted(rejected: list[Rejection]) -> dict[str, int]:
+    """How many rows were rejected for each kind of reason, most frequent first."""
+    counts: dict[str, int] = {}
+    for r in rejected:
+        kind = reason_kind(r.reason)
+        counts[kind] = counts.get(kind, 0) + 1
+    return dict(sorted(counts.items(), key=lambda kv: -kv[1]))
 
 
 ShowRejectionsOpt = Annotated[

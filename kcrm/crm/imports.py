@@ -1,10 +1,11 @@
 """`kcrm import customers|products|purchases FILE.csv`: CRM tables from CSV, upserted by key.
 
-Column formats are in docs/formats.md. Every bad row is rejected with its line
-and reason; good rows in the same file still land. Values are checked against the
-columns they go to before anything is written (lengths, dates, finite amounts, text a
-database can store), and a row the database refuses all the same is found and
-rejected alone (`write_or_bisect`), so it never takes its batch down.
+Column formats are in docs/formats.md; the row models that check them, in `crm/rows`.
+Every bad row is rejected with its line and reason; good rows in the same file still
+land. Values are checked against the columns they go to before anything is written
+(lengths, dates, finite amounts, text a database can store), and a row the database
+refuses all the same is found and rejected alone (`write_or_bisect`), so it never
+takes its batch down.
 """
 
 from __future__ import annotations
@@ -12,133 +13,23 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    StringConstraints,
-    ValidationError,
-    field_validator,
-    model_validator,
-)
+from pydantic import BaseModel, ValidationError
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
-from kcrm.core.bounds import MAX_AMOUNT, MAX_QUANTITY, EventTime, refuse_unstorable
 from kcrm.core.db import Database, write_or_bisect
 from kcrm.core.tables import Contact, Customer, Product, Purchase
+from kcrm.crm.rows import ALIASES, CustomerRow, ProductRow, PurchaseRow
 from kcrm.knowledge.records import IngestReport, Rejection, describe, read_csv_rows
 
 Table = Literal["customers", "products", "purchases"]
 CSV_SUFFIXES = (".csv",)
 ProgressFn = Callable[[int], None]
 BATCH = 2000
-
-_DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%Y/%m/%d", "%d/%m/%Y")
-
-
-def parse_when(value: Any) -> Any:
-    """ISO 8601 timestamps and plain dates (YYYY-MM-DD or DD-MM-YYYY) as aware UTC."""
-    if not isinstance(value, str) or not value.strip():
-        return value
-    text = value.strip()
-    for fmt in _DATE_FORMATS:
-        try:
-            return datetime.strptime(text, fmt).replace(tzinfo=UTC)
-        except ValueError:
-            pass
-    try:
-        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError as exc:
-        raise ValueError(f"not a date or ISO 8601 timestamp: {text!r}") from exc
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def _split(value: Any) -> Any:
-    if isinstance(value, str):
-        return [p.strip() for p in value.split(";") if p.strip()]
-    return value or []
-
-
-# Text as long as the column it goes to (kcrm/core/tables.py; tests check they agree).
-ContactValue = Annotated[str, StringConstraints(min_length=1, max_length=256)]
-Alias = Annotated[str, StringConstraints(min_length=1, max_length=256)]
-
-
-class _Row(BaseModel):
-    """What every CRM row refuses: NaN and infinity, text no database can store."""
-
-    model_config = ConfigDict(str_strip_whitespace=True, allow_inf_nan=False)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _storable(cls, data: Any) -> Any:
-        return refuse_unstorable(data)
-
-
-class CustomerRow(_Row):
-    model_config = ConfigDict(extra="allow")
-
-    id: str = Field(min_length=1, max_length=128)
-    name: str = Field(default="", max_length=256)
-    email: list[ContactValue] = Field(default_factory=list, max_length=20)
-    phone: list[ContactValue] = Field(default_factory=list, max_length=20)
-    country: str | None = Field(default=None, max_length=64)
-    city: str | None = Field(default=None, max_length=128)
-    segment: str | None = Field(default=None, max_length=64)
-    joined_at: EventTime | None = None
-
-    _lists = field_validator("email", "phone", mode="before")(_split)
-    _when = field_validator("joined_at", mode="before")(parse_when)
-
-
-class ProductRow(_Row):
-    model_config = ConfigDict(extra="allow")
-
-    id: str = Field(min_length=1, max_length=128)
-    name: str = Field(min_length=1, max_length=256)
-    category: str | None = Field(default=None, max_length=128)
-    description: str = Field(default="", max_length=100_000)
-    price: float | None = Field(default=None, ge=0, le=MAX_AMOUNT)
-    cost: float | None = Field(default=None, ge=0, le=MAX_AMOUNT)
-    active: bool = True
-    repeatable: bool = False
-    aliases: list[Alias] = Field(default_factory=list, max_length=100)
-
-    _lists = field_validator("aliases", mode="before")(_split)
-
-
-class PurchaseRow(_Row):
-    model_config = ConfigDict(extra="forbid")
-
-    customer_id: str = Field(min_length=1, max_length=128)
-    product_id: str = Field(min_length=1, max_length=128)
-    purchased_at: EventTime
-    # No order id: one basket per customer and day, named `customer@date` (128 at most).
-    order_id: str | None = Field(default=None, max_length=128)
-    quantity: float = Field(default=1.0, gt=0, le=MAX_QUANTITY)
-    unit_price: float | None = Field(default=None, ge=0, le=MAX_AMOUNT)
-    channel: str | None = Field(default=None, max_length=32)
-
-    _when = field_validator("purchased_at", mode="before")(parse_when)
-
-
-# Column names other exports use for the same thing (e.g. the groceries data set).
-_ALIASES = {
-    "member_number": "customer_id",
-    "customer": "customer_id",
-    "itemdescription": "product_id",
-    "product": "product_id",
-    "date": "purchased_at",
-    "timestamp": "purchased_at",
-    "order": "order_id",
-    "qty": "quantity",
-    "price": "unit_price",
-}
 
 
 def _hash(data: dict[str, Any]) -> str:
@@ -162,7 +53,7 @@ def _validated(
             if v is not None and (not isinstance(v, str) or v.strip() != "")
         }
         if rename:
-            data = {_ALIASES.get(k, k): v for k, v in data.items()}
+            data = {ALIASES.get(k, k): v for k, v in data.items()}
         try:
             yield line, model.model_validate(data)
         except ValidationError as exc:

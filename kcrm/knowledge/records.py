@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -118,24 +117,6 @@ class Rejection:
 
     def as_dict(self) -> dict[str, Any]:
         return {"file": self.file, "line": self.line, "reason": self.reason}
-
-
-_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
-_NUMBER = re.compile(r"\d+(?:[-:./T]\d+)*")
-
-
-def reason_kind(reason: str) -> str:
-    """A rejection's reason without its values, so that rows rejected alike count together."""
-    return _NUMBER.sub("…", _QUOTED.sub("'…'", reason))
-
-
-def reasons_counted(rejected: Sequence[Rejection]) -> dict[str, int]:
-    """How many rows were rejected for each kind of reason, most frequent first."""
-    counts: dict[str, int] = {}
-    for r in rejected:
-        kind = reason_kind(r.reason)
-        counts[kind] = counts.get(kind, 0) + 1
-    return dict(sorted(counts.items(), key=lambda kv: -kv[1]))
 
 
 @dataclass

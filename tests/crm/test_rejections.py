@@ -20,7 +20,8 @@ from sqlalchemy import func, select, text
 
 from kcrm.core.db import Database
 from kcrm.core.tables import Case, Contact, Customer, Document, Interaction, Product, Purchase
-from kcrm.crm.imports import CustomerRow, ProductRow, PurchaseRow, import_csv
+from kcrm.crm.imports import import_csv
+from kcrm.crm.rows import CustomerRow, ProductRow, PurchaseRow
 from kcrm.knowledge.kb import KnowledgeBase
 from kcrm.knowledge.records import KnowledgeRecord
 from tests.conftest import Invoke, faq
