@@ -11,8 +11,9 @@ from kcrm.core.bounds import MAX_AMOUNT, MAX_QUANTITY, BoundTime, EventTime, ref
 from kcrm.knowledge.records import KnowledgeRecord
 
 MAX_QUERY_CHARS = 1000
-# A category or tag named in a filter: as long as the column holding it.
-Label = Annotated[str, StringConstraints(max_length=128)]
+# A category or tag named in a filter: as long as a stored one may be.
+Category = Annotated[str, StringConstraints(max_length=128)]
+TagLabel = Annotated[str, StringConstraints(max_length=256)]
 
 
 class Strict(BaseModel):
@@ -33,8 +34,8 @@ class Filters(Strict):
     kind: list[Literal["faq", "article", "case", "interaction"]] = Field(
         default_factory=list, max_length=4
     )
-    category: list[Label] = Field(default_factory=list, max_length=50)
-    tags: list[Label] = Field(default_factory=list, max_length=50)
+    category: list[Category] = Field(default_factory=list, max_length=50)
+    tags: list[TagLabel] = Field(default_factory=list, max_length=50)
     language: str | None = Field(default=None, max_length=8)
     product_id: str | None = Field(default=None, max_length=128)
     created_after: BoundTime | None = None

@@ -31,9 +31,9 @@ KNOWLEDGE_SUFFIXES = {".jsonl", ".json", ".csv", ".md", ".markdown", ".txt"}
 MAX_BODY_CHARS = 1_000_000
 
 
-# A product id as the products table holds it (String(128)); a tag, short text.
+# A product id as the products table holds it (String(128)); a tag, a short label.
 ProductId = Annotated[str, StringConstraints(min_length=1, max_length=128)]
-Tag = Annotated[str, StringConstraints(min_length=1, max_length=128)]
+Tag = Annotated[str, StringConstraints(min_length=1, max_length=256)]
 
 
 class KnowledgeRecord(BaseModel):

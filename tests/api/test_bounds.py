@@ -85,16 +85,17 @@ def row_size(row: QueryLog) -> int:
 
 def test_a_public_key_cannot_fill_the_query_log(kb: KnowledgeBase, client: TestClient) -> None:
     key = bearer(create_key(kb.db, "customer", "help page")[0])
-    label = "x" * 128
+    label, tag = "x" * 128, "t" * 256
     biggest = {
         "query": "q" * 1000,
-        "filters": {"category": [label] * 50, "tags": [label] * 50, "kind": ["faq"] * 4},
+        "filters": {"category": [label] * 50, "tags": [tag] * 50, "kind": ["faq"] * 4},
     }
     assert client.post("/v1/search", json=biggest, headers=key).status_code == 200
     for field, value in (
         ("kind", ["faq"] * 100_000),  # 700 KB of one allowed word
         ("category", [label] * 51),
         ("category", ["y" * 129]),
+        ("tags", ["z" * 257]),
         ("tags", ["z" * 100_000]),
     ):
         body = {"query": "card", "filters": {**biggest["filters"], field: value}}
@@ -104,7 +105,7 @@ def test_a_public_key_cannot_fill_the_query_log(kb: KnowledgeBase, client: TestC
     rows = logged(kb)
     assert len(rows) == 1  # refused requests log nothing
     # What the largest allowed request stores: its query, 100 labels and a little JSON.
-    assert row_size(rows[0]) < 1000 + 100 * (128 + 4) + 500
+    assert row_size(rows[0]) < 1000 + 50 * (128 + 4) + 50 * (256 + 4) + 500
 
 
 CARD = "4111 1111 1111 1111"
