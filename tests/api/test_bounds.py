@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from kcrm.core.config import Settings
 from kcrm.core.keys import create_key
-from kcrm.core.tables import QueryLog
+from kcrm.core.tables import Customer, QueryLog
 from kcrm.knowledge.kb import KnowledgeBase
 from kcrm.server.app import create_app
 
@@ -120,6 +120,8 @@ def test_what_the_query_log_keeps_is_redacted(kb: KnowledgeBase, client: TestCli
         "/v1/search", json={"query": f"card {CARD}", "filters": filters}, headers=customer
     )
     assert r.status_code == 200, r.text
+    with kb.db.session() as s:  # a customer whose id is, badly, a card number
+        s.add(Customer(id=CARD, name="Jane"))
     body = {"text": f"my card {CARD} is blocked", "customer_id": CARD, "product_id": CARD}
     r = client.post("/v1/agent/suggest", json=body, headers=agent)
     assert r.status_code == 200, r.text
