@@ -490,7 +490,7 @@ def run(
         if database_url:
             kcrm(env, "init")
         seeded = kcrm(env, "ingest", str(seed_corpus(work / "corpus", cases)), "--json")
-        seed_documents = json.loads(seeded.stdout)["added"]
+        seed_documents = json.loads(seeded.stdout)["knowledge"]["added"]
         keys = create_keys(env)
         seed = load_seed()
         with serve(env, workers, recommender="recommend" in mix) as server:

@@ -45,7 +45,11 @@ async def authenticate(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Principal:
-    """The caller behind the bearer key; 401 without a valid one, 429 over its rate."""
+    """The caller behind the bearer key; 401 without a valid one, 429 over its rate.
+
+    Unknown and revoked keys are counted per client address (`KCRM_BAD_KEY_RATE_PER_MINUTE`):
+    past that, the address gets 429 before any new key it sends is looked up.
+    """
     if credentials is None or not credentials.credentials:
         raise Problem(
             401,
@@ -54,19 +58,28 @@ async def authenticate(
             headers={"WWW-Authenticate": "Bearer"},
         )
     keys: KeyStore = request.app.state.keys
+    limiter: RateLimiter = request.app.state.limiter
+    bad_rate = request.app.state.settings.bad_key_rate_per_minute
+    address = f"addr:{request.client.host if request.client else 'unknown'}"[:80]
     known = keys.cached(credentials.credentials)
     if known is None:
+        _throttle(await run_in_threadpool(limiter.waiting, address, bad_rate))
         known = await run_in_threadpool(keys.verify, credentials.credentials)
     principal, limit = known
     if principal is None:
+        _throttle(await run_in_threadpool(limiter.take, address, bad_rate))
         raise Problem(
             401,
             "Unauthorized",
             "the API key is unknown or revoked",
             headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
         )
-    limiter: RateLimiter = request.app.state.limiter
-    wait = limiter.take(principal.key_id, limit)
+    _throttle(await run_in_threadpool(limiter.take, f"key:{principal.key_id}", limit))
+    request.state.principal = principal
+    return principal
+
+
+def _throttle(wait: float) -> None:
     if wait > 0:
         raise Problem(
             429,
@@ -74,8 +87,6 @@ async def authenticate(
             f"rate limit reached; retry in {wait:.1f}s",
             headers={"Retry-After": str(math.ceil(wait))},
         )
-    request.state.principal = principal
-    return principal
 
 
 def require_role(*roles: str) -> Callable[..., Awaitable[Principal]]:

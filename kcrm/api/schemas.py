@@ -3,39 +3,43 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from kcrm.knowledge.records import KnowledgeRecord, nul_field
+from kcrm.core.bounds import MAX_AMOUNT, MAX_QUANTITY, BoundTime, EventTime, refuse_unstorable
+from kcrm.knowledge.records import KnowledgeRecord
 
 MAX_QUERY_CHARS = 1000
+# A category or tag named in a filter: as long as a stored one may be.
+Category = Annotated[str, StringConstraints(max_length=128)]
+TagLabel = Annotated[str, StringConstraints(max_length=256)]
 
 
 class Strict(BaseModel):
-    # Unknown fields are refused with a 422 naming them: a typo must not pass silently.
-    model_config = ConfigDict(extra="forbid")
+    # Unknown fields are refused with a 422 naming them: a typo must not pass silently;
+    # so are NaN and infinity, which no answer could carry back as JSON.
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     @model_validator(mode="before")
     @classmethod
-    def _no_nul(cls, data: Any) -> Any:
+    def _storable(cls, data: Any) -> Any:
         # PostgreSQL text cannot hold NUL: a 422 naming the field, not a 500 from the database.
-        field = nul_field(data)
-        if field is not None:
-            raise ValueError(f"{field or 'body'}: NUL characters (\\x00) are not allowed")
-        return data
+        return refuse_unstorable(data)
 
 
 class Filters(Strict):
     """Search restrictions; every given one must hold."""
 
-    kind: list[Literal["faq", "article", "case", "interaction"]] = Field(default_factory=list)
-    category: list[str] = Field(default_factory=list, max_length=50)
-    tags: list[str] = Field(default_factory=list, max_length=50)
+    kind: list[Literal["faq", "article", "case", "interaction"]] = Field(
+        default_factory=list, max_length=4
+    )
+    category: list[Category] = Field(default_factory=list, max_length=50)
+    tags: list[TagLabel] = Field(default_factory=list, max_length=50)
     language: str | None = Field(default=None, max_length=8)
     product_id: str | None = Field(default=None, max_length=128)
-    created_after: datetime | None = None
-    created_before: datetime | None = None
+    created_after: BoundTime | None = None
+    created_before: BoundTime | None = None
 
 
 class SearchRequest(Strict):
@@ -177,10 +181,10 @@ class PurchaseLine(Strict):
 
     customer_id: str = Field(min_length=1, max_length=128)
     product_id: str = Field(min_length=1, max_length=128)
-    purchased_at: datetime
+    purchased_at: EventTime
     order_id: str | None = Field(default=None, max_length=128)
-    quantity: float = Field(default=1.0, gt=0, le=1_000_000)
-    unit_price: float | None = Field(default=None, ge=0)
+    quantity: float = Field(default=1.0, gt=0, le=MAX_QUANTITY)
+    unit_price: float | None = Field(default=None, ge=0, le=MAX_AMOUNT)
     channel: str | None = Field(default=None, max_length=32)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import json
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -19,7 +20,7 @@ from kcrm.core.db import Database, SchemaError
 from kcrm.knowledge.index.lexical import IndexInUse
 from kcrm.knowledge.index.replica import IndexMismatch
 from kcrm.knowledge.kb import KnowledgeBase
-from kcrm.knowledge.records import IngestReport
+from kcrm.knowledge.records import IngestReport, Rejection
 
 err = Console(stderr=True)
 out = Console(soft_wrap=True)
@@ -79,18 +80,77 @@ def open_kb(settings: Settings | None = None, for_rebuild: bool = False) -> Iter
         kb.close()
 
 
-def print_report(
-    report: IngestReport, tables: dict[str, IngestReport], as_json: bool, seconds: float
-) -> None:
-    data = report.as_dict()
-    data["seconds"] = round(seconds, 3)
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
+_NUMBER = re.compile(r"\d+(?:[-:./T]\d+)*")
+
+
+def reason_kind(reason: str) -> str:
+    """A rejection's reason without its values, so that rows rejected alike count together."""
+    return _NUMBER.sub("…", _QUOTED.sub("'…'", reason))
+
+
+def reasons_counted(rejected: list[Rejection]) -> dict[str, int]:
+    """How many rows were rejected for each kind of reason, most frequent first."""
+    counts: dict[str, int] = {}
+    for r in rejected:
+        kind = reason_kind(r.reason)
+        counts[kind] = counts.get(kind, 0) + 1
+    return dict(sorted(counts.items(), key=lambda kv: -kv[1]))
+
+
+ShowRejectionsOpt = Annotated[
+    int, typer.Option(min=0, help="list this many rejected rows (all are counted by reason)")
+]
+SHOW_REJECTIONS = 20
+
+
+def report_data(
+    report: IngestReport,
+    tables: dict[str, IngestReport],
+    show: int = SHOW_REJECTIONS,
+    knowledge: bool = True,
+) -> dict[str, Any]:
+    """What `--json` prints: totals at the top, rejections counted by reason plus the first
+    `show` of them, then each table's and (`knowledge`) the knowledge files' own counts."""
+    parts = {**tables, "knowledge": report}
+    rejected = [r for rep in parts.values() for r in rep.rejected]
+    data: dict[str, Any] = {
+        key: sum(getattr(rep, key) for rep in parts.values())
+        for key in ("added", "updated", "unchanged", "deleted")
+    }
+    data["rejected"] = len(rejected)
+    data["rejected_by_reason"] = reasons_counted(rejected)
+    data["rejections"] = [r.as_dict() for r in rejected[:show]]
+    data["embedded_chunks"] = report.embedded_chunks
+    data["reused_chunks"] = report.reused_chunks
     if tables:
-        data["tables"] = {name: rep.as_dict() for name, rep in tables.items()}
+        data["tables"] = {name: _counts(rep) for name, rep in tables.items()}
+    if knowledge:
+        data["knowledge"] = _counts(report)
+    return data
+
+
+def _counts(report: IngestReport) -> dict[str, Any]:
+    data = {k: v for k, v in report.as_dict().items() if k != "rejections"}
+    data["rejected_by_reason"] = reasons_counted(report.rejected)
+    return data
+
+
+def print_report(
+    report: IngestReport,
+    tables: dict[str, IngestReport],
+    as_json: bool,
+    seconds: float,
+    show: int = SHOW_REJECTIONS,
+    knowledge: bool = True,
+) -> None:
+    data = report_data(report, tables, show, knowledge)
+    data["seconds"] = round(seconds, 3)
     if as_json:
         emit(data)
         return
     table = Table("", "added", "updated", "unchanged", "deleted", "rejected")
-    for name, rep in [*tables.items(), ("knowledge", report)]:
+    for name, rep in [*tables.items(), *([("knowledge", report)] if knowledge else [])]:
         table.add_row(
             name,
             str(rep.added),
@@ -100,9 +160,15 @@ def print_report(
             str(len(rep.rejected)),
         )
     out.print(table)
-    for rep in [*tables.values(), report]:
-        for r in rep.rejected:
-            err.print(f"[red]rejected[/] {r.file}:{r.line}: {r.reason}")
+    if data["rejected"]:
+        err.print(f"[red]rejected {data['rejected']:,} rows[/], by reason:")
+        for reason, n in data["rejected_by_reason"].items():
+            err.print(f"  {n:>9,}  {reason}")
+        for r in data["rejections"]:
+            err.print(f"[red]rejected[/] {r['file']}:{r['line']}: {r['reason']}")
+        hidden = data["rejected"] - len(data["rejections"])
+        if hidden:
+            err.print(f"… and {hidden:,} more (--show-rejections N lists more)")
     err.print(
         f"embedded {report.embedded_chunks} chunks, reused {report.reused_chunks}, "
         f"in {seconds:.1f}s"

@@ -12,7 +12,9 @@ import typer
 from rich.table import Table
 
 from kcrm.cli.common import (
+    SHOW_REJECTIONS,
     JsonOpt,
+    ShowRejectionsOpt,
     cli_actor,
     emit,
     err,
@@ -25,6 +27,7 @@ from kcrm.cli.common import (
     refit_assist_if_stale,
 )
 from kcrm.core.errors import NotFound
+from kcrm.core.roles import check_role
 from kcrm.crm.loader import count_records, load_paths
 from kcrm.knowledge import lifecycle
 from kcrm.knowledge.gaps import gap_report, plot_gaps
@@ -38,6 +41,7 @@ def ingest(
     create_missing: Annotated[
         bool, typer.Option(help="create unknown customers/products referenced by purchases")
     ] = False,
+    show_rejections: ShowRejectionsOpt = SHOW_REJECTIONS,
     as_json: JsonOpt = False,
 ) -> None:
     """Load knowledge records (.jsonl .json .csv .md .txt); CRM CSVs in the folders first."""
@@ -47,7 +51,7 @@ def ingest(
     start = time.perf_counter()
     with open_kb() as kb, progress_bar("ingesting", count_records(paths)) as advance:
         report, tables = load_paths(kb, paths, advance, create_missing, cli_actor())
-    print_report(report, tables, as_json, time.perf_counter() - start)
+    print_report(report, tables, as_json, time.perf_counter() - start, show_rejections)
     exit_for([report, *tables.values()])
 
 
@@ -72,7 +76,8 @@ def search(
     query: Annotated[str, typer.Argument(help="what to look for")],
     k: Annotated[int, typer.Option("--k", min=1, max=100, help="results")] = 10,
     role: Annotated[
-        str, typer.Option(help="customer sees public, published records only")
+        str,
+        typer.Option(help="customer and marketing see public, published records only"),
     ] = "agent",
     kind: Annotated[list[str] | None, typer.Option(help="only these kinds")] = None,
     category: Annotated[list[str] | None, typer.Option(help="only these categories")] = None,
@@ -80,8 +85,10 @@ def search(
     as_json: JsonOpt = False,
 ) -> None:
     """Search the knowledge base (dense + lexical)."""
-    if role not in ("customer", "agent", "admin", "marketing"):
-        raise fail(f"role must be customer or agent, not {role!r}", 2)
+    try:
+        check_role(role)
+    except ValueError as exc:
+        raise fail(str(exc), 2) from None
     filters = SearchFilters(kinds=kind or [], categories=category or [], language=language)
     with open_kb() as kb:
         try:

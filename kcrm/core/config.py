@@ -55,6 +55,11 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(
         default=600, ge=1, description="per key, unless the key says"
     )
+    # Requests with an unknown or revoked key, per client address: a guesser (or a client
+    # with a stale key) is slowed down before it costs a database lookup per request.
+    bad_key_rate_per_minute: int = Field(default=60, ge=1)
+    # How long a key's lookup is cached: a revoked key stops working within this time.
+    key_cache_seconds: float = Field(default=10.0, ge=0, le=300)
     max_body_bytes: int = Field(default=5_000_000, ge=1024)
     sync_interval_seconds: float = Field(default=2.0, gt=0, description="index log follow period")
     # Set by `kcrm serve --workers N` (N > 1): each worker follows the log in its own index copy.

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from kcrm.core.config import Settings
@@ -20,12 +21,49 @@ if TYPE_CHECKING:
 # The newest migration (kcrm/migrations/versions). Every process checks the schema
 # at open; comparing with this constant spares it importing alembic (0.25 s) and
 # parsing the migration scripts. tests/test_migrations.py keeps it equal to the head.
-SCHEMA_REVISION = "0003"
+SCHEMA_REVISION = "0004_safety"
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 # The PostgreSQL advisory lock (any constant bigint: these are the bytes of "kcrm") that
 # serialises transactions changing indexed knowledge, across every process on the database.
 KNOWLEDGE_WRITE_LOCK = 0x6B63726D
+
+
+# What a database raises for one row it cannot store: a constraint, a value out of the
+# column's range or length, NUL in PostgreSQL text, an integer beyond SQLite's 64 bits,
+# text that is not UTF-8. Not connection or lock errors: those are no row's fault.
+ROW_ERRORS = (IntegrityError, DataError, OverflowError, UnicodeEncodeError)
+Row = TypeVar("Row")
+
+
+def refusal(exc: BaseException) -> str:
+    """The database's reason for refusing a row, in one line."""
+    orig = getattr(exc, "orig", None) or exc
+    first = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
+    return f"the database refused it: {first[:300]}"
+
+
+def write_or_bisect(
+    rows: Sequence[Row],
+    write: Callable[[Sequence[Row]], None],
+    reject: Callable[[Row, str], None],
+) -> None:
+    """`write(rows)` in one transaction; a row the database refuses is found and rejected alone.
+
+    A batch that fails is halved and each half written again, down to single rows: k bad
+    rows among n cost about k·log2(n) extra transactions, and every other row lands.
+    `write` must leave no trace when it raises (one transaction, counts kept aside), and
+    halves go in order, so the last of two rows with the same key still wins.
+    """
+    try:
+        write(rows)
+    except ROW_ERRORS as exc:
+        if len(rows) == 1:
+            reject(rows[0], refusal(exc))
+            return
+        middle = len(rows) // 2
+        write_or_bisect(rows[:middle], write, reject)
+        write_or_bisect(rows[middle:], write, reject)
 
 
 class SchemaError(RuntimeError):

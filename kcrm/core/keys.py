@@ -6,6 +6,7 @@ import hashlib
 import secrets
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +17,7 @@ from kcrm.core.roles import ROLES
 from kcrm.core.tables import ApiKey, utcnow
 
 KEY_PREFIX = "kcrm_"
+MAX_RATE = 1_000_000_000  # requests per minute; the column is a 32-bit integer
 
 
 @dataclass(frozen=True)
@@ -43,8 +45,10 @@ def create_key(
     """A new key; the plaintext is returned once and never stored."""
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}, got {role!r}")
-    if rate_limit_per_minute is not None and rate_limit_per_minute < 1:
-        raise ValueError("rate_limit_per_minute must be at least 1")
+    if rate_limit_per_minute is not None and not 1 <= rate_limit_per_minute <= MAX_RATE:
+        raise ValueError(f"rate_limit_per_minute must be from 1 to {MAX_RATE}")
+    if len(name) > 128 or (customer_id is not None and len(customer_id) > 128):
+        raise ValueError("a key's name and customer id are at most 128 characters")
     key = KEY_PREFIX + secrets.token_urlsafe(32)
     row = ApiKey(
         name=name,
@@ -89,19 +93,36 @@ def revoke_key(db: Database, key_id: int) -> bool:
 
 
 class KeyStore:
-    """Looks keys up by hash, with a short cache so a hot key costs no query per request."""
+    """Looks keys up by hash, with a short cache so a hot key costs no query per request.
 
-    def __init__(self, db: Database, ttl_seconds: float = 10.0) -> None:
+    Valid keys and unknown ones are cached apart, each with its own bound: a flood of
+    random keys only ever evicts other unknown keys (oldest first), never a valid key.
+    """
+
+    def __init__(
+        self,
+        db: Database,
+        ttl_seconds: float = 10.0,
+        max_valid: int = 100_000,
+        max_unknown: int = 10_000,
+    ) -> None:
         self.db = db
         self.ttl = ttl_seconds
-        self._cache: dict[str, tuple[float, Principal | None, int | None]] = {}
+        self._valid: OrderedDict[str, tuple[float, Principal, int | None]] = OrderedDict()
+        self._unknown: OrderedDict[str, float] = OrderedDict()
+        self._bounds = (max_valid, max_unknown)
         self._lock = threading.Lock()
 
     def cached(self, key: str) -> tuple[Principal | None, int | None] | None:
         """`verify`'s answer if it is in the cache (no I/O), else None."""
-        hit = self._cache.get(hash_key(key))
-        if hit is not None and time.monotonic() - hit[0] < self.ttl:
+        digest = hash_key(key)
+        now = time.monotonic()
+        hit = self._valid.get(digest)
+        if hit is not None and now - hit[0] < self.ttl:
             return hit[1], hit[2]
+        miss = self._unknown.get(digest)
+        if miss is not None and now - miss < self.ttl:
+            return None, None
         return None
 
     def verify(self, key: str) -> tuple[Principal | None, int | None]:
@@ -120,7 +141,18 @@ class KeyStore:
                 limit = row.rate_limit_per_minute
                 row.last_used_at = utcnow()
         with self._lock:
-            if len(self._cache) > 10_000:
-                self._cache.clear()
-            self._cache[digest] = (now, principal, limit)
+            if principal is None:
+                self._valid.pop(digest, None)  # revoked since it was cached
+                _put(self._unknown, digest, now, self._bounds[1])
+            else:
+                self._unknown.pop(digest, None)
+                _put(self._valid, digest, (now, principal, limit), self._bounds[0])
         return principal, limit
+
+
+def _put(cache: OrderedDict[str, Any], digest: str, value: Any, bound: int) -> None:
+    """Store `value`, dropping the least recently stored entries beyond `bound`."""
+    cache[digest] = value
+    cache.move_to_end(digest)
+    while len(cache) > bound:
+        cache.popitem(last=False)

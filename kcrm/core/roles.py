@@ -1,17 +1,35 @@
 """Roles and what each may see: the one place that decides visibility.
 
-Customers see public, published records only; the other roles also see internal ones.
+Data minimisation: a role sees what its work needs. Customers and marketing see
+public, published knowledge only (marketing sells products; it has no use for
+cases, interactions or internal runbooks, which carry customers' own words and
+numbers). Agents and admins also see internal records. Every route, search, page
+and export asks these functions; none decides on its own.
 """
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
+
+from sqlalchemy import ColumnElement
+
+from kcrm.core.tables import Document
 
 ROLES = ("admin", "agent", "customer", "marketing")
 # Roles that work on knowledge itself: they open records in any status (drafts under review).
 EDITOR_ROLES = frozenset({"admin", "agent"})
 # Roles limited to public records (never cases, interactions or internal articles).
-PUBLIC_ONLY_ROLES = frozenset({"customer"})
+PUBLIC_ONLY_ROLES = frozenset({"customer", "marketing"})
+# What of a customer's 360 view a role gets; a role not named here gets all of it.
+# Marketing: who the customer is, what they are worth and bought, and how many cases are
+# open (a number: no offers to someone waiting on a complaint), never the cases' or
+# interactions' texts, nor the contact details (campaigns go out through other systems).
+CUSTOMER_VIEW_SECTIONS: dict[str, frozenset[str]] = {
+    "marketing": frozenset(
+        {"customer_id", "profile", "value", "products_owned", "recent_purchases", "open_cases"}
+    ),
+    "customer": frozenset({"customer_id"}),
+}
 
 
 class Visible(Protocol):
@@ -48,3 +66,19 @@ def can_open(role: str, record: Visible) -> bool:
     what they could find by searching.
     """
     return role in EDITOR_ROLES or can_see(role, record)
+
+
+def visible_where(role: str) -> list[ColumnElement[bool]]:
+    """`can_see` as SQL conditions on `documents`, for queries that list records."""
+    conditions: list[ColumnElement[bool]] = [Document.status == "published"]
+    if public_only(role):
+        conditions.append(Document.visibility == "public")
+    return conditions
+
+
+def customer_view_for(role: str, view: dict[str, Any]) -> dict[str, Any]:
+    """The parts of a customer's 360 view `role` may see (`CUSTOMER_VIEW_SECTIONS`)."""
+    sections = CUSTOMER_VIEW_SECTIONS.get(role)
+    if sections is None:
+        return view
+    return {key: value for key, value in view.items() if key in sections}

@@ -335,3 +335,18 @@ class DocumentRevision(Base):
     change: Mapped[str] = mapped_column(String(32))  # created | updated | status | deleted
     note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RateBucket(Base):
+    """A token bucket of the rate limiter (per API key, or per client address for bad keys).
+
+    Shared by every worker and server of a PostgreSQL deployment; on SQLite the same
+    table lives in a file of its own in the data dir (`kcrm/api/ratelimit.py` says why).
+    """
+
+    __tablename__ = "rate_buckets"
+
+    bucket: Mapped[str] = mapped_column(String(80), primary_key=True)
+    tokens: Mapped[float] = mapped_column(Float)
+    at: Mapped[float] = mapped_column(Float)  # epoch seconds of the last update
+    granted: Mapped[bool] = mapped_column(Boolean)  # whether the last request went ahead

@@ -1,114 +1,35 @@
 """`kcrm import customers|products|purchases FILE.csv`: CRM tables from CSV, upserted by key.
 
-Column formats are in docs/formats.md. Every bad row is rejected with its line
-and reason; good rows in the same file still land.
+Column formats are in docs/formats.md; the row models that check them, in `crm/rows`.
+Every bad row is rejected with its line and reason; good rows in the same file still
+land. Values are checked against the columns they go to before anything is written
+(lengths, dates, finite amounts, text a database can store), and a row the database
+refuses all the same is found and rejected alone (`write_or_bisect`), so it never
+takes its batch down.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Iterator
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ValidationError
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
-from kcrm.core.db import Database
+from kcrm.core.db import Database, write_or_bisect
 from kcrm.core.tables import Contact, Customer, Product, Purchase
+from kcrm.crm.rows import ALIASES, CustomerRow, ProductRow, PurchaseRow
 from kcrm.knowledge.records import IngestReport, Rejection, describe, read_csv_rows
 
 Table = Literal["customers", "products", "purchases"]
+CSV_SUFFIXES = (".csv",)
 ProgressFn = Callable[[int], None]
 BATCH = 2000
-
-_DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%Y/%m/%d", "%d/%m/%Y")
-
-
-def parse_when(value: Any) -> Any:
-    """ISO 8601 timestamps and plain dates (YYYY-MM-DD or DD-MM-YYYY) as aware UTC."""
-    if not isinstance(value, str) or not value.strip():
-        return value
-    text = value.strip()
-    for fmt in _DATE_FORMATS:
-        try:
-            return datetime.strptime(text, fmt).replace(tzinfo=UTC)
-        except ValueError:
-            pass
-    try:
-        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError as exc:
-        raise ValueError(f"not a date or ISO 8601 timestamp: {text!r}") from exc
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def _split(value: Any) -> Any:
-    if isinstance(value, str):
-        return [p.strip() for p in value.split(";") if p.strip()]
-    return value or []
-
-
-class CustomerRow(BaseModel):
-    model_config = ConfigDict(extra="allow", str_strip_whitespace=True)
-
-    id: str = Field(min_length=1, max_length=128)
-    name: str = Field(default="", max_length=256)
-    email: list[str] = Field(default_factory=list)
-    phone: list[str] = Field(default_factory=list)
-    country: str | None = None
-    city: str | None = None
-    segment: str | None = None
-    joined_at: datetime | None = None
-
-    _lists = field_validator("email", "phone", mode="before")(_split)
-    _when = field_validator("joined_at", mode="before")(parse_when)
-
-
-class ProductRow(BaseModel):
-    model_config = ConfigDict(extra="allow", str_strip_whitespace=True)
-
-    id: str = Field(min_length=1, max_length=128)
-    name: str = Field(min_length=1, max_length=256)
-    category: str | None = None
-    description: str = ""
-    price: float | None = Field(default=None, ge=0)
-    cost: float | None = Field(default=None, ge=0)
-    active: bool = True
-    repeatable: bool = False
-    aliases: list[str] = Field(default_factory=list)
-
-    _lists = field_validator("aliases", mode="before")(_split)
-
-
-class PurchaseRow(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    customer_id: str = Field(min_length=1, max_length=128)
-    product_id: str = Field(min_length=1, max_length=128)
-    purchased_at: datetime
-    order_id: str | None = Field(default=None, max_length=128)
-    quantity: float = Field(default=1.0, gt=0)
-    unit_price: float | None = Field(default=None, ge=0)
-    channel: str | None = Field(default=None, max_length=32)
-
-    _when = field_validator("purchased_at", mode="before")(parse_when)
-
-
-# Column names other exports use for the same thing (e.g. the groceries data set).
-_ALIASES = {
-    "member_number": "customer_id",
-    "customer": "customer_id",
-    "itemdescription": "product_id",
-    "product": "product_id",
-    "date": "purchased_at",
-    "timestamp": "purchased_at",
-    "order": "order_id",
-    "qty": "quantity",
-    "price": "unit_price",
-}
 
 
 def _hash(data: dict[str, Any]) -> str:
@@ -132,7 +53,7 @@ def _validated(
             if v is not None and (not isinstance(v, str) or v.strip() != "")
         }
         if rename:
-            data = {_ALIASES.get(k, k): v for k, v in data.items()}
+            data = {ALIASES.get(k, k): v for k, v in data.items()}
         try:
             yield line, model.model_validate(data)
         except ValidationError as exc:
@@ -149,6 +70,8 @@ def import_csv(
     """Upsert one CSV file into a CRM table."""
     if not path.is_file():
         raise FileNotFoundError(f"no such file: {path}")
+    if path.suffix.lower() not in CSV_SUFFIXES:
+        raise ValueError(f"{path}: unsupported file type {path.suffix!r}; CRM tables are CSV")
     return import_rows(db, table, read_csv_rows(path), str(path), create_missing, progress)
 
 
@@ -195,16 +118,26 @@ def _write(
     create_missing: bool,
     report: IngestReport,
 ) -> None:
-    with db.session() as s:
-        # Two imports at once (API, CLI, several servers) must not both insert the same new
-        # customer, product or order line: one waits, then sees the other's rows and updates.
-        db.write_lock(s)
-        if table == "customers":
-            _write_customers(s, batch, report)
-        elif table == "products":
-            _write_products(s, batch, report)
-        else:
-            _write_purchases(s, source, batch, create_missing, report)
+    """Write a batch in one transaction; a row the database refuses is rejected alone."""
+
+    def write(rows: Sequence[tuple[int, Any]]) -> None:
+        attempt = IngestReport()  # counted only once the transaction commits
+        with db.session() as s:
+            # Two imports at once (API, CLI, several servers) must not both insert the same
+            # new customer, product or order line: one waits, then sees the other's rows.
+            db.write_lock(s)
+            if table == "customers":
+                _write_customers(s, list(rows), attempt)
+            elif table == "products":
+                _write_products(s, list(rows), attempt)
+            else:
+                _write_purchases(s, source, list(rows), create_missing, attempt)
+        report.merge(attempt)
+
+    def reject(row: tuple[int, Any], reason: str) -> None:
+        report.rejected.append(Rejection(source, row[0], reason))
+
+    write_or_bisect(batch, write, reject)
 
 
 def _count(report: IngestReport, old_hash: str | None, new_hash: str) -> bool:
@@ -278,6 +211,14 @@ def _write_products(s: Session, batch: list[tuple[int, Any]], report: IngestRepo
         prod.content_hash = h
 
 
+def basket_id(customer_id: str, when: datetime) -> str:
+    """The order id of a customer's basket of one day (within the column's 128 characters)."""
+    who = customer_id
+    if len(who) > 116:  # a long id is shortened to its hash, the same one every time
+        who = hashlib.sha256(who.encode()).hexdigest()[:32]
+    return f"{who}@{when.date().isoformat()}"
+
+
 def _write_purchases(
     s: Session,
     source: str,
@@ -288,7 +229,7 @@ def _write_purchases(
     for _, row in batch:
         if row.order_id is None:
             # No order id: one basket per customer and day, the way the groceries export works.
-            row.order_id = f"{row.customer_id}@{row.purchased_at.date().isoformat()}"
+            row.order_id = basket_id(row.customer_id, row.purchased_at)
     rows = _latest(batch, lambda r: (r.order_id, r.product_id))
     customers = {r.customer_id for _, r in rows}
     products = {r.product_id for _, r in rows}

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import delete, insert, select, text, update
+from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from kcrm.core.db import KNOWLEDGE_WRITE_LOCK, Database
@@ -110,6 +110,7 @@ def store(
         s.execute(delete(Chunk).where(Chunk.document_id.in_(replaced)))
         log_index(s, old, "r")
     crm = _crm_rows(s, [p.record for p, _, _ in todo])
+    past = last_versions(s, [p.record.id for p, doc, _ in todo if doc is None])
     # New documents go in as one multi-row insert; existing ones are updated in place.
     docs: list[tuple[Any, str]] = []  # (a Document, or the new row's values) and change
     new_docs: list[dict[str, Any]] = []
@@ -121,7 +122,9 @@ def store(
                 report.added += 1
                 values = {
                     "id": rec.id,
-                    "version": 1,
+                    # An id deleted before comes back with its next number: the history
+                    # outlives the record, and (id, version) is unique in it.
+                    "version": past.get(rec.id, 0) + 1,
                     "created_at": rec.created_at or utcnow(),
                     **fields,
                 }
@@ -224,6 +227,18 @@ def _fields(p: Prepared) -> dict[str, Any]:
         "source": p.source,
         "updated_at": utcnow(),
     }
+
+
+def last_versions(s: Session, ids: Sequence[str]) -> dict[str, int]:
+    """The highest version in the history of each id that has one (deleted records too)."""
+    if not ids:
+        return {}
+    rows = s.execute(
+        select(DocumentRevision.document_id, func.max(DocumentRevision.version))
+        .where(DocumentRevision.document_id.in_(list(ids)))
+        .group_by(DocumentRevision.document_id)
+    ).all()
+    return {doc_id: int(version) for doc_id, version in rows}
 
 
 def _crm_rows(s: Session, records: list[KnowledgeRecord]) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kcrm.core.config import Settings
-from kcrm.core.db import Database
+from kcrm.core.db import Database, write_or_bisect
 from kcrm.core.tables import Chunk, Document
 from kcrm.knowledge.chunking import chunk_text
 from kcrm.knowledge.documents import Prepared, store
@@ -218,13 +218,25 @@ class Ingestor:
         return _Pending(changed, plans, vectors, missing, encoded)
 
     def _finish(self, p: _Pending, report: IngestReport) -> None:
-        """Wait for the batch's vectors and store it."""
+        """Wait for the batch's vectors and store it; a record the database refuses is
+        rejected alone and the others still land."""
         for h, vec in zip(p.missing, p.encoded.result(), strict=True):
             p.vectors[h] = np.ascontiguousarray(vec, dtype=np.float32).tobytes()
         report.embedded_chunks += len(p.missing)
-        with self.db.session() as s:
-            self.db.write_lock(s)
-            store(s, p.changed, p.plans, p.vectors, self.embedder.name, self.actor, report)
+
+        def write(items: Sequence[tuple[Prepared, list[dict[str, Any]]]]) -> None:
+            attempt = IngestReport()  # counted only once the transaction commits
+            with self.db.session() as s:
+                self.db.write_lock(s)
+                changed, plans = [i[0] for i in items], [i[1] for i in items]
+                store(s, changed, plans, p.vectors, self.embedder.name, self.actor, attempt)
+            report.merge(attempt)
+
+        def reject(item: tuple[Prepared, list[dict[str, Any]]], reason: str) -> None:
+            file, _, line = item[0].source.rpartition(":")
+            report.rejected.append(Rejection(file, int(line) if line.isdigit() else 0, reason))
+
+        write_or_bisect(list(zip(p.changed, p.plans, strict=True)), write, reject)
         if self.progress is not None:
             self.progress(len(p.changed))
 

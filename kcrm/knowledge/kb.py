@@ -288,7 +288,7 @@ class KnowledgeBase:
         role: str = "agent",
         filters: SearchFilters | None = None,
     ) -> list[SearchHit]:
-        """Records best matching `query`; the customer role sees public, published ones only."""
+        """Records best matching `query`; public-only roles see public, published ones only."""
         return hybrid_search(self, query, k, role, filters or SearchFilters())
 
     def status(self) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,8 +12,9 @@ import numpy as np
 from kcrm.core.db import Database
 from kcrm.core.errors import NotFound
 from kcrm.core.keys import Principal
+from kcrm.core.roles import public_only
 from kcrm.core.tables import Feedback, QueryLog
-from kcrm.knowledge.text.pii import redact
+from kcrm.knowledge.text.pii import redact, redact_batch
 
 
 @dataclass
@@ -40,11 +42,12 @@ def log_query(db: Database, principal: Principal | None, entry: LoggedQuery) -> 
                 kind=entry.kind,
                 role=principal.role if principal else "cli",
                 key_id=principal.key_id if principal else None,
-                customer_id=entry.customer_id,
-                # Logs must hold no PII, whoever typed it.
+                # Logs must hold no PII, whoever typed it, wherever in the request: a card
+                # number given as a product id or customer id is redacted like the query.
+                customer_id=redacted(entry.customer_id, db.settings.pii_allow),
                 query=redact(entry.query, db.settings.pii_allow)[:2000],
                 language=entry.language,
-                filters=entry.filters or {},
+                filters=redacted(entry.filters or {}, db.settings.pii_allow),
                 result_count=len(entry.result_ids),
                 top_score=entry.top_score,
                 answerable=entry.answerable,
@@ -59,6 +62,35 @@ def log_query(db: Database, principal: Principal | None, entry: LoggedQuery) -> 
             )
         )
     return query_id
+
+
+def redacted(value: Any, allow: Sequence[str] = ()) -> Any:
+    """`value` with every string in it PII-redacted (lists and dicts walked; one NER batch)."""
+    texts: list[str] = []
+
+    def collect(v: Any) -> None:
+        if isinstance(v, str):
+            texts.append(v)
+        elif isinstance(v, list | tuple):
+            for item in v:
+                collect(item)
+        elif isinstance(v, dict):
+            for item in v.values():
+                collect(item)
+
+    collect(value)
+    clean = iter(redact_batch(texts, allow)) if texts else iter(())
+
+    def rebuild(v: Any) -> Any:
+        if isinstance(v, str):
+            return next(clean)
+        if isinstance(v, list | tuple):
+            return [rebuild(item) for item in v]
+        if isinstance(v, dict):
+            return {k: rebuild(item) for k, item in v.items()}
+        return v
+
+    return rebuild(value)
 
 
 def record_feedback(
@@ -76,8 +108,9 @@ def record_feedback(
         query = s.get(QueryLog, query_id)
         if query is None:
             raise NotFound(f"no query with id {query_id!r}")
-        if principal.role == "customer" and query.key_id != principal.key_id:
-            # Customers only rate their own searches; staff may rate any.
+        if public_only(principal.role) and query.key_id != principal.key_id:
+            # Public-only roles rate their own searches only: whether an id was among the
+            # results of someone else's query would tell them about records they cannot see.
             raise NotFound(f"no query with id {query_id!r}")
         if item_id not in (query.result_ids or []):
             raise ValueError(f"item_id {item_id!r} was not among the results of query {query_id}")

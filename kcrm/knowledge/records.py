@@ -6,12 +6,21 @@ import csv
 import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from kcrm.core.bounds import EventTime, refuse_unstorable, unstorable_text
 
 Kind = Literal["faq", "article", "case", "interaction"]
 Visibility = Literal["public", "internal"]
@@ -22,29 +31,15 @@ KNOWLEDGE_SUFFIXES = {".jsonl", ".json", ".csv", ".md", ".markdown", ".txt"}
 MAX_BODY_CHARS = 1_000_000
 
 
-def nul_field(value: Any, path: str = "") -> str | None:
-    """The dotted path of the first string holding a NUL character in `value`, if any."""
-    if isinstance(value, str):
-        return path if "\x00" in value else None
-    if isinstance(value, dict):
-        items: Any = value.items()
-    elif isinstance(value, list | tuple):
-        items = enumerate(value)
-    else:
-        return None
-    for key, item in items:
-        if isinstance(key, str) and "\x00" in key:
-            return f"{path}.{key}".strip(".")
-        found = nul_field(item, f"{path}.{key}".strip("."))
-        if found is not None:
-            return found
-    return None
+# A product id as the products table holds it (String(128)); a tag, a short label.
+ProductId = Annotated[str, StringConstraints(min_length=1, max_length=128)]
+Tag = Annotated[str, StringConstraints(min_length=1, max_length=256)]
 
 
 class KnowledgeRecord(BaseModel):
     """One knowledge record (INTERFACE.md, "Knowledge records")."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
 
     id: str = Field(min_length=1, max_length=256, pattern=r"^[^\s/\\]+$")
     kind: Kind
@@ -52,17 +47,19 @@ class KnowledgeRecord(BaseModel):
     title: str = Field(default="", max_length=2000)
     visibility: Visibility = "internal"
     status: Status = "published"
-    language: str | None = Field(default=None, pattern=r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")
+    language: str | None = Field(
+        default=None, max_length=8, pattern=r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$"
+    )
     category: str | None = Field(default=None, max_length=128)
     resolution: str | None = Field(default=None, max_length=MAX_BODY_CHARS)
     article_id: str | None = Field(default=None, max_length=256)
     customer_id: str | None = Field(default=None, max_length=128)
-    product_ids: list[str] = Field(default_factory=list)
+    product_ids: list[ProductId] = Field(default_factory=list, max_length=100)
     channel: Channel | None = None
-    tags: list[str] = Field(default_factory=list)
-    created_at: datetime | None = None
+    tags: list[Tag] = Field(default_factory=list, max_length=100)
+    created_at: EventTime | None = None
     # Extensions beyond INTERFACE.md, for cases and interactions.
-    closed_at: datetime | None = None
+    closed_at: EventTime | None = None
     direction: Literal["inbound", "outbound"] | None = None
     agent: str | None = Field(default=None, max_length=128)
     case_id: str | None = Field(default=None, max_length=256)
@@ -76,13 +73,6 @@ class KnowledgeRecord(BaseModel):
         if isinstance(value, str):
             sep = ";" if ";" in value else ","
             return [part.strip() for part in value.split(sep) if part.strip()]
-        return value
-
-    @field_validator("created_at", "closed_at")
-    @classmethod
-    def _aware(cls, value: datetime | None) -> datetime | None:
-        if value is not None and value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
         return value
 
     @field_validator(
@@ -103,13 +93,11 @@ class KnowledgeRecord(BaseModel):
 
     @model_validator(mode="before")
     @classmethod
-    def _no_nul(cls, data: Any) -> Any:
-        # PostgreSQL text cannot hold NUL (SQLite can): refuse it here, as a rejected row
-        # naming the field, rather than fail the whole batch in the database.
-        field = nul_field(data)
-        if field is not None:
-            raise ValueError(f"{field or 'record'}: NUL characters (\\x00) are not allowed")
-        return data
+    def _storable(cls, data: Any) -> Any:
+        # PostgreSQL text cannot hold NUL (SQLite can), no database holds undecodable
+        # bytes: refuse them here, as a rejected row naming the field, rather than fail
+        # the whole batch in the database.
+        return refuse_unstorable(data)
 
     @model_validator(mode="after")
     def _cases_are_internal(self) -> KnowledgeRecord:
@@ -219,10 +207,9 @@ def read_jsonl(path: Path) -> Iterator[Parsed | Rejection]:
 def read_json(path: Path) -> Iterator[Parsed | Rejection]:
     name = str(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError as exc:
-        yield Rejection(name, 1, f"not valid UTF-8 ({exc.reason})")
-        return
+        # Undecodable bytes become lone surrogates: the record holding them is rejected
+        # (KnowledgeRecord refuses them), the others in the list still land.
+        data = json.loads(path.read_text(encoding="utf-8", errors="surrogateescape"))
     except json.JSONDecodeError as exc:
         yield Rejection(name, exc.lineno, f"invalid JSON: {exc.msg} (column {exc.colno})")
         return
@@ -233,17 +220,24 @@ def read_json(path: Path) -> Iterator[Parsed | Rejection]:
 
 
 def read_csv_rows(path: Path) -> Iterator[tuple[int, dict[str, str] | str]]:
-    """Rows of a CSV file as dicts with their line number, or an error message."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        yield 1, f"not valid UTF-8 ({exc.reason} at byte {exc.start})"
-        return
+    """Rows of a CSV file as dicts with their line number, or an error message.
+
+    A row with bytes that are not UTF-8 is an error of its own; the other rows still
+    come (the file is decoded leniently and each row checked).
+    """
+    text = path.read_text(encoding="utf-8-sig", errors="surrogateescape")
     reader = csv.DictReader(text.splitlines(keepends=True))
     if not reader.fieldnames:
         return
+    if unstorable_text(list(reader.fieldnames)) is not None:
+        yield 1, "the header is not valid UTF-8"
+        return
     for row in reader:
         line = reader.line_num
+        bad = unstorable_text([v for v in row.values() if isinstance(v, str)])
+        if bad is not None:
+            yield line, bad[1]
+            continue
         if None in row:
             cells = len(row[None]) + len(reader.fieldnames)
             yield line, f"{cells} cells but the header has {len(reader.fieldnames)}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -10,9 +11,11 @@ import numpy as np
 import scipy.sparse as sp
 from sqlalchemy import select
 
+from kcrm.core.bounds import EARLIEST, latest_event
 from kcrm.core.db import Database
 from kcrm.core.tables import Customer, Product, Purchase
 
+log = logging.getLogger(__name__)
 DAY = 86400.0
 
 
@@ -170,4 +173,14 @@ def load_interactions(db: Database, catalog: Catalog | None = None) -> Interacti
         user[k], item[k] = uidx[cid], j
         order[k] = orders.setdefault(oid, len(orders))
         day[k] = to_day(when)
+    # Dates are checked where purchases come in; any stored before that (year 1 for
+    # "unknown", say) would stretch every time window (weeks since the first purchase,
+    # validation weeks before the last), so they are left out of the models.
+    sane = (day >= to_day(EARLIEST)) & (day <= to_day(latest_event()))
+    if (keep & ~sane).any():
+        log.warning(
+            "%d purchases dated before 1900 or over a year ahead are left out",
+            int((keep & ~sane).sum()),
+        )
+    keep &= sane
     return Interactions(users, catalog, user[keep], item[keep], order[keep], day[keep])

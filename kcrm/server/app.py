@@ -17,8 +17,8 @@ from prometheus_client import CollectorRegistry
 
 from kcrm import __version__
 from kcrm.api import metrics as metrics_mod
-from kcrm.api import problems
-from kcrm.api.ratelimit import RateLimiter
+from kcrm.api import openapi, problems
+from kcrm.api.ratelimit import RateLimiter, shared_store
 from kcrm.api.routes import (
     assist,
     cases,
@@ -38,6 +38,7 @@ from kcrm.knowledge.kb import KnowledgeBase, private_replica_dir
 from kcrm.knowledge.text.tokens import load_spacy, warm_up
 from kcrm.recommend.store import load_recommender
 from kcrm.server.middleware import BodyLimit, NoNulInUrl
+from kcrm.web import docs
 from kcrm.web import routes as web
 
 log = logging.getLogger(__name__)
@@ -137,7 +138,10 @@ def create_app(
         private = private_replica(settings) if owned and settings.private_replica else None
         base = kb if kb is not None else await _open_warm(settings, private)
         base._metrics = metrics  # type: ignore[attr-defined]
-        app.state.keys = KeyStore(base.db)
+        app.state.keys = KeyStore(base.db, settings.key_cache_seconds)
+        app.state.limiter = RateLimiter(
+            settings.rate_limit_per_minute, shared_store(base.db.engine, settings.data_dir)
+        )
         app.state.kb = base
         app.state.model_name = active_name(settings)
         follower = asyncio.create_task(_follow_log(app, settings.sync_interval_seconds))
@@ -155,6 +159,8 @@ def create_app(
                 if task is not None:
                     task.cancel()
             app.state.kb = None
+            if app.state.limiter.store is not None:
+                app.state.limiter.store.dispose()
             if owned:
                 await asyncio.to_thread(base.close)
             if private is not None:
@@ -165,6 +171,9 @@ def create_app(
         version=__version__,
         summary="Knowledge-based CRM: agent assist, self-service search, next-best offers",
         lifespan=lifespan,
+        # Served by kcrm/web/docs.py from installed assets, not from a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.registry = registry
@@ -188,6 +197,8 @@ def create_app(
     ):
         app.include_router(module.router)
     app.include_router(web.router)
+    app.include_router(docs.router)
+    openapi.install(app)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

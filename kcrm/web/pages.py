@@ -17,6 +17,7 @@ from sqlalchemy import select
 from kcrm import __version__
 from kcrm.core.db import Database
 from kcrm.core.keys import KeyStore
+from kcrm.core.roles import visible_where
 from kcrm.core.tables import Document
 
 log = logging.getLogger(__name__)
@@ -98,8 +99,7 @@ def public_categories(db: Database) -> dict[str, list[str]]:
         rows = s.execute(
             select(Document.language, Document.category)
             .where(
-                Document.visibility == "public",
-                Document.status == "published",
+                *visible_where("customer"),  # the page's visitors search as customers
                 Document.kind.in_(("faq", "article")),
                 Document.category.is_not(None),
             )

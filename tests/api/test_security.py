@@ -2,8 +2,9 @@
 
 The canary test seeds internal records (cases, interactions, internal articles) and
 records customers must not see (drafts, archived) with unique canary strings, then
-asks 1,000 questions with a customer key, random and copied from those records: no
-canary may appear in any answer.
+asks 1,000 questions with a customer key and with a marketing key (both see public,
+published records only), random and copied from those records, and calls every other
+route the role may use: no canary and no card number may appear in any answer.
 """
 
 from __future__ import annotations
@@ -27,7 +28,9 @@ from kcrm.core.tables import ApiKey, Base, QueryLog
 from kcrm.knowledge.kb import KnowledgeBase
 from kcrm.knowledge.records import KnowledgeRecord, Parsed
 from kcrm.server.app import create_app
+from tests.api.test_security_input import wait_for_recommender
 from tests.conftest import faq
+from tests.recommend.test_recommend_service import make_shop
 
 ROLES = ("admin", "agent", "customer", "marketing")
 STAFF = {"admin", "agent"}
@@ -248,6 +251,9 @@ def canary(tag: str) -> str:
 PII = ("jane.doe.secret@example.com", "+44 7700 900123", "4111 1111 1111 1111")
 
 
+CUSTOMER = "c01"  # a customer of `make_shop`: the 360 view shows these cases and calls
+
+
 def seeded(kb: KnowledgeBase) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """(hidden records, each with its own canary; public published records)."""
     topics = [
@@ -272,13 +278,14 @@ def seeded(kb: KnowledgeBase) -> tuple[list[dict[str, Any]], list[dict[str, Any]
                 "body": f"Customer {PII[0]} on {PII[1]} says the {topic} failed. {c[0]}",
                 "resolution": f"Refunded to card {PII[2]} {c[0]}",
                 "category": topic.replace(" ", "_"),
-                "customer_id": "cust-1",
+                "customer_id": CUSTOMER,
             },
             {
                 "id": f"inter-{i}",
                 "kind": "interaction",
-                "body": f"Call about {topic}: customer angry {c[1]} {PII[1]}",
+                "body": f"Call about {topic}: customer angry {c[1]} {PII[1]}, card {PII[2]}",
                 "channel": "phone",
+                "customer_id": CUSTOMER,
             },
             {
                 "id": f"runbook-{i}",
@@ -318,14 +325,20 @@ def seeded(kb: KnowledgeBase) -> tuple[list[dict[str, Any]], list[dict[str, Any]
     return hidden, public
 
 
-def test_no_canary_reaches_a_customer(
-    kb: KnowledgeBase, settings: Settings, caplog: pytest.LogCaptureFixture
+PUBLIC_ONLY = ("customer", "marketing")
+
+
+@pytest.mark.parametrize("role", PUBLIC_ONLY)
+def test_no_canary_reaches_a_public_only_role(
+    kb: KnowledgeBase, settings: Settings, caplog: pytest.LogCaptureFixture, role: str
 ) -> None:
     caplog.set_level(logging.DEBUG)
+    make_shop(kb.db)
     hidden, public = seeded(kb)
     canaries = sorted({m for r in hidden for m in re.findall(r"CANARY\w+", str(r))})
     assert len(canaries) == len(hidden)
-    key, _ = create_key(kb.db, "customer", "shopper", "cust-1", rate_limit_per_minute=1_000_000)
+    key, _ = create_key(kb.db, role, "asker", CUSTOMER, rate_limit_per_minute=1_000_000)
+    staff, _ = create_key(kb.db, "agent", "staff", rate_limit_per_minute=1_000_000)
     rng = random.Random(1234)
     vocabulary = sorted({w for r in hidden + public for w in re.findall(r"[a-z]{3,}", str(r))})
     copied = [
@@ -342,39 +355,126 @@ def test_no_canary_reaches_a_customer(
     assert len(queries) == 1000
 
     leaks: list[str] = []
+
+    def check(where: str, text: str) -> None:
+        nonlocal leaks
+        leaks += [f"{where}: {c}" for c in canaries if c in text]
+        leaks += [f"{where}: {p}" for p in PII if p in text]
+
     found_public = 0
     with TestClient(create_app(settings, kb=kb)) as client:
+        wait_for_recommender(client)
         for q in queries:
             k = rng.choice([1, 10, 100])
             r = client.post("/v1/search", json={"query": q, "k": k}, headers=bearer(key))
             assert r.status_code == 200, r.text
             found_public += sum(h["id"].startswith("faq-") for h in r.json()["results"])
-            leaks += [f"search {q!r}: {c}" for c in canaries if c in r.text]
-            leaks += [f"search {q!r}: {p}" for p in PII if p in r.text]
+            check(f"search {q!r}", r.text)
             ids = {h["id"] for h in r.json()["results"]}
             assert ids <= {p["id"] for p in public}, ids
         for rec in hidden + public:
             r = client.get(f"/v1/documents/{rec['id']}", headers=bearer(key))
             assert r.status_code == (200 if rec in public else 404), rec["id"]
-            leaks += [f"GET {rec['id']}: {c}" for c in canaries if c in r.text]
+            check(f"GET {rec['id']}", r.text)
+        # Feedback on a staff query must not tell whether a hidden record was among its results.
+        asked = client.post("/v1/search", json={"query": "card delivery"}, headers=bearer(staff))
         for path, body in (
             ("/v1/agent/suggest", {"text": hidden[0]["body"]}),
             ("/v1/feedback", {"query_id": "x", "item_id": "case-0", "helpful": True}),
+            (
+                "/v1/feedback",
+                {"query_id": asked.json()["query_id"], "item_id": "case-0", "helpful": True},
+            ),
         ):
             r = client.post(path, json=body, headers=bearer(key))
             assert 400 <= r.status_code < 500
-            leaks += [f"{path}: {c}" for c in canaries if c in r.text]
+            check(path, r.text)
+        leaks += every_route_the_role_may_read(client, key, hidden, canaries)
         for page in ("/help", f"/help?q={canaries[0]}", "/help?q=card+delivery"):
             r = client.get(page)
             if r.status_code != 404:  # the page exists once the web issue lands
-                leaks += [f"{page}: {c}" for c in canaries if c in r.text]
+                check(page, r.text)
     assert not leaks, leaks[:20]
-    assert found_public > 0  # the customer did get answers, just never hidden ones
-    # Nothing a customer typed is logged with its PII, in the query log or the app's logs.
+    assert found_public > 0  # the role did get answers, just never hidden ones
+    # Nothing typed is logged with its PII, in the query log or the app's logs.
     with kb.db.session() as s:
-        logged = " ".join(s.scalars(select(QueryLog.query).where(QueryLog.role == "customer")))
+        logged = " ".join(s.scalars(select(QueryLog.query).where(QueryLog.role == role)))
     assert all(p not in logged for p in PII)
     assert all(p not in caplog.text for p in PII)
+
+
+def every_route_the_role_may_read(
+    client: TestClient, key: str, hidden: list[dict[str, Any]], canaries: list[str]
+) -> list[str]:
+    """Call every GET route of the schema with ids of hidden records and their customer."""
+    ids = [CUSTOMER, "beer", *(r["id"] for r in hidden)]
+    leaks: list[str] = []
+    called = 0
+    for method, path in operations(client):
+        if method != "GET":
+            continue
+        names = re.findall(r"\{([^}]+)\}", path)
+        for value in ids if names else [""]:
+            url = re.sub(r"\{[^}]+\}", value, path)
+            r = client.get(url, headers=bearer(key))
+            if r.status_code == 403:
+                break  # the role may not use this route at all
+            called += r.status_code == 200
+            leaks += [f"GET {url}: {c}" for c in canaries if c in r.text]
+            leaks += [f"GET {url}: {p}" for p in PII if p in r.text]
+    assert called > 0
+    return leaks
+
+
+def test_roles_see_what_the_roles_table_says(kb: KnowledgeBase, client: TestClient) -> None:
+    """docs/api.md, "Roles": by GET and by search, for every kind of record."""
+    hidden, public = seeded(kb)
+    keys = {r: create_key(kb.db, r, r, rate_limit_per_minute=1_000_000)[0] for r in ROLES}
+    published = [r for r in hidden + public if r.get("status", "published") == "published"]
+    shown = {
+        "customer": {r["id"] for r in public},
+        "marketing": {r["id"] for r in public},
+        "agent": {r["id"] for r in published},
+        "admin": {r["id"] for r in published},
+    }
+    opened = {
+        "customer": shown["customer"],
+        "marketing": shown["marketing"],
+        "agent": {r["id"] for r in hidden + public},
+        "admin": {r["id"] for r in hidden + public},
+    }
+    for role, key in keys.items():
+        found: set[str] = set()
+        for topic in ("card delivery", "blocked pin", "refund dispute", "loan payment"):
+            r = client.post("/v1/search", json={"query": topic, "k": 100}, headers=bearer(key))
+            found |= {h["id"] for h in r.json()["results"]}
+        assert found <= shown[role] and found & shown[role], role
+        if role in ("agent", "admin"):
+            assert {"case-0", "inter-0", "runbook-0"} <= found
+        for rec in hidden + public:
+            r = client.get(f"/v1/documents/{rec['id']}", headers=bearer(key))
+            assert r.status_code == (200 if rec["id"] in opened[role] else 404), (role, rec["id"])
+
+
+def test_marketing_gets_a_customer_without_cases_or_interactions(
+    kb: KnowledgeBase, client: TestClient, keys: dict[str, str]
+) -> None:
+    make_shop(kb.db)
+    seeded(kb)
+    views = {
+        role: client.get(f"/v1/customers/{CUSTOMER}", headers=bearer(keys[role])).json()
+        for role in ("agent", "marketing")
+    }
+    assert views["agent"]["cases"] and views["agent"]["interactions"]
+    assert set(views["marketing"]) == {
+        "customer_id",
+        "profile",
+        "value",
+        "products_owned",
+        "recent_purchases",
+        "open_cases",
+    }
+    assert views["marketing"]["products_owned"] == views["agent"]["products_owned"]
 
 
 def test_public_records_lose_their_pii_before_storage(

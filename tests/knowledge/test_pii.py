@@ -188,11 +188,18 @@ def test_presidio_loads_without_torch_and_downloads_nothing() -> None:
 
 def test_every_text_field_of_a_record_is_redacted_or_an_identifier() -> None:
     identifiers = {"id", "language", "article_id", "customer_id", "case_id", "product_ids"}
-    text_like = set()
-    for name, info in KnowledgeRecord.model_fields.items():
-        args = typing.get_args(info.annotation) or (info.annotation,)
-        if str in args or info.annotation == list[str]:
-            text_like.add(name)
+
+    def is_text(annotation: object) -> bool:
+        # str, str | None, list[str], and the same with bounds (Annotated[str, ...]).
+        if annotation is str:
+            return True
+        if typing.get_origin(annotation) is typing.Annotated:
+            return is_text(typing.get_args(annotation)[0])
+        if typing.get_origin(annotation) is list:
+            return is_text(typing.get_args(annotation)[0])
+        return any(is_text(a) for a in typing.get_args(annotation) if a is not type(None))
+
+    text_like = {n for n, info in KnowledgeRecord.model_fields.items() if is_text(info.annotation)}
     assert text_like - identifiers == {*TEXT_FIELDS, "tags"}
 
 

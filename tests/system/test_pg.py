@@ -143,7 +143,7 @@ def test_unicode_and_long_text_round_trip(kb: KnowledgeBase) -> None:
     body = "Überweisung 转账 " + "word " * 3000 + "😀"
     kb.ingest(
         parsed(
-            faq("faq-long", "Long " * 200, body, tags=["t" * 300], category="c" * 128),
+            faq("faq-long", "Long " * 200, body, tags=["t" * 256], category="c" * 128),
             {"id": "x" * 256, "kind": "article", "title": "max id", "body": "ok"},
         )
     )

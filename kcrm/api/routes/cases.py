@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, status
 
 from kcrm.api.deps import AgentRole, KBDep, actor
+from kcrm.api.params import CaseId
 from kcrm.api.problems import Problem
 from kcrm.api.schemas import CaseCreate, CasePublic, CaseUpdate
 from kcrm.core.errors import NotFound
@@ -29,7 +30,7 @@ def list_cases(
 
 
 @router.get("/v1/cases/{case_id}", response_model=CasePublic)
-def get_case(case_id: str, kb: KBDep, _: AgentRole) -> CasePublic:
+def get_case(case_id: CaseId, kb: KBDep, _: AgentRole) -> CasePublic:
     try:
         return CasePublic(**workflow.get_case(kb, case_id))
     except NotFound as exc:
@@ -55,7 +56,7 @@ def open_case(body: CaseCreate, kb: KBDep, principal: AgentRole) -> CasePublic:
 
 
 @router.patch("/v1/cases/{case_id}", response_model=CasePublic)
-def update_case(case_id: str, body: CaseUpdate, kb: KBDep, _: AgentRole) -> CasePublic:
+def update_case(case_id: CaseId, body: CaseUpdate, kb: KBDep, _: AgentRole) -> CasePublic:
     """Closing with a resolution publishes the case as internal knowledge."""
     changes = workflow.CaseChanges(**body.model_dump())
     try:
@@ -65,7 +66,7 @@ def update_case(case_id: str, body: CaseUpdate, kb: KBDep, _: AgentRole) -> Case
 
 
 @router.post("/v1/cases/{case_id}/article", status_code=status.HTTP_201_CREATED)
-def article_from_case(case_id: str, kb: KBDep, principal: AgentRole) -> dict[str, Any]:
+def article_from_case(case_id: CaseId, kb: KBDep, principal: AgentRole) -> dict[str, Any]:
     """Draft a PII-free article from a closed case, listing existing articles it may duplicate."""
     try:
         return draft_from_case(kb, case_id, actor(principal))

@@ -8,8 +8,10 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
 from kcrm.api.deps import KBDep, MarketingRole, RecommenderDep, require_role
+from kcrm.api.params import CustomerId
 from kcrm.api.problems import Problem
 from kcrm.core.keys import Principal
+from kcrm.core.roles import customer_view_for
 from kcrm.crm.customers import customer_view
 from kcrm.crm.segments import segment_summary
 
@@ -39,17 +41,20 @@ def _unknown(customer_id: str) -> Problem:
 
 
 @router.get("/v1/customers/{customer_id}")
-def get_customer(customer_id: str, kb: KBDep, _: StaffRole) -> dict[str, Any]:
-    """The customer's 360° view: profile, value, purchases, cases, interactions."""
+def get_customer(customer_id: CustomerId, kb: KBDep, principal: StaffRole) -> dict[str, Any]:
+    """The customer's 360° view: profile, value, purchases, cases, interactions.
+
+    Marketing keys get the profile, value and purchases only (docs/api.md, "Roles").
+    """
     view = customer_view(kb.db, customer_id)
     if view is None:
         raise _unknown(customer_id)
-    return view
+    return customer_view_for(principal.role, view)
 
 
 @router.get("/v1/customers/{customer_id}/recommendations", response_model=Recommendations)
 def get_recommendations(
-    customer_id: str,
+    customer_id: CustomerId,
     service: RecommenderDep,
     _: StaffRole,
     k: Annotated[int, Query(ge=1, le=100, description="how many offers")] = 10,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response, status
 
 from kcrm.api.deps import AdminRole, AnyRole, KBDep, actor
+from kcrm.api.params import DocId
 from kcrm.api.problems import Problem
 from kcrm.api.schemas import DocumentPublic, DocumentsRequest, IngestResponse
 from kcrm.core.roles import can_open
@@ -15,7 +16,7 @@ router = APIRouter(tags=["documents"])
 
 
 @router.get("/v1/documents/{doc_id}", response_model=DocumentPublic)
-def get_document(doc_id: str, kb: KBDep, principal: AnyRole) -> DocumentPublic:
+def get_document(doc_id: DocId, kb: KBDep, principal: AnyRole) -> DocumentPublic:
     """One record; a customer key gets 404 for anything not public and published."""
     with kb.db.session() as s:
         doc = s.get(Document, doc_id)
@@ -34,7 +35,7 @@ def upsert_documents(body: DocumentsRequest, kb: KBDep, principal: AdminRole) ->
 
 
 @router.delete("/v1/documents/{doc_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_document(doc_id: str, kb: KBDep, principal: AdminRole) -> Response:
+def delete_document(doc_id: DocId, kb: KBDep, principal: AdminRole) -> Response:
     """Remove a record from the database and both indexes (its history stays)."""
     deleted, _missing = kb.delete([doc_id], actor=actor(principal))
     if not deleted:

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from pydantic import Field
 
 from kcrm.api.deps import AgentRole, KBDep, actor
+from kcrm.api.params import DocId
 from kcrm.api.problems import Problem
 from kcrm.api.schemas import Strict
 from kcrm.knowledge import lifecycle
@@ -27,7 +28,7 @@ class StatusChange(Strict):
 
 @router.post("/v1/documents/{doc_id}/status")
 def change_status(
-    doc_id: str, body: StatusChange, kb: KBDep, principal: AgentRole
+    doc_id: DocId, body: StatusChange, kb: KBDep, principal: AgentRole
 ) -> dict[str, Any]:
     """Agents draft and submit for review; admins publish and archive."""
     if principal.role != "admin" and body.status in ("published", "archived"):
@@ -36,7 +37,7 @@ def change_status(
 
 
 @router.get("/v1/documents/{doc_id}/history")
-def document_history(doc_id: str, kb: KBDep, _: AgentRole) -> list[dict[str, Any]]:
+def document_history(doc_id: DocId, kb: KBDep, _: AgentRole) -> list[dict[str, Any]]:
     """Every version, oldest first, with who changed it."""
     return lifecycle.history(kb, doc_id)
 

@@ -10,13 +10,19 @@ so the index itself only splits on whitespace.
 
 from __future__ import annotations
 
+import logging
+import os
 import shutil
+import time
+import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import tantivy
+
+log = logging.getLogger(__name__)
 
 _TOKEN_FIELD = "tokens"
 _ID_FIELD = "chunk_id"
@@ -127,6 +133,11 @@ class TantivyLexicalIndex(LexicalIndex):
             writer.delete_documents_by_term(_ID_FIELD, int(cid))
         self._dirty = True
 
+    def clear(self) -> None:
+        """Remove every entry (a rebuild starts from here, in the same open folder)."""
+        self.writer.delete_all_documents()
+        self._dirty = True
+
     def commit(self) -> None:
         if self._dirty:
             self.writer.commit()
@@ -183,14 +194,39 @@ class TantivyLexicalIndex(LexicalIndex):
         return np.fromiter((self._chunk_id(searcher, a) for _, a in hits), dtype=np.int64)
 
     def close(self) -> None:
+        """Commit, let tantivy's merge threads finish, and release the folder's writer lock."""
         if self._writer is not None:
             if self._dirty:
                 self._writer.commit()
             self._writer.wait_merging_threads()
             self._writer = None
 
-    def destroy(self) -> None:
-        """Delete the index folder (used by a full rebuild)."""
-        self.close()
-        if self.path is not None and self.path.exists():
-            shutil.rmtree(self.path)
+
+def remove_folder(path: Path) -> None:
+    """Delete an index folder that no index of this process has open any more.
+
+    A full rebuild never comes here: it clears the documents of the open index
+    (`clear`), because a folder an open index still watches cannot be removed safely.
+    tantivy's reader watches `meta.json` from a thread of its own and, up to half a
+    second after a commit, reloads and takes `.tantivy-meta.lock` again: removing the
+    folder meanwhile failed now and then with "Directory not empty" (the lock file came
+    back between listing the folder and removing it). So the folder is first renamed
+    aside (one atomic step: whatever still writes by the old path finds nothing there),
+    and the renamed folder is removed, again if something was late.
+    """
+    if not path.exists():
+        return
+    trash = path.with_name(f".{path.name}.removed-{uuid.uuid4().hex[:12]}")
+    os.replace(path, trash)
+    for pause in (0.0, 0.05, 0.2, 0.5, 1.0):
+        time.sleep(pause)
+        shutil.rmtree(trash, ignore_errors=True)
+        if not trash.exists():
+            return
+    log.warning("could not remove %s entirely; it is removed with the next rebuild", trash)
+
+
+def remove_leftovers(path: Path) -> None:
+    """Remove folders `remove_folder` renamed aside and could not finish removing."""
+    for old in path.parent.glob(f".{path.name}.removed-*"):
+        shutil.rmtree(old, ignore_errors=True)

@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from kcrm.core.db import Database
 from kcrm.core.tables import Chunk, Document, IndexLog
 from kcrm.knowledge.embedders.base import Embedder
-from kcrm.knowledge.index.lexical import TantivyLexicalIndex
+from kcrm.knowledge.index.lexical import TantivyLexicalIndex, remove_folder, remove_leftovers
 from kcrm.knowledge.index.vector import FaissVectorIndex, IdFilter
 
 log = logging.getLogger(__name__)
@@ -64,6 +64,19 @@ def copy_replica(source: Path, target: Path) -> None:
         log.warning("copying the index replica from %s failed (%s); rebuilding", source, exc)
         shutil.rmtree(target, ignore_errors=True)
         target.mkdir(parents=True)
+
+
+def _open_lexical(path: Path, repair: bool) -> TantivyLexicalIndex:
+    """The lexical index in `path`; with `repair`, a folder tantivy cannot read starts anew."""
+    remove_leftovers(path)
+    try:
+        return TantivyLexicalIndex(path)
+    except ValueError as exc:  # how tantivy reports a damaged folder ("Data corrupted")
+        if not repair:
+            raise
+        log.warning("the lexical index in %s is unreadable (%s); starting it anew", path, exc)
+        remove_folder(path)  # nothing has it open: opening it failed
+        return TantivyLexicalIndex(path)
 
 
 class IndexRow(NamedTuple):
@@ -121,12 +134,11 @@ class IndexReplica:
         path.mkdir(parents=True, exist_ok=True)
         # The folder is this process's from here on, or IndexInUse tells the caller that
         # another process (a running server, another command) already follows the log in it.
-        replica.lexical = TantivyLexicalIndex(path / LEXICAL_DIR)
+        replica.lexical = _open_lexical(path / LEXICAL_DIR, repair=empty)
         replica.lexical.acquire()
         if empty:
-            replica.lexical.destroy()
-            replica.lexical = TantivyLexicalIndex(path / LEXICAL_DIR)
-            replica.lexical.acquire()
+            replica.lexical.clear()
+            replica.lexical.commit()
             return replica
         state = replica._read_state()
         vec_file = path / VECTORS_FILE
@@ -260,9 +272,8 @@ class IndexReplica:
         """Drop both indexes and index every published chunk from the database."""
         head = self.log_head()
         self.vectors = FaissVectorIndex(self.embedder.dim, self.ivf_threshold)
-        self.lexical.destroy()
-        self.lexical = TantivyLexicalIndex(self.path / LEXICAL_DIR)
-        self.lexical.acquire()
+        # Cleared in place, never removed: the open index's reader still watches the folder.
+        self.lexical.clear()
         self.public = IdFilter()
         with self.db.session() as s:
             ids = list(
