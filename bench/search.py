@@ -20,6 +20,7 @@ from kcrm.core.config import Settings
 from kcrm.core.db import Database
 from kcrm.core.keys import create_key
 from kcrm.knowledge.embedders.base import Embedder
+from kcrm.knowledge.index.replica import LEXICAL_DIR
 
 
 def queries(rows: list[tuple[str, str]], n: int, seed: int = 1) -> list[str]:
@@ -40,8 +41,8 @@ def at_scale(
     )
     result.update(built)
     result["index_size_mb"] = {
-        "vectors": round(dir_size_mb(index_dir) - dir_size_mb(index_dir / "lexical"), 1),
-        "lexical": round(dir_size_mb(index_dir / "lexical"), 1),
+        "vectors": round(dir_size_mb(index_dir) - dir_size_mb(index_dir / LEXICAL_DIR), 1),
+        "lexical": round(dir_size_mb(index_dir / LEXICAL_DIR), 1),
     }
     result["database_mb"] = round((data_dir / "kcrm.db").stat().st_size / 2**20, 1)
     result["data_dir"] = str(data_dir)

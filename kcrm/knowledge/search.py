@@ -1,15 +1,22 @@
 """Hybrid retrieval: dense (FAISS) and lexical (BM25) candidates, one result per record.
 
-The fusion is dense-first with a bounded lexical boost (docs/quality.md has the
-measurements behind it): a candidate's score is its exact cosine to the query
-plus `LEXICAL_WEIGHT * (bm25 / best bm25 of the query)²`. On Banking77 plain
+Filters act inside both indexes (the replica's field bitmaps and tantivy
+fields), so `k` records come back whenever `k` match. Where the embedding
+model covers the languages involved, the fusion is dense-first with a bounded
+lexical boost (docs/quality.md has the measurements behind it): a candidate's
+score is its exact cosine to the query plus
+`LEXICAL_WEIGHT * (bm25 / best bm25 of the query)²`. On Banking77 plain
 reciprocal rank fusion lost to dense alone (BM25 alone is 10 points worse, and
 RRF gives both lists equal say); a convex mix of normalised scores only tied it.
 Squaring the normalised BM25 keeps the boost for the strongest lexical matches
 (exact product names, codes, rare words), and a weight of 0.015 is about the
 cosine gap between near-tied neighbours, so lexical evidence decides close
 calls without overriding a clearly better dense match. Candidates found only
-lexically get their exact cosine from the vector stored with the chunk.
+lexically get their exact cosine from the vector stored with the chunk. Where
+the model does not cover a language, lexical evidence leads, on the same scale
+(`relevance.py`), and every hit is marked `weak` when its relevance is below the
+calibrated threshold (`no_match` when all are). English queries are spell-checked
+against the index's own words first (`text/spelling.py`).
 
 Whatever the ranking, visibility is enforced twice: the indexes only return
 public chunks to the customer role, and every hit is checked against the
@@ -18,10 +25,9 @@ database before it is returned.
 
 from __future__ import annotations
 
-import re
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
@@ -30,15 +36,21 @@ from sqlalchemy.orm import Session
 
 from kcrm.core.roles import can_see, check_role, public_only
 from kcrm.core.tables import Chunk, Document
+from kcrm.knowledge.index.fields import FieldFilter
 from kcrm.knowledge.index.vector import IdFilter, VectorIndex
-from kcrm.knowledge.text.tokens import tokenize
+from kcrm.knowledge.relevance import ModelProfile, score_candidates, self_score
+from kcrm.knowledge.snippets import Span, highlight_spans, make_snippet, plain_text
+from kcrm.knowledge.text.language import detect_language
+from kcrm.knowledge.text.tokens import index_terms, tokenize
 
 if TYPE_CHECKING:
     import threading
 
     from kcrm.core.db import Database
+    from kcrm.knowledge.boosts import FeedbackMemory
     from kcrm.knowledge.embedders.base import Embedder
     from kcrm.knowledge.index.replica import IndexReplica
+    from kcrm.knowledge.text.spelling import Speller
 
 
 class Source(Protocol):
@@ -51,13 +63,21 @@ class Source(Protocol):
     replica: IndexReplica
     lock: threading.RLock
     embedder: Embedder
+    profile: ModelProfile
+    feedback: FeedbackMemory | None
 
     def embed_query_soon(self, text: str) -> Future[np.ndarray]:
         """The query's vector, being computed while the caller does other work."""
         ...
 
+    def speller(self) -> Speller | None:
+        """A spell checker over the index's words (None while it is being built)."""
+        ...
 
-LEXICAL_WEIGHT = 0.015
+
+LEXICAL_WEIGHT = 0.015  # MiniLM on English; other models and languages: relevance.json
+BOOST_POOL = 10  # records read beyond k, so feedback can lift one into the first k
+FACET_DEPTH = 500  # candidate chunks facets count over, at most
 
 
 class RecordView(Protocol):
@@ -129,9 +149,29 @@ class SearchFilters:
             return False
         if self.product_id and self.product_id not in (doc.product_ids or []):
             return False
-        if self.created_after and doc.created_at < self.created_after:
+        if self.created_after and _utc(doc.created_at) < _utc(self.created_after):
             return False
-        return not (self.created_before and doc.created_at >= self.created_before)
+        return not (self.created_before and _utc(doc.created_at) >= _utc(self.created_before))
+
+    def where(self) -> FieldFilter:
+        """The same restrictions in the form the indexes apply them."""
+        return FieldFilter(
+            kinds=tuple(self.kinds),
+            categories=tuple(self.categories),
+            tags=tuple(self.tags),
+            language=self.language or None,
+            product=self.product_id or None,
+            created_after=_epoch(self.created_after),
+            created_before=_epoch(self.created_before),
+        )
+
+
+def _utc(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def _epoch(value: datetime | None) -> int | None:
+    return None if value is None else int(_utc(value).timestamp())
 
 
 @dataclass
@@ -154,6 +194,9 @@ class SearchHit:
     resolution: str | None = None
     article_id: str | None = None
     product_ids: list[str] = field(default_factory=list)
+    weak: bool = False  # relevance below the calibrated threshold
+    relevance: float = 0.0
+    highlights: dict[str, list[Span]] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -164,22 +207,25 @@ class SearchHit:
             "score": round(self.score, 6),
             "category": self.category,
             "language": self.language,
+            "weak": self.weak,
+            "highlights": {k: [list(s) for s in v] for k, v in self.highlights.items()},
         }
 
 
-def make_snippet(text: str, terms: list[str], width: int = 240) -> str:
-    """A window of the chunk around the first query term it contains."""
-    flat = re.sub(r"\s+", " ", text).strip()
-    if len(flat) <= width:
-        return flat
-    lower = flat.lower()
-    pos = min((p for t in terms if (p := lower.find(t.lower())) >= 0), default=0)
-    start = max(0, min(pos - width // 3, len(flat) - width))
-    piece = flat[start : start + width]
-    return ("…" if start > 0 else "") + piece + ("…" if start + width < len(flat) else "")
+@dataclass
+class SearchResult:
+    """A search's records and what the page needs around them."""
+
+    hits: list[SearchHit]
+    no_match: bool  # nothing relevant enough to show
+    language: str  # the query's detected language
+    did_you_mean: str | None = None  # the spell-checked query the search ran with
+    facets: dict[str, list[dict[str, Any]]] | None = None
 
 
-def fuse(dense: dict[int, float], lexical: dict[int, float]) -> dict[int, float]:
+def fuse(
+    dense: dict[int, float], lexical: dict[int, float], weight: float = LEXICAL_WEIGHT
+) -> dict[int, float]:
     """Fused scores: cosine plus a bounded boost for the query's strongest BM25 matches.
 
     Args:
@@ -192,8 +238,7 @@ def fuse(dense: dict[int, float], lexical: dict[int, float]) -> dict[int, float]
     if best <= 0:
         return dict(dense)
     return {
-        cid: score + LEXICAL_WEIGHT * (lexical.get(cid, 0.0) / best) ** 2
-        for cid, score in dense.items()
+        cid: score + weight * (lexical.get(cid, 0.0) / best) ** 2 for cid, score in dense.items()
     }
 
 
@@ -214,8 +259,32 @@ def hybrid_search(
     kb: Source, query: str, k: int, role: str, filters: SearchFilters
 ) -> list[SearchHit]:
     """Fuse dense and lexical candidates and collapse them to records."""
+    return full_search(kb, query, k, role, filters).hits
+
+
+def full_search(
+    kb: Source,
+    query: str,
+    k: int,
+    role: str,
+    filters: SearchFilters,
+    facets: tuple[str, ...] = (),
+    boosts: bool = True,
+) -> SearchResult:
+    """`hybrid_search` with spelling, feedback boosts, relevance and (if asked) facets."""
     _check(query, k, role)
-    return search_with_vector(kb, query, kb.embed_query_soon(query), k, role, filters)
+    bad = set(facets) - set(FACETS)
+    if bad:
+        raise ValueError(f"facets must be among {', '.join(FACETS)}, got {', '.join(sorted(bad))}")
+    language = detect_language(query)
+    text, did_you_mean = query, None
+    speller = kb.speller() if language == "en" else None
+    fixed = speller.correct(query) if speller is not None else None
+    if fixed is not None:
+        text, did_you_mean = fixed.text, fixed.text
+    result = _run(kb, text, kb.embed_query_soon(text), k, role, filters, language, facets, boosts)
+    result.did_you_mean = did_you_mean
+    return result
 
 
 def _check(query: str, k: int, role: str) -> None:
@@ -236,38 +305,82 @@ def search_with_vector(
 ) -> list[SearchHit]:
     """`hybrid_search` with the query's vector given, or being computed (a future).
 
-    The lexical side runs first, so a vector still being computed costs no waiting
-    for it; suggestions and evaluation pass a vector they already have.
+    As it is written: no spelling, no feedback boosts (suggestions have their own).
     """
     _check(query, k, role)
+    language = detect_language(query)
+    return _run(kb, query, qvec, k, role, filters, language, (), False).hits
+
+
+FACETS = ("category", "kind", "language")
+
+
+def _run(
+    kb: Source,
+    query: str,
+    qvec: np.ndarray | Future[np.ndarray],
+    k: int,
+    role: str,
+    filters: SearchFilters,
+    language: str,
+    facets: tuple[str, ...],
+    boosts: bool,
+) -> SearchResult:
+    """Candidates from both indexes inside the filters, scored, then read best first.
+
+    The lexical side runs first, so a vector still being computed costs no waiting.
+    """
     customer = public_only(role)
     depth = max(50, 5 * k)
     tokens = tokenize(query)
+    terms = index_terms(tokens)
+    where = filters.where()
+    prof = kb.profile
     replica = kb.replica
     with kb.lock:
-        l_scores, l_ids = replica.lexical.search(tokens, depth, public_only=customer)
+        allowed = replica.allowed(customer, where)
+        l_scores, l_ids = replica.lexical.search(terms, depth, public_only=customer, where=where)
+        unique = list(dict.fromkeys(terms))
+        n_docs, dfs = replica.lexical.doc_freqs(unique) if unique else (0, [])
     if isinstance(qvec, Future):
         qvec = qvec.result()
-    with kb.lock:
-        d_scores, d_ids = dense_candidates(
-            replica.vectors, qvec, depth, replica.public if customer else None
-        )
-    dense = {int(c): float(s) for c, s in zip(d_ids, d_scores, strict=True)}
+    dense: dict[int, float] = {}
+    # Where the model does not know the query's language its cosines compete nowhere.
+    if prof.covers(language) and (allowed is None or len(allowed) > 0):
+        with kb.lock:
+            d_scores, d_ids = dense_candidates(replica.vectors, qvec, depth, allowed)
+        dense = {int(c): float(s) for c, s in zip(d_ids, d_scores, strict=True)}
     lexical = {int(c): float(s) for c, s in zip(l_ids, l_scores, strict=True)}
     if not dense and not lexical:
-        return []
+        return SearchResult([], True, language, facets={f: [] for f in facets} if facets else None)
     with kb.db.session() as s:
-        lexical_only = [c for c in lexical if c not in dense]
-        dense.update(stored_cosines(s, kb.embedder.name, qvec, lexical_only))
-        floor = min(dense.values(), default=0.0)
-        for cid in lexical_only:
-            dense.setdefault(cid, floor)  # no stored vector of this model: rank it with the last
-        fused = fuse(dense, lexical)
-        order = sorted(fused, key=lambda c: -fused[c])
-        return [
-            make_hit(doc, cid, text, tokens, fused, dense, lexical)
-            for cid, text, doc in best_records(s, order, k, role, filters)
-        ]
+        cosines = dict(dense)
+        only_lexical = [c for c in lexical if c not in dense]
+        cosines.update(stored_cosines(s, kb.embedder.name, qvec, only_lexical))
+        ids = list(cosines.keys() | lexical.keys())
+        langs = dict(zip(ids, replica.fields.language_of(ids), strict=True))
+        self_bm25 = self_score(n_docs, dfs)
+        scores, relevance = score_candidates(prof, language, cosines, lexical, self_bm25, langs)
+        order = sorted(scores, key=lambda c: -scores[c])
+        lift = kb.feedback.boosts(qvec) if boosts and kb.feedback is not None else {}
+        found = best_records(s, order, k + BOOST_POOL if lift else k, role, filters)
+        if lift:
+            found.sort(key=lambda f: -(scores[f[0]] + lift.get(f[2].id, 0.0)))
+            found = found[:k]
+        floor = prof.min_score(language)
+        hits = []
+        for cid, text, doc in found:
+            hit = make_hit(doc, cid, text, tokens, scores, cosines, lexical)
+            hit.score += lift.get(doc.id, 0.0)
+            hit.relevance = relevance[cid]
+            hit.weak = relevance[cid] < floor
+            hits.append(hit)
+        counts = None
+        if facets:
+            relevant = [c for c in order if relevance[c] >= floor][:FACET_DEPTH]
+            counts = facet_counts(s, relevant, role, filters, facets)
+    no_match = not hits or all(h.weak for h in hits)
+    return SearchResult(hits, no_match, language, facets=counts)
 
 
 def stored_cosines(
@@ -332,11 +445,14 @@ def make_hit(
     dense: dict[int, float],
     lexical: dict[int, float],
 ) -> SearchHit:
+    snippet, spans = make_snippet(text, tokens)
+    title = plain_text(doc.title or "")
     return SearchHit(
         id=doc.id,
         kind=doc.kind,
-        title=doc.title,
-        snippet=make_snippet(text, tokens),
+        title=title,
+        snippet=snippet,
+        highlights={"title": highlight_spans(title, tokens), "snippet": spans},
         score=fused[cid],
         category=doc.category,
         language=doc.language,
@@ -348,3 +464,27 @@ def make_hit(
         article_id=doc.article_id,
         product_ids=list(doc.product_ids or []),
     )
+
+
+def facet_counts(
+    s: Session, chunk_ids: list[int], role: str, filters: SearchFilters, fields: tuple[str, ...]
+) -> dict[str, list[dict[str, Any]]]:
+    """Records per value of each field, over the relevant candidates the role may see."""
+    counts: dict[str, dict[str, int]] = {f: {} for f in fields}
+    seen: set[str] = set()
+    for start in range(0, len(chunk_ids), 500):
+        rows = s.execute(
+            select(*HIT_COLUMNS).join(Chunk).where(Chunk.id.in_(chunk_ids[start : start + 500]))
+        ).all()
+        for doc in rows:
+            if doc.id in seen or not can_see(role, doc) or not filters.admits(doc):
+                continue
+            seen.add(doc.id)
+            for f in fields:
+                value = getattr(doc, f)
+                if value:
+                    counts[f][value] = counts[f].get(value, 0) + 1
+    return {
+        f: [{"value": v, "count": n} for v, n in sorted(c.items(), key=lambda x: (-x[1], x[0]))]
+        for f, c in counts.items()
+    }
