@@ -115,12 +115,22 @@ def profile(model_name: str, languages: Sequence[str] | None = None) -> ModelPro
         languages=None if covered is None else frozenset(covered),
         thresholds=dict(entry.get("threshold", {})),
         lexical_weights=dict(entry.get("lexical_weight", {})),
-        lexical_thresholds=dict(table["lexical"]["threshold"]),
+        lexical_thresholds=dict(entry.get("lexical_threshold", table["lexical"]["threshold"])),
     )
 
 
 R_MAX = 1.5  # r above 1 only means a record shorter than average: no more relevant
 TIE = 0.001  # where lexical evidence leads, the cosine only orders equal lexical scores
+
+
+@dataclass
+class Scored:
+    """Every candidate's ranking score and relevance, and the query's best evidence."""
+
+    scores: dict[int, float]
+    relevance: dict[int, float]
+    best_dense: float | None  # the best fused score where the model covers both languages
+    best_r: float  # the best lexical relevance bm25 / self
 
 
 def score_candidates(
@@ -130,7 +140,7 @@ def score_candidates(
     lexical: dict[int, float],
     self_bm25: float,
     languages: dict[int, str | None],
-) -> tuple[dict[int, float], dict[int, float]]:
+) -> Scored:
     """Ranking scores and relevance of every candidate chunk.
 
     Where the model covers both the query's and the record's language the score is
@@ -144,8 +154,6 @@ def score_candidates(
         lexical: BM25 of the lexical candidates.
         self_bm25: the BM25 a record holding exactly the query's terms would get.
         languages: each candidate's record language.
-    Returns:
-        (score, relevance) per candidate.
     """
     best = max(lexical.values(), default=0.0)
     weight = prof.lexical_weight(q_lang)
@@ -153,16 +161,20 @@ def score_candidates(
     floor = min(cosines.values(), default=0.0)
     scores: dict[int, float] = {}
     relevance: dict[int, float] = {}
+    best_dense: float | None = None
+    best_r = 0.0
     for cid in cosines.keys() | lexical.keys():
         bm25 = lexical.get(cid, 0.0)
         r = min(bm25 / self_bm25, R_MAX) if self_bm25 > 0 else 0.0
+        best_r = max(best_r, r)
         lex = prof.lexical_score(r, q_lang)
         cos = cosines.get(cid, floor)  # no stored vector of this model: rank it with the last
         if q_covered and prof.covers(languages.get(cid)):
             fused = cos + weight * (bm25 / best) ** 2 if best > 0 else cos
             scores[cid] = fused
             relevance[cid] = max(fused, lex)
+            best_dense = fused if best_dense is None else max(best_dense, fused)
         else:
             scores[cid] = lex + TIE * cos
             relevance[cid] = lex
-    return scores, relevance
+    return Scored(scores, relevance, best_dense, best_r)

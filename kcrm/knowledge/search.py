@@ -221,6 +221,9 @@ class SearchResult:
     language: str  # the query's detected language
     did_you_mean: str | None = None  # the spell-checked query the search ran with
     facets: dict[str, list[dict[str, Any]]] | None = None
+    # The query's best evidence over all candidates (what thresholds are calibrated on).
+    best_dense: float | None = None
+    best_r: float = 0.0
 
 
 def fuse(
@@ -360,7 +363,8 @@ def _run(
         ids = list(cosines.keys() | lexical.keys())
         langs = dict(zip(ids, replica.fields.language_of(ids), strict=True))
         self_bm25 = self_score(n_docs, dfs)
-        scores, relevance = score_candidates(prof, language, cosines, lexical, self_bm25, langs)
+        scored = score_candidates(prof, language, cosines, lexical, self_bm25, langs)
+        scores, relevance = scored.scores, scored.relevance
         order = sorted(scores, key=lambda c: -scores[c])
         lift = kb.feedback.boosts(qvec) if boosts and kb.feedback is not None else {}
         found = best_records(s, order, k + BOOST_POOL if lift else k, role, filters)
@@ -380,7 +384,9 @@ def _run(
             relevant = [c for c in order if relevance[c] >= floor][:FACET_DEPTH]
             counts = facet_counts(s, relevant, role, filters, facets)
     no_match = not hits or all(h.weak for h in hits)
-    return SearchResult(hits, no_match, language, facets=counts)
+    return SearchResult(
+        hits, no_match, language, facets=counts, best_dense=scored.best_dense, best_r=scored.best_r
+    )
 
 
 def stored_cosines(

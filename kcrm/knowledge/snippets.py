@@ -20,7 +20,10 @@ _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _TABLE_RULE = re.compile(r"(?m)^\s*\|?(\s*:?-{3,}:?\s*\|)+\s*:?-*:?\s*$")
 _LIST_MARK = re.compile(r"(?m)^\s*(?:[-*+]|\d+[.)])\s+")
 _QUOTE = re.compile(r"(?m)^\s*>\s?")
+_ROW_START = re.compile(r"(?m)^\s*\|")
+_ROW_END = re.compile(r"(?m)\|\s*$")
 _PIPES = re.compile(r"\s*\|\s*")
+_DOTS = re.compile(r"(\s·)+\s")
 _SPACE = re.compile(r"\s+")
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 _CJK = re.compile(f"[{CJK_CHARS}]")
@@ -36,8 +39,9 @@ def plain_text(markdown: str) -> str:
     text = _QUOTE.sub("", text)
     text = _LINK.sub(r"\1", text)
     text = _EMPHASIS.sub(r"\2", text)
-    text = _PIPES.sub(" · ", text.strip().strip("|"))
-    return _SPACE.sub(" ", text).strip(" ·")
+    text = _PIPES.sub(" · ", _ROW_END.sub(" ·", _ROW_START.sub("", text)))
+    text = _SPACE.sub(" ", text)
+    return _DOTS.sub(" · ", text).strip(" ·")
 
 
 def highlight_spans(text: str, terms: Sequence[str]) -> list[Span]:

@@ -24,6 +24,14 @@ _WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?")
 _LOCK = threading.Lock()
 _FORMS: dict[str, str] | None = None  # English word form -> lemma
 MIN_LENGTH = 4  # shorter words are too often abbreviations or codes to "correct"
+# Contractions typed without their apostrophe (spaCy's tables know neither form).
+CONTRACTIONS = {
+    w.replace("'", ""): w
+    for w in (
+        "don't doesn't didn't hasn't haven't hadn't isn't aren't wasn't weren't couldn't "
+        "wouldn't shouldn't can't won't i've you're they're that's what's there's"
+    ).split()
+}
 
 
 def english_forms() -> dict[str, str]:
@@ -92,11 +100,10 @@ class Speller:
     def suggest(self, word: str) -> str | None:
         """The correction of one word, or None when it is known or nothing is close enough."""
         lower = word.lower()
+        if lower in CONTRACTIONS and word[1:].islower():
+            return CONTRACTIONS[lower] if word[0].islower() else CONTRACTIONS[lower].capitalize()
         if len(lower) < MIN_LENGTH or lower in self.known or not lower.isalpha():
             return None
-        # "hasnt", "dont": an apostrophe dropped from a contraction.
-        if lower.endswith("nt") and f"{lower[:-2]}n't" in self.known:
-            return f"{lower[:-2]}n't"
         candidates: set[str] = set()
         for key in deletions(lower) | {lower}:
             candidates.update(self.deletes.get(key, ()))
