@@ -125,8 +125,8 @@ class FeedbackMemory:
         popular: dict[str, float] = defaultdict(float)
         for item, voters in helpful_voters.items():
             popular[item] += len(voters)
-        for item, n in views:
-            popular[item] += VIEW_WEIGHT * int(n)
+        for viewed, n in views:
+            popular[str(viewed)] += VIEW_WEIGHT * int(n)
         popularity = {
             item: POPULARITY * math.tanh(v / POPULAR_SCALE) for item, v in popular.items() if v
         }

@@ -51,13 +51,13 @@ def import_labels(db: Database, path: Path) -> IngestReport:
                 continue
             rows.append((values[0], values[1].lower(), values[2][:256]))
     with db.session() as s:
-        for category, language, label in rows:
-            row = s.get(CategoryLabel, (category, language))
-            if row is None:
-                s.add(CategoryLabel(category=category, language=language, label=label))
+        for category, language, text in rows:
+            existing = s.get(CategoryLabel, (category, language))
+            if existing is None:
+                s.add(CategoryLabel(category=category, language=language, label=text))
                 report.added += 1
-            elif row.label != label:
-                row.label = label
+            elif existing.label != text:
+                existing.label = text
                 report.updated += 1
             else:
                 report.unchanged += 1

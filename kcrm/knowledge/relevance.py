@@ -120,7 +120,7 @@ def profile(model_name: str, languages: Sequence[str] | None = None) -> ModelPro
 
 
 R_MAX = 1.5  # r above 1 only means a record shorter than average: no more relevant
-TIE = 0.001  # where lexical evidence leads, the cosine only orders equal lexical scores
+TIE = 1e-6  # where lexical evidence leads, the cosine only orders equal lexical scores
 
 
 @dataclass
@@ -140,6 +140,7 @@ def score_candidates(
     lexical: dict[int, float],
     self_bm25: float,
     languages: dict[int, str | None],
+    known_share: float = 1.0,
 ) -> Scored:
     """Ranking scores and relevance of every candidate chunk.
 
@@ -154,6 +155,11 @@ def score_candidates(
         lexical: BM25 of the lexical candidates.
         self_bm25: the BM25 a record holding exactly the query's terms would get.
         languages: each candidate's record language.
+        known_share: the share of the query's words the index holds at all. `r` is
+            scaled by its square: a question in words the knowledge base never uses
+            is about something else ("今天天气怎么样": 天气 is in no record). On BQ
+            this catches 77 % of off-topic Chinese questions where `r` alone caught
+            50 %, for the same 2.5 % of in-domain ones (docs/quality.md).
     """
     best = max(lexical.values(), default=0.0)
     weight = prof.lexical_weight(q_lang)
@@ -165,7 +171,7 @@ def score_candidates(
     best_r = 0.0
     for cid in cosines.keys() | lexical.keys():
         bm25 = lexical.get(cid, 0.0)
-        r = min(bm25 / self_bm25, R_MAX) if self_bm25 > 0 else 0.0
+        r = min(bm25 / self_bm25, R_MAX) * known_share**2 if self_bm25 > 0 else 0.0
         best_r = max(best_r, r)
         lex = prof.lexical_score(r, q_lang)
         cos = cosines.get(cid, floor)  # no stored vector of this model: rank it with the last

@@ -345,6 +345,9 @@ def _run(
         l_scores, l_ids = replica.lexical.search(terms, depth, public_only=customer, where=where)
         unique = list(dict.fromkeys(terms))
         n_docs, dfs = replica.lexical.doc_freqs(unique) if unique else (0, [])
+    words = set(tokens)
+    known = [df > 0 for term, df in zip(unique, dfs, strict=True) if term in words]
+    known_share = sum(known) / len(known) if known else 1.0
     if isinstance(qvec, Future):
         qvec = qvec.result()
     dense: dict[int, float] = {}
@@ -363,7 +366,7 @@ def _run(
         ids = list(cosines.keys() | lexical.keys())
         langs = dict(zip(ids, replica.fields.language_of(ids), strict=True))
         self_bm25 = self_score(n_docs, dfs)
-        scored = score_candidates(prof, language, cosines, lexical, self_bm25, langs)
+        scored = score_candidates(prof, language, cosines, lexical, self_bm25, langs, known_share)
         scores, relevance = scored.scores, scored.relevance
         order = sorted(scores, key=lambda c: -scores[c])
         lift = kb.feedback.boosts(qvec) if boosts and kb.feedback is not None else {}

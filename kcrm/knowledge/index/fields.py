@@ -163,14 +163,12 @@ class FieldStore:
             "values": self._values,
             "multi": {f: {v: sorted(m) for v, m in self._multi[f].items() if m} for f in MULTI},
         }
+        arrays: dict[str, np.ndarray] = {f"code_{f}": self._codes[f] for f in CODED}
+        arrays["created"] = self._created
+        arrays["tables"] = np.frombuffer(json.dumps(tables).encode(), dtype=np.uint8)
         tmp = path.with_name(path.name + ".tmp")
         with open(tmp, "wb") as fh:
-            np.savez(
-                fh,
-                created=self._created,
-                tables=np.frombuffer(json.dumps(tables).encode(), dtype=np.uint8),
-                **{f"code_{f}": self._codes[f] for f in CODED},
-            )
+            np.savez(fh, **arrays)  # type: ignore[arg-type]
         os.replace(tmp, path)
 
     @classmethod
