@@ -16,9 +16,9 @@ import numpy as np  # noqa: E402
 
 from bench.common import peak_rss_mb, percentiles  # noqa: E402
 from kcrm.core.config import Settings  # noqa: E402
-from kcrm.knowledge.text import tokens as nlp  # noqa: E402
 from kcrm.knowledge.embedders.factory import configured_embedder  # noqa: E402
 from kcrm.knowledge.kb import KnowledgeBase  # noqa: E402
+from kcrm.knowledge.text import tokens as nlp  # noqa: E402
 
 
 def main() -> None:

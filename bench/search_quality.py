@@ -12,10 +12,11 @@ centre's FAQs (`corpus/knowledge/faqs.jsonl`, one per Banking77 intent), and
   itself (customer role, no filter); Chinese also with `language=zh`;
 - typos: Banking77 queries with one or two misspelled words, top-1 kept;
 - no-match: the share of in-domain and of off-topic questions answered `no_match`,
-  on the half of each set the thresholds were not fitted on, for both sizes;
+  on the half of each set the thresholds are not fitted on, for both sizes;
 - filters: results returned for `language=zh`, k = 10, to English questions.
-`--calibrate` fits the thresholds on the other half (`--write` stores them in
-kcrm/knowledge/relevance.json for this model).
+`--calibrate` fits the thresholds on the other half first (`--write` stores them
+in kcrm/knowledge/relevance.json for this model, and the report then uses them);
+`--only` runs some parts (no_match, ranking, typos, filter).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from bench import search_data as data
 from bench.calibrate import fit_thresholds, write_profile
 from kcrm.core.config import Settings
 from kcrm.core.tables import Chunk, Document
+from kcrm.knowledge import relevance
 from kcrm.knowledge.index.fields import FieldFilter
 from kcrm.knowledge.kb import KnowledgeBase
 from kcrm.knowledge.records import KnowledgeRecord, Parsed
@@ -42,6 +44,7 @@ from kcrm.knowledge.search import SearchFilters, SearchResult
 from kcrm.knowledge.text.tokens import index_terms, tokenize
 
 K = 10
+PARTS = ("no_match", "ranking", "typos", "filter")
 
 
 def open_kb(folder: Path, records: list[dict[str, Any]]) -> KnowledgeBase:
@@ -138,6 +141,13 @@ def typos(kb: KnowledgeBase, queries: list[dict[str, Any]], seed: int = 7) -> di
     }
 
 
+def reload_profiles(*kbs: KnowledgeBase) -> None:
+    """Read relevance.json again (after `--write`) into these knowledge bases."""
+    relevance._table.cache_clear()
+    for kb in kbs:
+        kb.profile = relevance.profile(kb.embedder.name, kb.settings.embedding_languages)
+
+
 def no_match_rates(rows: list[dict[str, Any]]) -> float:
     return round(sum(r["no_match"] for r in rows) / len(rows), 4) if rows else float("nan")
 
@@ -164,6 +174,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--calibrate", action="store_true", help="fit thresholds on the fitting halves")
     ap.add_argument("--write", action="store_true", help="store them in relevance.json")
     ap.add_argument("--limit", type=int, default=0, help="queries per set (0: all)")
+    ap.add_argument(
+        "--only", nargs="*", default=list(PARTS), choices=PARTS, help="parts to run (default: all)"
+    )
     args = ap.parse_args(argv)
     start = time.perf_counter()
     bq_records, bq_queries = data.bq_faqs(args.bq)
@@ -186,46 +199,52 @@ def main(argv: list[str] | None = None) -> None:
     en_fit, en_test = data.halves([q["text"] for q in b77_queries])
     zh_fit, zh_test = data.halves([q["text"] for q in bq_queries])
     off_fit, off_test = data.halves([o["text"] for o in off])
-    sig = {
-        (size, name): signals(kb, texts)
-        for size, kb in (("small", small), ("large", large))
-        for name, texts in (
-            ("in_en_fit", en_fit),
-            ("in_en_test", en_test),
-            ("off_fit", off_fit),
-            ("off_test", off_test),
-        )
-    }
-    sig[("large", "in_zh_fit")] = signals(large, zh_fit)
-    sig[("large", "in_zh_test")] = signals(large, zh_test)
-    if args.calibrate:
-        fitted = fit_thresholds(large.profile, sig)
-        report["calibration"] = fitted
-        if args.write:
-            write_profile(model, fitted)
-            print("thresholds written; run again without --calibrate to report", file=sys.stderr)
-    nm: dict[str, Any] = {}
-    for size in ("small", "large"):
-        for lang in ("en", "zh"):
-            nm[f"{size}_off_topic_{lang}"] = no_match_rates(
-                [r for r in sig[(size, "off_test")] if r["lang"] == lang]
-            )
-        nm[f"{size}_in_domain_en"] = no_match_rates(sig[(size, "in_en_test")])
-    nm["large_in_domain_zh"] = no_match_rates(sig[("large", "in_zh_test")])
-    report["no_match"] = nm
-    zh_rank, _ = rankings(large, bq_queries)
-    zh_filtered, _ = rankings(large, bq_queries, SearchFilters(language="zh"))
-    en_rank, _ = rankings(large, b77_queries)
-    en_small, _ = rankings(small, b77_queries)
-    report["ranking"] = {
-        "zh_bq_large": zh_rank,
-        "zh_bq_large_language_filter": zh_filtered["search"],
-        "en_banking77_large": en_rank,
-        "en_banking77_small": en_small,
-    }
-    report["typos_en_large"] = typos(large, b77_queries)
-    report["typos_en_small"] = typos(small, b77_queries)
-    report["filter_zh_k10"] = filter_check(large, b77_queries[:200])
+    if "no_match" in args.only:
+        sets = {"in_en": (en_fit, en_test), "off": (off_fit, off_test), "in_zh": (zh_fit, zh_test)}
+        sizes = {"small": small, "large": large}
+        if args.calibrate:
+            fit_sig = {
+                (size, f"{name}_fit"): signals(kb, sets[name][0])
+                for size, kb in sizes.items()
+                for name in sets
+                if not (name == "in_zh" and size == "small")  # BQ is only in the large one
+            }
+            fitted = fit_thresholds(large.profile, fit_sig)
+            report["calibration"] = fitted
+            if args.write:
+                write_profile(model, fitted)
+                reload_profiles(small, large)
+        test = {
+            (size, name): signals(kb, sets[name][1])
+            for size, kb in sizes.items()
+            for name in sets
+            if not (name == "in_zh" and size == "small")
+        }
+        nm: dict[str, Any] = {}
+        for size in sizes:
+            for lang in ("en", "zh"):
+                nm[f"{size}_off_topic_{lang}"] = no_match_rates(
+                    [r for r in test[(size, "off")] if r["lang"] == lang]
+                )
+            nm[f"{size}_in_domain_en"] = no_match_rates(test[(size, "in_en")])
+        nm["large_in_domain_zh"] = no_match_rates(test[("large", "in_zh")])
+        report["no_match"] = nm
+    if "ranking" in args.only:
+        zh_rank, _ = rankings(large, bq_queries)
+        zh_filtered, _ = rankings(large, bq_queries, SearchFilters(language="zh"))
+        en_rank, _ = rankings(large, b77_queries)
+        en_small, _ = rankings(small, b77_queries)
+        report["ranking"] = {
+            "zh_bq_large": zh_rank,
+            "zh_bq_large_language_filter": zh_filtered["search"],
+            "en_banking77_large": en_rank,
+            "en_banking77_small": en_small,
+        }
+    if "typos" in args.only:
+        report["typos_en_large"] = typos(large, b77_queries)
+        report["typos_en_small"] = typos(small, b77_queries)
+    if "filter" in args.only:
+        report["filter_zh_k10"] = filter_check(large, b77_queries[:200])
     report["seconds"] = round(time.perf_counter() - start, 1)
     small.close()
     large.close()

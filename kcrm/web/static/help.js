@@ -53,6 +53,7 @@
       suggested: "These articles might answer your question:",
       contactSend: "Send",
       contactCancel: "Cancel",
+      contactBack: "← Back to search",
       contactSending: "Sending…",
       contactMissing: "Please give your name, a valid email address and a message.",
       contactFailed: "Your message could not be sent. Please try again.",
@@ -105,6 +106,7 @@
       suggested: "以下文章也许能解答您的问题：",
       contactSend: "发送",
       contactCancel: "取消",
+      contactBack: "← 返回搜索",
       contactSending: "正在发送…",
       contactMissing: "请填写姓名、有效的电子邮箱和留言。",
       contactFailed: "留言未能发送，请重试。",
@@ -378,6 +380,7 @@
     $("contact").hidden = false;
     $("contact-form").hidden = false;
     $("contact-done").hidden = true;
+    $("contact-back").hidden = true;
     $("contact-error").hidden = true;
     const message = $("contact-message");
     if (!message.value && state.query) message.value = state.query;
@@ -441,6 +444,7 @@
       $("contact-form").hidden = true;
       $("contact-done").textContent = t("contactDone", answer.case_id);
       $("contact-done").hidden = false;
+      $("contact-back").hidden = false;
       $("contact-done").focus?.();
     } catch {
       error.textContent = t("contactFailed");
@@ -481,6 +485,7 @@
     topic.addEventListener("change", search);
     for (const button of document.querySelectorAll(".contact-open")) button.addEventListener("click", openContact);
     $("contact-cancel").addEventListener("click", closeContact);
+    $("contact-back").addEventListener("click", closeContact);
     $("contact-form").addEventListener("submit", sendContact);
     $("contact-message").addEventListener("input", suggestSoon);
     $("yes").addEventListener("click", () => feedback(true));
