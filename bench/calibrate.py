@@ -22,7 +22,7 @@ from kcrm.knowledge.relevance import ModelProfile, base_model_name
 
 TARGET = 0.025  # in-domain questions answered "nothing found", at most, on the fitting half
 TABLE = Path(__file__).resolve().parents[1] / "kcrm" / "knowledge" / "relevance.json"
-LEX_GRID = [round(x, 2) for x in np.arange(0.2, 1.51, 0.05)]
+LEX_GRID = [round(x, 3) for x in np.arange(0.02, 1.5, 0.01)]
 
 
 def _flag(rows: list[dict[str, Any]], t: float | None, t_lex: float) -> np.ndarray:
