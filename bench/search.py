@@ -143,3 +143,32 @@ async def _load(port: int, key: str, qs: list[str], concurrency: int) -> tuple[l
         await asyncio.gather(*(worker(client) for _ in range(concurrency)))
         wall = time.perf_counter() - start
     return latencies, wall
+
+
+def main(argv: list[str] | None = None) -> None:
+    """One scale only: `python -m bench.search --chunks 1000000 --http-per-client 100`."""
+    import argparse
+    import json
+    import tempfile
+
+    from bench.common import banking77_texts
+    from kcrm.knowledge.embedders.factory import configured_embedder
+
+    ap = argparse.ArgumentParser(description=main.__doc__)
+    ap.add_argument("--chunks", type=int, default=1_000_000)
+    ap.add_argument("--queries", type=int, default=500, help="in-process searches timed")
+    ap.add_argument("--http-per-client", type=int, default=0, help="HTTP searches per client")
+    ap.add_argument("--work", type=Path, default=None, help="keep the data dir here")
+    args = ap.parse_args(argv)
+    rows = banking77_texts()
+    embedder = configured_embedder(Settings())
+    with tempfile.TemporaryDirectory(prefix="kcrm-bench-") as tmp:
+        work = args.work or Path(tmp)
+        result = at_scale(work, embedder, rows, args.chunks, args.queries)
+        if args.http_per_client:
+            result["http"] = http_latency(Path(result["data_dir"]), rows, args.http_per_client)
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
