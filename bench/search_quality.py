@@ -124,7 +124,7 @@ def typos(kb: KnowledgeBase, queries: list[dict[str, Any]], seed: int = 7) -> di
     typo, results = rankings(kb, noisy)
     corrected = sum(1 for r in results if r.did_you_mean)
     speller = kb.speller
-    kb.speller = lambda: None  # type: ignore[method-assign,assignment,return-value]
+    kb.speller = lambda public_only=False: None  # type: ignore[method-assign,assignment,return-value]
     try:
         raw, _ = rankings(kb, noisy)
     finally:

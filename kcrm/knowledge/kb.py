@@ -81,23 +81,27 @@ class KnowledgeBase:
         self._embed_pool: ThreadPoolExecutor | None = None
         self.profile: ModelProfile = profile(embedder.name, settings.embedding_languages)
         self.feedback: FeedbackMemory | None = FeedbackMemory(db, embedder.name)
-        self._speller: tuple[int, float, Speller] | None = None
+        self._spellers: dict[bool, tuple[int, float, Speller]] = {}
         self._speller_lock = threading.Lock()
 
-    def speller(self) -> Speller:
-        """A spell checker over the words the index holds (rebuilt when they changed)."""
+    def speller(self, public_only: bool = False) -> Speller:
+        """A spell checker over the words the index holds (rebuilt when they changed).
+
+        With `public_only`, over the words of public records only: a customer's typo is
+        never corrected into a word only internal records use.
+        """
         version = self.replica.fields.version
-        held = self._speller
+        held = self._spellers.get(public_only)
         now = time.monotonic()
         if held is not None and (held[0] == version or now - held[1] < SPELLER_REFRESH_SECONDS):
             return held[2]
         with self._speller_lock:
-            held = self._speller
+            held = self._spellers.get(public_only)
             if held is None or (held[0] != version and now - held[1] >= SPELLER_REFRESH_SECONDS):
                 with self.lock:
-                    terms = self.replica.lexical.terms()
-                self._speller = (version, now, Speller(terms))
-            return self._speller[2] if self._speller else Speller(())
+                    terms = self.replica.lexical.terms(public_only)
+                held = self._spellers[public_only] = (version, now, Speller(terms))
+            return held[2]
 
     def _embed_query(self, text: str) -> np.ndarray:
         if self.embedder.batches_queries:

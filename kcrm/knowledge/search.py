@@ -70,8 +70,8 @@ class Source(Protocol):
         """The query's vector, being computed while the caller does other work."""
         ...
 
-    def speller(self) -> Speller | None:
-        """A spell checker over the index's words (None while it is being built)."""
+    def speller(self, public_only: bool = False) -> Speller | None:
+        """A spell checker over the index's words (public records' only, if asked)."""
         ...
 
 
@@ -281,7 +281,7 @@ def full_search(
         raise ValueError(f"facets must be among {', '.join(FACETS)}, got {', '.join(sorted(bad))}")
     language = detect_language(query)
     text, did_you_mean = query, None
-    speller = kb.speller() if language == "en" else None
+    speller = kb.speller(public_only(role)) if language == "en" else None
     fixed = speller.correct(query) if speller is not None else None
     if fixed is not None:
         text, did_you_mean = fixed.text, fixed.text

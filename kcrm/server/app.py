@@ -122,6 +122,7 @@ async def _open_warm(settings: Settings, private: Path | None) -> KnowledgeBase:
     await asyncio.gather(
         asyncio.to_thread(kb.embed_query, "warming up the model"),
         asyncio.to_thread(kb.speller),
+        asyncio.to_thread(kb.speller, True),
     )
     threading.Thread(target=warm_up, args=(("zh",),), daemon=True).start()
     return kb

@@ -142,7 +142,10 @@ def test_search_runs_with_the_spelling_it_suggests(mixed: KnowledgeBase) -> None
 
 
 def test_snippets_are_plain_text_with_whole_word_highlights() -> None:
-    md = "# Cards\n\nYour **card** hasn't arrived? See [delivery](https://x.test).\n\n| a | b |\n|---|---|\n| 1 | 2 |"
+    md = (
+        "# Cards\n\nYour **card** hasn't arrived? See [delivery](https://x.test).\n\n"
+        "| a | b |\n|---|---|\n| 1 | 2 |"
+    )
     assert plain_text(md) == "Cards Your card hasn't arrived? See delivery. a · b · 1 · 2"
     text = "It has been said the card hasn't arrived; cards arrive later."
     marked = [text[a:b] for a, b in highlight_spans(text, ["has", "card", "arrive"])]

@@ -5,7 +5,6 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from kcrm.api.deps import CustomerRole, KBDep
-from kcrm.api.problems import Problem
 from kcrm.api.schemas import ContactRequest, ContactResponse
 from kcrm.crm.contact import open_contact_case
 
@@ -17,17 +16,7 @@ router = APIRouter(tags=["help"])
 )
 def contact(body: ContactRequest, kb: KBDep, principal: CustomerRole) -> ContactResponse:
     """Open a case with the visitor's message, their searches and the articles they saw."""
-    try:
-        case_id = open_contact_case(
-            kb,
-            principal,
-            body.name,
-            body.email,
-            body.message,
-            body.query,
-            body.query_id,
-            body.session,
-        )
-    except ValueError as exc:
-        raise Problem(422, "Invalid request", str(exc)) from None
+    case_id = open_contact_case(
+        kb, principal, body.name, body.email, body.message, body.query, body.query_id, body.session
+    )
     return ContactResponse(case_id=case_id)

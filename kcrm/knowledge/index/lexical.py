@@ -264,11 +264,16 @@ class TantivyLexicalIndex(LexicalIndex):
     def count(self) -> int:
         return int(self.index.searcher().num_docs)
 
-    def terms(self) -> list[tuple[str, int]]:
-        """Every term with the number of entries holding it (the spell checker's words)."""
-        return [
-            (str(t), int(n)) for t, n in self.index.searcher().terms_with_prefix(_TOKEN_FIELD, "")
-        ]
+    def terms(self, public_only: bool = False) -> list[tuple[str, int]]:
+        """Every term with the number of entries holding it (the spell checker's words).
+
+        With `public_only`, only terms of entries customers may see: a correction must
+        never reveal a word that only internal records use.
+        """
+        searcher = self.index.searcher()
+        only = tantivy.Query.term_query(self.schema, _PUBLIC_FIELD, 1) if public_only else None
+        found = searcher.terms_with_prefix(_TOKEN_FIELD, "", filter_query=only)
+        return [(str(t), int(n)) for t, n in found if n > 0]
 
     def ids(self) -> np.ndarray:
         searcher = self.index.searcher()
