@@ -148,10 +148,11 @@ async def _load(port: int, key: str, qs: list[str], concurrency: int) -> tuple[l
 def main(argv: list[str] | None = None) -> None:
     """One scale only: `python -m bench.search --chunks 1000000 --http-per-client 100`."""
     import argparse
+    import csv
     import json
     import tempfile
 
-    from bench.common import banking77_texts
+    from bench.common import BANKING77
     from kcrm.knowledge.embedders.factory import configured_embedder
 
     ap = argparse.ArgumentParser(description=main.__doc__)
@@ -159,8 +160,10 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--queries", type=int, default=500, help="in-process searches timed")
     ap.add_argument("--http-per-client", type=int, default=0, help="HTTP searches per client")
     ap.add_argument("--work", type=Path, default=None, help="keep the data dir here")
+    ap.add_argument("--banking77", type=Path, default=BANKING77, help="Banking77 train.csv")
     args = ap.parse_args(argv)
-    rows = banking77_texts()
+    with args.banking77.open(encoding="utf-8") as fh:
+        rows = [(r["text"], r["category"]) for r in csv.DictReader(fh)]
     embedder = configured_embedder(Settings())
     with tempfile.TemporaryDirectory(prefix="kcrm-bench-") as tmp:
         work = args.work or Path(tmp)
