@@ -161,13 +161,23 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--http-per-client", type=int, default=0, help="HTTP searches per client")
     ap.add_argument("--work", type=Path, default=None, help="keep the data dir here")
     ap.add_argument("--banking77", type=Path, default=BANKING77, help="Banking77 train.csv")
+    ap.add_argument("--data-dir", type=Path, default=None, help="a data dir built before")
+    ap.add_argument("--role", default="agent", help="customer: as the help page searches")
+    ap.add_argument("--language", default=None, help="a language filter, as the help page sends")
     args = ap.parse_args(argv)
     with args.banking77.open(encoding="utf-8") as fh:
         rows = [(r["text"], r["category"]) for r in csv.DictReader(fh)]
     embedder = configured_embedder(Settings())
     with tempfile.TemporaryDirectory(prefix="kcrm-bench-") as tmp:
-        work = args.work or Path(tmp)
-        result = at_scale(work, embedder, rows, args.chunks, args.queries)
+        if args.data_dir is not None:
+            asked = {"data_dir": str(args.data_dir), "queries": queries(rows, args.queries)}
+            if args.role != "agent" or args.language:
+                asked.update({"role": args.role, "language": args.language})
+            result = run_child("bench.search_child", asked)
+            result["data_dir"] = str(args.data_dir)
+        else:
+            work = args.work or Path(tmp)
+            result = at_scale(work, embedder, rows, args.chunks, args.queries)
         if args.http_per_client:
             result["http"] = http_latency(Path(result["data_dir"]), rows, args.http_per_client)
     print(json.dumps(result, indent=2))

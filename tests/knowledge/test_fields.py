@@ -13,7 +13,8 @@ from kcrm.knowledge.index.fields import ChunkFields, FieldFilter, FieldStore
 from kcrm.knowledge.index.lexical import TantivyLexicalIndex
 from kcrm.knowledge.index.replica import LAYOUT, STATE_FILE
 from kcrm.knowledge.kb import KnowledgeBase
-from kcrm.knowledge.search import SearchFilters
+from kcrm.knowledge.search import SearchFilters, lexical_candidates
+from kcrm.knowledge.text.tokens import index_terms, tokenize
 from tests.conftest import faq, write_jsonl
 
 FIELDS = [
@@ -89,3 +90,19 @@ def test_cached_filter_bitmaps_follow_new_records(kb: KnowledgeBase, tmp_path: P
         [write_jsonl(tmp_path / "b.jsonl", [faq("z2", "", "银行卡丢了", language="zh")])]
     )
     assert {h.id for h in kb.search("银行卡", k=5, role="customer", filters=zh)} == {"z1", "z2"}
+
+
+def test_a_broad_filter_applied_afterwards_gives_what_filtering_inside_gives(
+    kb: KnowledgeBase, tmp_path: Path
+) -> None:
+    records = [faq(f"en-{i}", "", f"card fee number {i}", language="en") for i in range(40)]
+    records += [faq(f"zh-{i}", "", f"card 银行卡 {i}", language="zh") for i in range(10)]
+    kb.ingest_files([write_jsonl(tmp_path / "r.jsonl", records)])
+    terms = index_terms(tokenize("card fee"))
+    for where in (FieldFilter(language="en"), FieldFilter(language="zh"), FieldFilter()):
+        allowed = kb.replica.allowed(True, where)
+        for depth in (5, 50):
+            got = lexical_candidates(kb.replica, terms, depth, True, where, allowed)
+            inside = kb.replica.lexical.search(terms, depth, public_only=True, where=where)
+            assert got[1].tolist() == inside[1].tolist()
+            assert np.allclose(got[0], inside[0])
