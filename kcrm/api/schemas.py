@@ -43,7 +43,7 @@ class Filters(Strict):
 
 
 # A help-page visit: a random id the page makes, tying its searches, views and contact.
-SESSION = Field(default=None, pattern=r"^[A-Za-z0-9_-]{8,64}$")
+SESSION = Field(default=None, max_length=64, pattern=r"^[A-Za-z0-9_-]{8,64}$")
 
 
 class SearchRequest(Strict):
@@ -52,7 +52,9 @@ class SearchRequest(Strict):
     query: str = Field(min_length=1, max_length=MAX_QUERY_CHARS)
     k: int = Field(default=10, ge=1, le=100)
     filters: Filters = Field(default_factory=Filters)
-    facets: list[Literal["category", "kind", "language"]] = Field(default_factory=list)
+    facets: list[Literal["category", "kind", "language"]] = Field(
+        default_factory=list, max_length=3
+    )
     # The language facet and category labels are given in (default: the filter's language,
     # else the query's).
     locale: str | None = Field(default=None, max_length=8, pattern=r"^[A-Za-z]{2,3}(-\w+)?$")

@@ -24,7 +24,8 @@ def get_document(
     kb: KBDep,
     principal: AnyRole,
     x_kcrm_session: Annotated[
-        str | None, Header(pattern=r"^[A-Za-z0-9_-]{8,64}$", description="a help-page visit")
+        str | None,
+        Header(max_length=64, pattern=r"^[A-Za-z0-9_-]{8,64}$", description="a help-page visit"),
     ] = None,
 ) -> DocumentPublic:
     """One record; a customer key gets 404 for anything not public and published."""
