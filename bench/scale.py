@@ -20,6 +20,7 @@ from sqlalchemy import insert, select
 from kcrm.core.config import Settings
 from kcrm.core.tables import Chunk, Document, utcnow
 from kcrm.knowledge.embedders.base import Embedder
+from kcrm.knowledge.index.fields import ChunkFields
 from kcrm.knowledge.kb import KnowledgeBase
 from kcrm.knowledge.records import KnowledgeRecord, Parsed
 
@@ -53,6 +54,7 @@ def build(
     made = 0
     start = time.perf_counter()
     next_id = max(b.id for b in base) + 1
+    now = int(time.time())
     while len(base) + made < total:
         n = min(BATCH, total - len(base) - made)
         pick = rng.integers(0, len(base), n)
@@ -61,9 +63,11 @@ def build(
         toks = [list(rng.permutation(tokens[p])) for p in pick]
         ids = np.arange(next_id, next_id + n, dtype=np.int64)
         _insert_rows(kb, ids, toks, made)
+        fields = [ChunkFields(language="en", kind="faq", created=now)] * n
         kb.replica.vectors.add(ids, noisy)
-        kb.replica.lexical.add(ids.tolist(), toks, [True] * n)
+        kb.replica.lexical.add(ids.tolist(), toks, [True] * n, fields)
         kb.replica.public.add(ids.tolist())
+        kb.replica.fields.set(ids.tolist(), fields)
         kb.replica.lexical.commit()
         next_id += n
         made += n

@@ -20,6 +20,7 @@ from kcrm.core.config import Settings
 from kcrm.core.db import Database
 from kcrm.core.keys import create_key
 from kcrm.knowledge.embedders.base import Embedder
+from kcrm.knowledge.index.replica import LEXICAL_DIR
 
 
 def queries(rows: list[tuple[str, str]], n: int, seed: int = 1) -> list[str]:
@@ -40,8 +41,8 @@ def at_scale(
     )
     result.update(built)
     result["index_size_mb"] = {
-        "vectors": round(dir_size_mb(index_dir) - dir_size_mb(index_dir / "lexical"), 1),
-        "lexical": round(dir_size_mb(index_dir / "lexical"), 1),
+        "vectors": round(dir_size_mb(index_dir) - dir_size_mb(index_dir / LEXICAL_DIR), 1),
+        "lexical": round(dir_size_mb(index_dir / LEXICAL_DIR), 1),
     }
     result["database_mb"] = round((data_dir / "kcrm.db").stat().st_size / 2**20, 1)
     result["data_dir"] = str(data_dir)
@@ -142,3 +143,45 @@ async def _load(port: int, key: str, qs: list[str], concurrency: int) -> tuple[l
         await asyncio.gather(*(worker(client) for _ in range(concurrency)))
         wall = time.perf_counter() - start
     return latencies, wall
+
+
+def main(argv: list[str] | None = None) -> None:
+    """One scale only: `python -m bench.search --chunks 1000000 --http-per-client 100`."""
+    import argparse
+    import csv
+    import json
+    import tempfile
+
+    from bench.common import BANKING77
+    from kcrm.knowledge.embedders.factory import configured_embedder
+
+    ap = argparse.ArgumentParser(description=main.__doc__)
+    ap.add_argument("--chunks", type=int, default=1_000_000)
+    ap.add_argument("--queries", type=int, default=500, help="in-process searches timed")
+    ap.add_argument("--http-per-client", type=int, default=0, help="HTTP searches per client")
+    ap.add_argument("--work", type=Path, default=None, help="keep the data dir here")
+    ap.add_argument("--banking77", type=Path, default=BANKING77, help="Banking77 train.csv")
+    ap.add_argument("--data-dir", type=Path, default=None, help="a data dir built before")
+    ap.add_argument("--role", default="agent", help="customer: as the help page searches")
+    ap.add_argument("--language", default=None, help="a language filter, as the help page sends")
+    args = ap.parse_args(argv)
+    with args.banking77.open(encoding="utf-8") as fh:
+        rows = [(r["text"], r["category"]) for r in csv.DictReader(fh)]
+    embedder = configured_embedder(Settings())
+    with tempfile.TemporaryDirectory(prefix="kcrm-bench-") as tmp:
+        if args.data_dir is not None:
+            asked = {"data_dir": str(args.data_dir), "queries": queries(rows, args.queries)}
+            if args.role != "agent" or args.language:
+                asked.update({"role": args.role, "language": args.language})
+            result = run_child("bench.search_child", asked)
+            result["data_dir"] = str(args.data_dir)
+        else:
+            work = args.work or Path(tmp)
+            result = at_scale(work, embedder, rows, args.chunks, args.queries)
+        if args.http_per_client:
+            result["http"] = http_latency(Path(result["data_dir"]), rows, args.http_per_client)
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -29,6 +29,7 @@ sys.path.insert(0, str(HERE))
 sys.dont_write_bytecode = True  # keep corpus/ free of __pycache__
 
 import _articles  # noqa: E402
+import _categories  # noqa: E402
 import _cases_text  # noqa: E402
 import _catalog  # noqa: E402
 import _faqs  # noqa: E402
@@ -858,6 +859,18 @@ def build_interactions(
     return out
 
 
+# ---------------------------------------------------------------- category labels
+
+
+def category_rows() -> list[list[str]]:
+    """Each category's topic name in English and Chinese (knowledge/categories.csv)."""
+    return [
+        [category, lang, label]
+        for category, names in sorted(_categories.LABELS.items())
+        for lang, label in zip(("en", "zh"), names, strict=True)
+    ]
+
+
 # ---------------------------------------------------------------- main
 
 
@@ -886,6 +899,7 @@ def main(argv: list[str] | None = None) -> int:
     faqs = build_faqs()
     write_jsonl(knowledge / "faqs.jsonl", faqs)
     articles = write_articles(knowledge / "articles")
+    write_csv(knowledge / "categories.csv", ["category", "language", "label"], category_rows())
 
     customers = build_customers(random.Random(rng.random()))
     purchases = build_purchases(random.Random(rng.random()), customers)

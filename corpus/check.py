@@ -114,6 +114,14 @@ def main(root: Path) -> int:
         n = len(re.findall(r"[.!?。！？](\s|$)", f["body"]))
         need(f["language"] == "zh" or 2 <= n <= 6, f"{f['id']}: {n} sentences")
 
+    # category labels: every category of a record has a topic name in English and Chinese
+    labelled = Counter(r["category"] for r in rows(kn / "categories.csv") if r["label"].strip())
+    used = {r["category"] for r in knowledge if r.get("category")}
+    need(
+        all(labelled[c] == 2 for c in used),
+        f"categories without both labels: {sorted(c for c in used if labelled[c] != 2)[:5]}",
+    )
+
     # articles
     need(len(articles) >= 8, "fewer than 8 articles")
     need(

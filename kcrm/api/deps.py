@@ -108,6 +108,7 @@ def require_role(*roles: str) -> Callable[..., Awaitable[Principal]]:
 
 AnyRole = Annotated[Principal, Depends(require_role("agent", "customer", "marketing"))]
 AgentRole = Annotated[Principal, Depends(require_role("agent"))]
+CustomerRole = Annotated[Principal, Depends(require_role("customer"))]
 MarketingRole = Annotated[Principal, Depends(require_role("marketing"))]
 AdminRole = Annotated[Principal, Depends(require_role())]
 

@@ -42,12 +42,23 @@ class Filters(Strict):
     created_before: BoundTime | None = None
 
 
+# A help-page visit: a random id the page makes, tying its searches, views and contact.
+SESSION = Field(default=None, max_length=64, pattern=r"^[A-Za-z0-9_-]{8,64}$")
+
+
 class SearchRequest(Strict):
     """POST /v1/search."""
 
     query: str = Field(min_length=1, max_length=MAX_QUERY_CHARS)
     k: int = Field(default=10, ge=1, le=100)
     filters: Filters = Field(default_factory=Filters)
+    facets: list[Literal["category", "kind", "language"]] = Field(
+        default_factory=list, max_length=3
+    )
+    # The language facet and category labels are given in (default: the filter's language,
+    # else the query's).
+    locale: str | None = Field(default=None, max_length=8, pattern=r"^[A-Za-z]{2,3}(-\w+)?$")
+    session: str | None = SESSION
 
 
 class SearchResult(BaseModel):
@@ -56,15 +67,44 @@ class SearchResult(BaseModel):
     id: str
     kind: str
     title: str
-    snippet: str
+    snippet: str  # plain text, no Markdown
     score: float
     category: str | None
+    category_label: str | None = None  # the category's name in the locale
     language: str
+    weak: bool = False  # below the relevance threshold: shown, if at all, as "related"
+    # [start, end) code-point offsets of the query's words in `title` and `snippet`.
+    highlights: dict[str, list[list[int]]] = Field(default_factory=dict)
+
+
+class FacetValue(BaseModel):
+    value: str
+    count: int  # matching records with this value
+    label: str  # the value's name in the locale
 
 
 class SearchResponse(BaseModel):
     query_id: str
+    no_match: bool  # nothing relevant enough to show
+    language: str  # the query's detected language
+    did_you_mean: str | None = None  # the corrected query the search ran with
     results: list[SearchResult]
+    facets: dict[str, list[FacetValue]] | None = None
+
+
+class ContactRequest(Strict):
+    """POST /v1/help/contact: a customer asks for a person when no answer helped."""
+
+    query: str = Field(default="", max_length=MAX_QUERY_CHARS)
+    name: str = Field(min_length=1, max_length=200)
+    email: str = Field(min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    message: str = Field(min_length=1, max_length=5000)
+    query_id: str | None = Field(default=None, max_length=64)
+    session: str | None = SESSION
+
+
+class ContactResponse(BaseModel):
+    case_id: str
 
 
 class SuggestRequest(Strict):

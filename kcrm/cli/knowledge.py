@@ -92,14 +92,24 @@ def search(
     filters = SearchFilters(kinds=kind or [], categories=category or [], language=language)
     with open_kb() as kb:
         try:
-            hits = kb.search(query, k=k, role=role, filters=filters)
+            result = kb.search_full(query, k=k, role=role, filters=filters)
         except ValueError as exc:
             raise fail(str(exc), 2) from None
+    hits = result.hits
     if as_json:
-        emit({"query": query, "results": [h.as_dict() for h in hits]})
+        emit(
+            {
+                "query": query,
+                "did_you_mean": result.did_you_mean,
+                "no_match": result.no_match,
+                "results": [h.as_dict() for h in hits],
+            }
+        )
         return
-    if not hits:
-        err.print("no results")
+    if result.did_you_mean:
+        err.print(f"showing results for: {result.did_you_mean}")
+    if result.no_match:
+        err.print("nothing relevant found" + (" (the closest records below)" if hits else ""))
     for i, h in enumerate(hits, 1):
         out.print(f"[bold]{i}. {h.title or h.id}[/]  [dim]{h.id} · {h.kind} · {h.score:.4f}[/]")
         out.print(f"   {h.snippet}")

@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     # `onnx-int8`: the model quantized to int8, half the time per query, its own vectors
     # (switching to or from it needs `kcrm reindex`); docs/quality.md has its accuracy.
     embedding_backend: Literal["onnx", "onnx-int8", "torch"] = Field(default="onnx")
+    # The languages the embedding model covers, when relevance.json does not know the
+    # model or knows it wrong ("*" for every language). Elsewhere lexical evidence leads.
+    embedding_languages: list[str] = Field(default_factory=list)
     # Where ONNX exports of models are cached (keyed by the model's files).
     model_cache_dir: Path | None = Field(default=None, description="default ~/.cache/kcrm/onnx")
 

@@ -236,6 +236,9 @@ class Case(Base):
     document_id: Mapped[str | None] = mapped_column(
         ForeignKey("documents.id", ondelete="SET NULL"), index=True
     )
+    # Who wrote in, when no known customer did (the help page's contact form).
+    contact_name: Mapped[str | None] = mapped_column(String(256))
+    contact_email: Mapped[str | None] = mapped_column(String(320))
 
 
 class Interaction(Base):
@@ -297,6 +300,34 @@ class QueryLog(Base):
     embedding_model: Mapped[str | None] = mapped_column(String(256))
     latency_ms: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    # One visit of the help page (a random id the page makes): ties its searches,
+    # article views, marks and a contact together for the deflection rate.
+    session_id: Mapped[str | None] = mapped_column(String(64), index=True)
+
+
+class HelpEvent(Base):
+    """Self-service events besides searches and marks: an article opened, a contact sent."""
+
+    __tablename__ = "help_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16), index=True)  # view | contact
+    session_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    key_id: Mapped[int | None] = mapped_column(Integer)
+    query_id: Mapped[str | None] = mapped_column(String(32))
+    item_id: Mapped[str | None] = mapped_column(String(256), index=True)
+    case_id: Mapped[str | None] = mapped_column(String(256))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class CategoryLabel(Base):
+    """A category's name as readers see it, per language (topics on the help page)."""
+
+    __tablename__ = "category_labels"
+
+    category: Mapped[str] = mapped_column(String(128), primary_key=True)
+    language: Mapped[str] = mapped_column(String(8), primary_key=True)
+    label: Mapped[str] = mapped_column(String(256))
 
 
 class Feedback(Base):

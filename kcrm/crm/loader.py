@@ -2,7 +2,8 @@
 
 A folder exported from a CRM holds both: `customers*.csv`, `products*.csv` and
 `purchases*.csv` load as CRM tables, in that order (purchases refer to the other
-two), and every other supported file as knowledge records.
+two), `categories*.csv` as the categories' labels per language, and every other
+supported file as knowledge records.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from kcrm.crm.imports import import_csv
+from kcrm.knowledge.categories import import_labels, is_labels_file
 from kcrm.knowledge.kb import KnowledgeBase
 from kcrm.knowledge.records import IngestReport, estimate_records, knowledge_files, read_path
 
@@ -37,9 +39,22 @@ def crm_files(paths: Sequence[Path]) -> list[tuple[str, Path]]:
     return sorted(found, key=lambda item: CRM_TABLES.index(item[0]))
 
 
+def not_records(file: Path) -> bool:
+    """Files in a folder that hold no knowledge records: CRM tables, category labels."""
+    return crm_table(file) is not None or is_labels_file(file)
+
+
+def label_files(paths: Sequence[Path]) -> list[Path]:
+    found: list[Path] = []
+    for path in paths:
+        files = sorted(p for p in path.rglob("*.csv") if p.is_file()) if path.is_dir() else [path]
+        found.extend(f for f in files if is_labels_file(f))
+    return found
+
+
 def count_records(paths: Sequence[Path]) -> int:
     """About how many knowledge records `paths` hold (a progress total; nothing is parsed)."""
-    files = knowledge_files(paths, skip=lambda f: crm_table(f) is not None)
+    files = knowledge_files(paths, skip=not_records)
     return sum(estimate_records(file) for file, _ in files)
 
 
@@ -51,8 +66,10 @@ def load_paths(
     actor: str = "",
 ) -> tuple[IngestReport, dict[str, IngestReport]]:
     """Load CRM tables, then knowledge files; returns (knowledge report, reports per table)."""
-    files = knowledge_files(paths, skip=lambda f: crm_table(f) is not None)
+    files = knowledge_files(paths, skip=not_records)
     tables: dict[str, IngestReport] = {}
+    for file in label_files(paths):
+        tables.setdefault("categories", IngestReport()).merge(import_labels(kb.db, file))
     crm = crm_files(paths)
     for table, file in crm:
         report = import_csv(kb.db, table, file, create_missing)  # type: ignore[arg-type]

@@ -80,11 +80,15 @@ def question(text: str) -> str:
 
 
 def _reason(q: QueryLog, unhelpful: bool) -> str:
+    # A reader's verdict says more than the engine's own doubt (searches log `no_match`
+    # as not answerable too).
     if q.result_count == 0:
         return "no results"
+    if unhelpful:
+        return "not helpful"
     if q.answerable is False:
         return "no confident answer"
-    return "not helpful" if unhelpful else "low score"
+    return "low score"
 
 
 def gap_report(

@@ -8,6 +8,7 @@ import logging
 import os
 import shutil
 import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -19,6 +20,7 @@ from sqlalchemy import func, select, update
 from kcrm.core.config import Settings
 from kcrm.core.db import Database
 from kcrm.core.tables import Chunk, Customer, Document, Product, Purchase, QueryLog
+from kcrm.knowledge.boosts import FeedbackMemory
 from kcrm.knowledge.documents import delete_documents, set_embeddings, stale_chunks
 from kcrm.knowledge.embedders.base import Embedder, QueryBatcher
 from kcrm.knowledge.embedders.registry import active_embedder
@@ -26,14 +28,18 @@ from kcrm.knowledge.index.lexical import IndexInUse
 from kcrm.knowledge.index.replica import IndexMismatch, IndexReplica, copy_replica
 from kcrm.knowledge.ingest import Ingestor, embedding_text
 from kcrm.knowledge.records import IngestReport, Parsed, Rejection, knowledge_files, read_path
-from kcrm.knowledge.search import SearchFilters, SearchHit, hybrid_search
+from kcrm.knowledge.relevance import ModelProfile, profile
+from kcrm.knowledge.search import SearchFilters, SearchHit, SearchResult, full_search
 from kcrm.knowledge.text.products import ProductTagger
+from kcrm.knowledge.text.spelling import Speller
 
 log = logging.getLogger(__name__)
 ProgressFn = Callable[[int], None]
 
 # Logged queries embedded again when the model changes (the most recent ones).
 QUERY_REEMBED_LIMIT = 20_000
+# The spell checker's vocabulary is rebuilt from the index when it changed, at most this often.
+SPELLER_REFRESH_SECONDS = 60.0
 
 
 def private_replica_dir(settings: Settings) -> Path:
@@ -73,6 +79,29 @@ class KnowledgeBase:
         # A search and its log entry (and the same query typed again) embed once.
         self._embed_cached = functools.lru_cache(maxsize=4096)(self._embed_query)
         self._embed_pool: ThreadPoolExecutor | None = None
+        self.profile: ModelProfile = profile(embedder.name, settings.embedding_languages)
+        self.feedback: FeedbackMemory | None = FeedbackMemory(db, embedder.name)
+        self._spellers: dict[bool, tuple[int, float, Speller]] = {}
+        self._speller_lock = threading.Lock()
+
+    def speller(self, public_only: bool = False) -> Speller:
+        """A spell checker over the words the index holds (rebuilt when they changed).
+
+        With `public_only`, over the words of public records only: a customer's typo is
+        never corrected into a word only internal records use.
+        """
+        version = self.replica.fields.version
+        held = self._spellers.get(public_only)
+        now = time.monotonic()
+        if held is not None and (held[0] == version or now - held[1] < SPELLER_REFRESH_SECONDS):
+            return held[2]
+        with self._speller_lock:
+            held = self._spellers.get(public_only)
+            if held is None or (held[0] != version and now - held[1] >= SPELLER_REFRESH_SECONDS):
+                with self.lock:
+                    terms = self.replica.lexical.terms(public_only)
+                held = self._spellers[public_only] = (version, now, Speller(terms))
+            return held[2]
 
     def _embed_query(self, text: str) -> np.ndarray:
         if self.embedder.batches_queries:
@@ -268,6 +297,8 @@ class KnowledgeBase:
         with self.lock:
             self.embedder = embedder
             self.replica.embedder = embedder
+            self.profile = profile(embedder.name, self.settings.embedding_languages)
+            self.feedback = FeedbackMemory(self.db, embedder.name)
             self._embed_cached.cache_clear()
             done = self.reembed_stale(progress)
             self.reembed_queries()
@@ -289,7 +320,18 @@ class KnowledgeBase:
         filters: SearchFilters | None = None,
     ) -> list[SearchHit]:
         """Records best matching `query`; public-only roles see public, published ones only."""
-        return hybrid_search(self, query, k, role, filters or SearchFilters())
+        return full_search(self, query, k, role, filters or SearchFilters()).hits
+
+    def search_full(
+        self,
+        query: str,
+        k: int = 10,
+        role: str = "agent",
+        filters: SearchFilters | None = None,
+        facets: tuple[str, ...] = (),
+    ) -> SearchResult:
+        """`search` with `no_match`, the spelling it ran with and facet counts."""
+        return full_search(self, query, k, role, filters or SearchFilters(), facets)
 
     def status(self) -> dict[str, Any]:
         """Counts of everything stored and indexed, and whether the indexes match the database."""

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import case, func, select
 
 from kcrm.core.db import Database
-from kcrm.core.tables import Case, Document, Feedback, QueryLog
+from kcrm.core.tables import Case, Document, Feedback, HelpEvent, QueryLog
 
 
 def outcomes(db: Database, deflection_window: timedelta = timedelta(days=7)) -> dict[str, Any]:
@@ -31,8 +31,15 @@ def outcomes(db: Database, deflection_window: timedelta = timedelta(days=7)) -> 
             )
             or 0
         )
-        # Deflection proxy: a customer's search not followed by a case from that customer
-        # within the window. Only searches by keys bound to a customer can be followed.
+        customer_searches = (
+            s.scalar(
+                select(func.count()).where(QueryLog.kind == "search", QueryLog.role == "customer")
+            )
+            or 0
+        )
+        visits = help_visits(s)
+        # Deflection proxy for keys bound to a customer: a search not followed by a case
+        # from that customer within the window.
         searches = s.execute(
             select(QueryLog.customer_id, QueryLog.created_at).where(
                 QueryLog.kind == "search",
@@ -89,10 +96,64 @@ def outcomes(db: Database, deflection_window: timedelta = timedelta(days=7)) -> 
             "acceptance_rate": round(used_q / suggests, 4) if suggests else None,
         },
         "self_service": {
-            "customer_searches": len(searches),
-            "window_days": deflection_window.days,
-            "not_followed_by_a_case": deflected,
-            "deflection_rate": round(deflected / len(searches), 4) if searches else None,
+            "customer_searches": customer_searches,
+            **visits,
+            "bound_customers": {
+                "searches": len(searches),
+                "window_days": deflection_window.days,
+                "not_followed_by_a_case": deflected,
+                "deflection_rate": round(deflected / len(searches), 4) if searches else None,
+            },
         },
         "articles": articles,
+    }
+
+
+def help_visits(s: Any) -> dict[str, Any]:
+    """Help-page visits (session ids) and how they ended: deflected unless they contacted us.
+
+    `deflection_rate` is the share of visits with a search that sent no contact form;
+    `confirmed_deflection_rate` counts only those that also marked an answer helpful.
+    """
+    visits = set(
+        s.scalars(
+            select(func.distinct(QueryLog.session_id)).where(
+                QueryLog.kind == "search",
+                QueryLog.role == "customer",
+                QueryLog.session_id.is_not(None),
+            )
+        )
+    )
+
+    def sessions_with(kind: str) -> set[str]:
+        return set(
+            s.scalars(
+                select(func.distinct(HelpEvent.session_id)).where(
+                    HelpEvent.kind == kind, HelpEvent.session_id.is_not(None)
+                )
+            )
+        )
+
+    viewed = sessions_with("view") & visits
+    contacted = sessions_with("contact") & visits
+    helped = (
+        set(
+            s.scalars(
+                select(func.distinct(QueryLog.session_id))
+                .join(Feedback, Feedback.query_id == QueryLog.id)
+                .where(QueryLog.session_id.is_not(None), Feedback.helpful.is_(True))
+            )
+        )
+        & visits
+    )
+    contacts = s.scalar(select(func.count()).where(HelpEvent.kind == "contact")) or 0
+    n = len(visits)
+    return {
+        "help_visits": n,
+        "visits_with_an_article_opened": len(viewed),
+        "visits_with_a_helpful_mark": len(helped),
+        "visits_ending_in_contact": len(contacted),
+        "contacts": int(contacts),
+        "deflection_rate": round(1 - len(contacted) / n, 4) if n else None,
+        "confirmed_deflection_rate": round(len(helped - contacted) / n, 4) if n else None,
     }

@@ -30,6 +30,7 @@ class LoggedQuery:
     customer_id: str | None = None
     language: str | None = None
     latency_ms: float | None = None
+    session_id: str | None = None
 
 
 def log_query(db: Database, principal: Principal | None, entry: LoggedQuery) -> str:
@@ -59,6 +60,7 @@ def log_query(db: Database, principal: Principal | None, entry: LoggedQuery) -> 
                 ),
                 embedding_model=entry.embedding_model,
                 latency_ms=entry.latency_ms,
+                session_id=entry.session_id,
             )
         )
     return query_id

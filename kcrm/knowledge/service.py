@@ -7,16 +7,24 @@ from dataclasses import dataclass
 from typing import Any
 
 from kcrm.core.keys import Principal
+from kcrm.knowledge.categories import labels
 from kcrm.knowledge.kb import KnowledgeBase
 from kcrm.knowledge.querylog import LoggedQuery, log_query
-from kcrm.knowledge.search import SearchFilters, SearchHit
-from kcrm.knowledge.text.language import detect_language
+from kcrm.knowledge.search import SearchFilters, SearchHit, SearchResult
+
+LANGUAGE_NAMES = {
+    "en": {"en": "English", "zh": "英语"},
+    "zh": {"en": "Chinese", "zh": "中文"},
+}
 
 
 @dataclass
 class SearchOutcome:
     query_id: str
     hits: list[SearchHit]
+    result: SearchResult
+    locale: str
+    category_labels: dict[str, str]
 
 
 def logged_search(
@@ -25,11 +33,15 @@ def logged_search(
     query: str,
     k: int = 10,
     filters: SearchFilters | None = None,
+    facets: tuple[str, ...] = (),
+    locale: str | None = None,
+    session: str | None = None,
 ) -> SearchOutcome:
     """Search as the caller's role allows and log the query for analytics and feedback."""
     role = principal.role if principal else "agent"
     start = time.perf_counter()
-    hits = kb.search(query, k=k, role=role, filters=filters)
+    result = kb.search_full(query, k=k, role=role, filters=filters, facets=facets)
+    hits = result.hits
     latency = (time.perf_counter() - start) * 1000
     query_id = log_query(
         kb.db,
@@ -39,18 +51,42 @@ def logged_search(
             query=query,
             result_ids=[h.id for h in hits],
             top_score=hits[0].score if hits else None,
+            answerable=not result.no_match,
             filters=_filters_dict(filters),
-            embedding=kb.embed_query(query),
+            embedding=kb.embed_query(result.did_you_mean or query),
             embedding_model=kb.embedder.name,
             customer_id=principal.customer_id if principal else None,
-            language=detect_language(query),
+            language=result.language,
             latency_ms=latency,
+            session_id=session,
         ),
     )
-    return SearchOutcome(query_id, hits)
+    lang = (locale or (filters.language if filters else None) or result.language).split("-")[0]
+    cats = {h.category for h in hits if h.category}
+    for value in (result.facets or {}).get("category", []):
+        cats.add(value["value"])
+    category_labels = labels(kb.db, sorted(cats), lang) if cats else {}
+    if result.facets:
+        for name, values in result.facets.items():
+            for value in values:
+                value["label"] = facet_label(name, value["value"], lang, category_labels)
+    return SearchOutcome(query_id, hits, result, lang, category_labels)
+
+
+def facet_label(field: str, value: str, locale: str, categories: dict[str, str]) -> str:
+    """A facet value's name for readers of `locale`."""
+    if field == "category":
+        return categories.get(value, value)
+    if field == "language":
+        return LANGUAGE_NAMES.get(value, {}).get(locale, value)
+    return value
 
 
 def _filters_dict(filters: SearchFilters | None) -> dict[str, Any]:
     if filters is None:
         return {}
-    return {k: v for k, v in vars(filters).items() if v not in (None, [], "")}
+    return {
+        k: v.isoformat() if hasattr(v, "isoformat") else v
+        for k, v in vars(filters).items()
+        if v not in (None, [], "")
+    }

@@ -26,6 +26,7 @@ from kcrm.api.routes import (
     documents,
     feedback,
     health,
+    help,
     knowledge,
     purchases,
     search,
@@ -117,7 +118,12 @@ async def _open_warm(settings: Settings, private: Path | None) -> KnowledgeBase:
         asyncio.to_thread(KnowledgeBase.open, settings, None, False, private),
         asyncio.to_thread(warm_up, ("en",)),
     )
-    await asyncio.to_thread(kb.embed_query, "warming up the model")
+    # The spell checker's word list (0.3-1 s) too, or the first misspelled query pays for it.
+    await asyncio.gather(
+        asyncio.to_thread(kb.embed_query, "warming up the model"),
+        asyncio.to_thread(kb.speller),
+        asyncio.to_thread(kb.speller, True),
+    )
     threading.Thread(target=warm_up, args=(("zh",),), daemon=True).start()
     return kb
 
@@ -194,6 +200,7 @@ def create_app(
         cases,
         purchases,
         customers,
+        help,
     ):
         app.include_router(module.router)
     app.include_router(web.router)

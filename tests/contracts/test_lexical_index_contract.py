@@ -60,3 +60,18 @@ def test_replace_and_remove(index: LexicalIndex) -> None:
 
 def test_an_empty_query_finds_nothing(index: LexicalIndex) -> None:
     assert index.search([], 5)[1].size == 0
+
+
+def test_filters_select_inside_the_index_and_score_nothing(tmp_path: Path) -> None:
+    from kcrm.knowledge.index.fields import ChunkFields, FieldFilter
+
+    for make in (_memory, _disk):
+        ix = make(tmp_path / make.__name__)
+        fields = [ChunkFields("en", "faq", "cards"), ChunkFields("zh", "article", "cards")]
+        ix.add([1, 2], [["card", "fee"], ["card"]], [True, True], fields)
+        ix.commit()
+        all_scores = dict(zip(*reversed(ix.search(["card"], 10)), strict=True))
+        scores, ids = ix.search(["card"], 10, where=FieldFilter(language="zh"))
+        assert ids.tolist() == [2] and scores[0] == all_scores[2]
+        assert ix.search(["card"], 10, where=FieldFilter(kinds=("faq",)))[1].tolist() == [1]
+        assert ix.doc_freqs(["card", "fee", "none"]) == (2, [2, 1, 0])

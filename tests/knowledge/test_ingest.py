@@ -310,10 +310,10 @@ def test_public_ids_are_saved_with_the_indexes_and_replayed(
     Ingestor(db, HashEmbedder(64, "hash-64"), settings).ingest(read_path(path))
     db.dispose()
 
-    def no_query(self: object) -> None:
-        raise AssertionError("public ids read from the database")
+    def no_rebuild(self: object, progress: object = None) -> int:
+        raise AssertionError("indexes rebuilt from the database")
 
-    monkeypatch.setattr(IndexReplica, "_load_public_ids", no_query)
+    monkeypatch.setattr(IndexReplica, "rebuild", no_rebuild)
     with KnowledgeBase.open(settings, embedder=HashEmbedder(64, "hash-64")) as kb:
         assert len({c for c in range(1000) if c in kb.replica.public}) == 2
         ids = {h.id for h in kb.search("card arrive", k=10, role="customer")}

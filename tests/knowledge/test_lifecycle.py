@@ -123,7 +123,7 @@ def test_outcomes(kb: KnowledgeBase, tmp_path: Path) -> None:
     data = outcomes(kb.db)
     assert data["self_service"]["customer_searches"] == 2
     # Both searches came before the case, within the window: neither deflected it.
-    assert data["self_service"]["not_followed_by_a_case"] == 0
+    assert data["self_service"]["bound_customers"]["not_followed_by_a_case"] == 0
     assert data["articles"][0] == {
         "id": "faq-card",
         "title": "When will my card arrive?",

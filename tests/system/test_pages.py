@@ -79,6 +79,7 @@ def fixture_corpus(target: Path) -> Path:
     for name in ("customers.csv", "products.csv", "purchases.csv"):
         shutil.copy(source / "crm" / name, target / "crm" / name)
     shutil.copy(source / "knowledge" / "faqs.jsonl", target / "knowledge" / "faqs.jsonl")
+    shutil.copy(source / "knowledge" / "categories.csv", target / "knowledge" / "categories.csv")
     for name in ARTICLES:
         shutil.copy(source / "knowledge" / "articles" / name, target / "knowledge" / "articles")
     cases = [
@@ -316,9 +317,9 @@ def test_help_topics_and_chinese(site: Site, watched: Callable[..., Watched]) ->
     # The earlier results are on screen until the filtered answer replaces them: wait for
     # every other topic to go, not merely for a result to be visible.
     chips = page.locator("#results .chip.subtle")
-    expect(chips.filter(has_not_text="Pin blocked")).to_have_count(0)
-    expect(chips.first).to_have_text("Pin blocked")
-    assert set(chips.all_inner_texts()) == {"Pin blocked"}
+    expect(chips.filter(has_not_text="PIN blocked")).to_have_count(0)
+    expect(chips.first).to_have_text("PIN blocked")
+    assert set(chips.all_inner_texts()) == {"PIN blocked"}
 
     with page.expect_request(lambda r: r.url.endswith("/v1/search")) as sent:
         page.get_by_role("button", name="中文").click()
@@ -336,6 +337,77 @@ def test_help_topics_and_chinese(site: Site, watched: Callable[..., Watched]) ->
         "文章",
     }
     w.shot("zh")
+
+
+def test_help_topic_counts_in_both_languages(site: Site, watched: Callable[..., Watched]) -> None:
+    w = watched()
+    page = w.page
+    page.goto(f"{site.url}/help")
+    page.get_by_label("Search help articles").fill("card")
+    chips = page.locator("#facet-list button")
+    expect(chips.first).to_be_visible()
+    first = chips.first.inner_text()
+    assert re.fullmatch(r".+ \(\d+\)", first), first  # "Card delivery (2)"
+    w.shot("en")
+    chips.first.click()
+    label = first.rsplit(" (", 1)[0]
+    cats = page.locator("#results .chip.subtle")
+    expect(cats.filter(has_not_text=label)).to_have_count(0)
+    expect(page.locator("#facets")).to_be_hidden()  # one topic chosen: no counts to pick from
+
+    page.get_by_role("button", name="中文").click()
+    page.get_by_label("主题").select_option("")
+    box = page.get_by_label("搜索帮助文章")
+    box.fill("")
+    box.press_sequentially("银行卡 还款 贷款", delay=20)
+    expect(page.locator("#results li").first).to_be_visible()
+    zh_chips = page.locator("#facet-list button")
+    expect(zh_chips.first).to_be_visible()
+    texts = zh_chips.all_inner_texts()
+    assert all(re.search(r"[\u4e00-\u9fff]", t) for t in texts), texts  # Chinese topic names
+    options = page.locator("#topic option").all_inner_texts()
+    assert any("还款" in o for o in options), options
+    w.shot("zh")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_help_nothing_found_offers_a_contact_form(
+    site: Site, watched: Callable[..., Watched], lang: str
+) -> None:
+    w = watched()
+    page = w.page
+    page.goto(f"{site.url}/help")
+    if lang == "zh":
+        page.get_by_role("button", name="中文").click()
+    box = page.get_by_label("搜索帮助文章" if lang == "zh" else "Search help articles")
+    box.fill("zxqv plorf wibble" if lang == "en" else "啊啊啊啊 哈哈哈哈")
+    empty = page.locator("#empty")
+    expect(empty).to_be_visible()
+    expect(empty).to_contain_text("没有找到" if lang == "zh" else "No articles match")
+    expect(page.locator("#results li")).to_have_count(0)
+    w.shot("empty")
+    empty.get_by_role("button", name="联系我们" if lang == "zh" else "Contact us").click()
+    form = page.locator("#contact-form")
+    expect(form).to_be_visible()
+    message = form.get_by_label("有什么可以帮您？" if lang == "zh" else "How can we help?")
+    message.fill("")
+    # Answers are suggested while the customer types.
+    message.press_sequentially("银行卡丢失了" if lang == "zh" else "my card was stolen", delay=20)
+    expect(page.locator("#suggested-list a").first).to_be_visible()
+    form.get_by_role("button", name="发送" if lang == "zh" else "Send").click()
+    expect(page.locator("#contact-error")).to_be_visible()  # no name or email yet
+    form.get_by_label("您的姓名" if lang == "zh" else "Your name").fill("Ada Lovelace")
+    form.get_by_label("电子邮箱" if lang == "zh" else "Email").fill("ada@example.com")
+    with page.expect_response(lambda r: r.url.endswith("/v1/help/contact")) as sent:
+        form.get_by_role("button", name="发送" if lang == "zh" else "Send").click()
+    assert sent.value.status == 201
+    case_id = sent.value.json()["case_id"]
+    expect(page.locator("#contact-done")).to_contain_text(case_id)
+    w.shot("sent")
+    with site.kb.db.session() as s:
+        case = s.get(Case, case_id)
+        assert case is not None and case.contact_email == "ada@example.com"
+        assert case.channel == "web" and case.customer_id is None
 
 
 def test_help_snippets_are_text_not_markup(site: Site, watched: Callable[..., Watched]) -> None:
@@ -376,8 +448,12 @@ def test_help_and_agent_work_from_the_keyboard(site: Site, watched: Callable[...
     expect(page.locator("#results li").first).to_be_visible()
     page.keyboard.press("Tab")
     expect(page.get_by_label("Topic")).to_be_focused()
-    page.keyboard.press("Tab")
-    expect(page.locator("#results a").first).to_be_focused()
+    first = page.locator("#results a").first
+    for _ in range(12):  # the topic chips with their counts come before the results
+        page.keyboard.press("Tab")
+        if first.evaluate("e => e === document.activeElement"):
+            break
+    expect(first).to_be_focused()
     page.keyboard.press("Enter")
     expect(page.locator("#article-title")).to_be_focused()
     expect(page.locator("#article-body p").first).to_be_visible()

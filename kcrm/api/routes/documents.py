@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response, status
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Response, status
 
 from kcrm.api.deps import AdminRole, AnyRole, KBDep, actor
 from kcrm.api.params import DocId
@@ -11,18 +13,30 @@ from kcrm.api.schemas import DocumentPublic, DocumentsRequest, IngestResponse
 from kcrm.core.roles import can_open
 from kcrm.core.tables import Document
 from kcrm.knowledge.records import Parsed
+from kcrm.knowledge.selfservice import record_event
 
 router = APIRouter(tags=["documents"])
 
 
 @router.get("/v1/documents/{doc_id}", response_model=DocumentPublic)
-def get_document(doc_id: DocId, kb: KBDep, principal: AnyRole) -> DocumentPublic:
+def get_document(
+    doc_id: DocId,
+    kb: KBDep,
+    principal: AnyRole,
+    x_kcrm_session: Annotated[
+        str | None,
+        Header(max_length=64, pattern=r"^[A-Za-z0-9_-]{8,64}$", description="a help-page visit"),
+    ] = None,
+) -> DocumentPublic:
     """One record; a customer key gets 404 for anything not public and published."""
     with kb.db.session() as s:
         doc = s.get(Document, doc_id)
         if doc is None or not can_open(principal.role, doc):
             raise Problem(404, "Not found", f"no document with id {doc_id!r}")
-        return DocumentPublic.model_validate(doc, from_attributes=True)
+        found = DocumentPublic.model_validate(doc, from_attributes=True)
+    if principal.role == "customer":  # an article opened in self-service (deflection)
+        record_event(kb.db, principal, "view", x_kcrm_session, item_id=doc_id)
+    return found
 
 
 @router.post("/v1/documents", response_model=IngestResponse)

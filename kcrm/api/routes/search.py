@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from kcrm.api.deps import AnyRole, KBDep
-from kcrm.api.schemas import SearchRequest, SearchResponse, SearchResult
+from kcrm.api.schemas import FacetValue, SearchRequest, SearchResponse, SearchResult
 from kcrm.knowledge.search import SearchFilters
 from kcrm.knowledge.service import logged_search
 
@@ -25,8 +25,27 @@ def search(body: SearchRequest, kb: KBDep, principal: AnyRole) -> SearchResponse
         created_after=f.created_after,
         created_before=f.created_before,
     )
-    outcome = logged_search(kb, principal, body.query, body.k, filters)
+    outcome = logged_search(
+        kb,
+        principal,
+        body.query,
+        body.k,
+        filters,
+        facets=tuple(dict.fromkeys(body.facets)),
+        locale=body.locale,
+        session=body.session,
+    )
+    result, labels = outcome.result, outcome.category_labels
     return SearchResponse(
         query_id=outcome.query_id,
-        results=[SearchResult(**h.as_dict()) for h in outcome.hits],
+        no_match=result.no_match,
+        language=result.language,
+        did_you_mean=result.did_you_mean,
+        results=[
+            SearchResult(**h.as_dict(), category_label=labels.get(h.category or ""))
+            for h in outcome.hits
+        ],
+        facets=None
+        if result.facets is None
+        else {name: [FacetValue(**v) for v in values] for name, values in result.facets.items()},
     )

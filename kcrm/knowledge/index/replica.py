@@ -14,6 +14,7 @@ import os
 import shutil
 import time
 from dataclasses import dataclass
+from datetime import UTC
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -23,8 +24,10 @@ from sqlalchemy import func, select
 from kcrm.core.db import Database
 from kcrm.core.tables import Chunk, Document, IndexLog
 from kcrm.knowledge.embedders.base import Embedder
+from kcrm.knowledge.index.fields import ChunkFields, FieldFilter, FieldStore
 from kcrm.knowledge.index.lexical import TantivyLexicalIndex, remove_folder, remove_leftovers
 from kcrm.knowledge.index.vector import FaissVectorIndex, IdFilter
+from kcrm.knowledge.text.tokens import index_terms
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +36,15 @@ VECTORS_FILE = "vectors.faiss"
 # The public chunk ids, saved with the indexes: reading them from the database at
 # open took 0.5 s at 100k chunks and 3.5 s at 1M.
 PUBLIC_FILE = "public.npy"
-LEXICAL_DIR = "lexical"
+# Record fields per chunk id (filters inside both indexes): index/fields.py.
+FIELDS_FILE = "fields.npz"
+# The layout of the files above: a replica saved with another is rebuilt from the
+# database on open (2: filter fields in tantivy, CJK characters as terms, fields.npz).
+LAYOUT = 2
+LEXICAL_DIR = f"lexical-v{LAYOUT}"
+OLD_LEXICAL_DIRS = ("lexical",)
 FETCH_BATCH = 2000
+FILTER_CACHE = 64  # filter bitmaps kept (the help page's language filter is one)
 
 
 def copy_replica(source: Path, target: Path) -> None:
@@ -53,8 +63,9 @@ def copy_replica(source: Path, target: Path) -> None:
     try:
         shutil.copy2(source / STATE_FILE, target / STATE_FILE)
         shutil.copy2(source / VECTORS_FILE, target / VECTORS_FILE)
-        if (source / PUBLIC_FILE).exists():
-            shutil.copy2(source / PUBLIC_FILE, target / PUBLIC_FILE)
+        for name in (PUBLIC_FILE, FIELDS_FILE):
+            if (source / name).exists():
+                shutil.copy2(source / name, target / name)
         shutil.copytree(
             source / LEXICAL_DIR,
             target / LEXICAL_DIR,
@@ -87,6 +98,7 @@ class IndexRow(NamedTuple):
     embedding_model: str | None
     tokens: str
     visibility: str
+    fields: ChunkFields
 
 
 class IndexMismatch(RuntimeError):
@@ -114,7 +126,9 @@ class IndexReplica:
         self.vectors = FaissVectorIndex(embedder.dim, ivf_threshold)
         self.lexical: TantivyLexicalIndex
         self.public = IdFilter()
+        self.fields = FieldStore()
         self.applied_seq = 0
+        self._filters: dict[tuple[bool, FieldFilter], tuple[int, IdFilter]] = {}
 
     # ---- opening -------------------------------------------------------------------------
     @classmethod
@@ -142,6 +156,9 @@ class IndexReplica:
             return replica
         state = replica._read_state()
         vec_file = path / VECTORS_FILE
+        if state is not None and state.get("layout") != LAYOUT:
+            log.info("the index in %s has an older layout; rebuilding it", path)
+            state = None
         if state is not None and vec_file.exists():
             if state.get("model") != embedder.name or state.get("dim") != embedder.dim:
                 replica.lexical.close()
@@ -152,13 +169,12 @@ class IndexReplica:
                 )
             replica.vectors = FaissVectorIndex.load(vec_file, ivf_threshold)
             replica.applied_seq = int(state["applied_seq"])
-            public_file = path / PUBLIC_FILE
-            if state.get("public_ids") and public_file.exists():
-                replica.public = IdFilter.load(public_file)
-            else:  # saved by an older kcrm
-                replica._load_public_ids()
+            replica.public = IdFilter.load(path / PUBLIC_FILE)
+            replica.fields = FieldStore.load(path / FIELDS_FILE)
             replica.sync()
         else:
+            for old in OLD_LEXICAL_DIRS:
+                shutil.rmtree(path / old, ignore_errors=True)
             replica.rebuild()
         return replica
 
@@ -172,17 +188,6 @@ class IndexReplica:
         except (OSError, json.JSONDecodeError):
             log.warning("index state %s unreadable; rebuilding from the database", file)
             return None
-
-    def _load_public_ids(self) -> None:
-        with self.db.session() as s:
-            # Streamed in parts: a million ids as one list of Python ints is ~100 MB.
-            ids = s.execute(
-                select(Chunk.id)
-                .join(Document)
-                .where(Document.status == "published", Document.visibility == "public")
-                .execution_options(yield_per=50_000)
-            ).scalars()
-            self.public = IdFilter(ids)
 
     # ---- keeping in step -----------------------------------------------------------------
     def log_head(self) -> int:
@@ -217,6 +222,7 @@ class IndexReplica:
         self.vectors.remove(arr)
         self.lexical.remove(ids)
         self.public.discard(ids)
+        self.fields.discard(ids)
 
     def _add_from_db(self, ids: list[int], progress: Any = None) -> None:
         """Index these chunks as the database has them now (skipping any gone or hidden)."""
@@ -236,17 +242,32 @@ class IndexReplica:
                     ).where(Chunk.id.in_(part))
                 ).all()
                 doc_ids = list({c.document_id for c in chunks})
-                visibility = dict(
-                    s.execute(
-                        select(Document.id, Document.visibility).where(
-                            Document.id.in_(doc_ids), Document.status == "published"
-                        )
-                    ).all()
-                )
+                docs = {
+                    d.id: d
+                    for d in s.execute(
+                        select(
+                            Document.id,
+                            Document.visibility,
+                            Document.language,
+                            Document.kind,
+                            Document.category,
+                            Document.tags,
+                            Document.product_ids,
+                            Document.created_at,
+                        ).where(Document.id.in_(doc_ids), Document.status == "published")
+                    )
+                }
             rows = [
-                IndexRow(c.id, c.embedding, c.embedding_model, c.tokens, visibility[c.document_id])
+                IndexRow(
+                    c.id,
+                    c.embedding,
+                    c.embedding_model,
+                    c.tokens,
+                    d.visibility,
+                    chunk_fields(d),
+                )
                 for c in chunks
-                if c.document_id in visibility
+                if (d := docs.get(c.document_id)) is not None
             ]
             self._index_rows(rows)
             if progress is not None:
@@ -265,8 +286,36 @@ class IndexReplica:
         vecs = np.frombuffer(b"".join(r.embedding for r in rows), dtype=np.float32)
         self.vectors.add(ids, vecs.reshape(len(rows), self.embedder.dim))
         public = [r.visibility == "public" for r in rows]
-        self.lexical.add([int(i) for i in ids], [r.tokens.split() for r in rows], public)
-        self.public.add(int(i) for i, p in zip(ids, public, strict=True) if p)
+        id_list = [int(i) for i in ids]
+        fields = [r.fields for r in rows]
+        terms = [index_terms(r.tokens.split()) for r in rows]
+        self.lexical.add(id_list, terms, public, fields)
+        self.public.add(i for i, p in zip(id_list, public, strict=True) if p)
+        self.fields.set(id_list, fields)
+
+    def allowed(self, public_only: bool, where: FieldFilter) -> IdFilter | None:
+        """The chunk ids a search may return (None: any), as a bitmap FAISS can take.
+
+        Built from the field store and the public ids, and kept until the indexes change
+        (the public ids only change together with the field store, whose version counts),
+        so a page that always filters by language pays for the bitmap once.
+        """
+        if where.is_empty():
+            return self.public if public_only else None
+        key = (public_only, where)
+        hit = self._filters.get(key)
+        if hit is not None and hit[0] == self.fields.version:
+            return hit[1]
+        mask = self.fields.mask(where)
+        if public_only:
+            bits = self.public.bits
+            n = min(mask.size, bits.size)
+            mask = mask[:n] & bits[:n]
+        made = IdFilter.from_mask(mask)
+        if len(self._filters) >= FILTER_CACHE:
+            self._filters.pop(next(iter(self._filters)))
+        self._filters[key] = (self.fields.version, made)
+        return made
 
     def rebuild(self, progress: Any = None) -> int:
         """Drop both indexes and index every published chunk from the database."""
@@ -275,6 +324,7 @@ class IndexReplica:
         # Cleared in place, never removed: the open index's reader still watches the folder.
         self.lexical.clear()
         self.public = IdFilter()
+        self.fields = FieldStore()
         with self.db.session() as s:
             ids = list(
                 s.scalars(
@@ -294,9 +344,10 @@ class IndexReplica:
         self.lexical.commit()
         self.vectors.save(self.path / VECTORS_FILE)
         self.public.save(self.path / PUBLIC_FILE)
+        self.fields.save(self.path / FIELDS_FILE)
         state = {
             "applied_seq": self.applied_seq,
-            "public_ids": True,
+            "layout": LAYOUT,
             "model": self.embedder.name,
             "dim": self.embedder.dim,
             "saved_at": time.time(),
@@ -334,3 +385,16 @@ class IndexReplica:
             log_seq=self.log_head(),
             consistent=consistent,
         )
+
+
+def chunk_fields(doc: Any) -> ChunkFields:
+    """A record's filterable fields (a row with Document's columns)."""
+    created = doc.created_at
+    return ChunkFields(
+        language=doc.language or "",
+        kind=doc.kind,
+        category=doc.category,
+        tags=tuple(doc.tags or ()),
+        products=tuple(doc.product_ids or ()),
+        created=int(created.replace(tzinfo=created.tzinfo or UTC).timestamp()) if created else 0,
+    )

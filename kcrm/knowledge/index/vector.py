@@ -28,7 +28,20 @@ class IdFilter:
     def __init__(self, ids: Iterable[int] = ()) -> None:
         self._bits = np.zeros(1024, dtype=bool)
         self._packed: np.ndarray | None = None
+        self._count: int | None = None
         self.add(ids)
+
+    @classmethod
+    def from_mask(cls, mask: np.ndarray) -> IdFilter:
+        """The ids where `mask` (a boolean array indexed by id) is True."""
+        made = cls()
+        made._bits = np.ascontiguousarray(mask, dtype=bool)
+        return made
+
+    @property
+    def bits(self) -> np.ndarray:
+        """The bitmap itself, one bool per id (read-only use)."""
+        return self._bits
 
     def add(self, ids: Iterable[int]) -> None:
         arr = np.fromiter(ids, dtype=np.int64)
@@ -43,18 +56,22 @@ class IdFilter:
             self._bits = grown
         self._bits[arr] = True
         self._packed = None
+        self._count = None
 
     def discard(self, ids: Iterable[int]) -> None:
         arr = np.fromiter(ids, dtype=np.int64)
         arr = arr[(arr >= 0) & (arr < self._bits.size)]
         self._bits[arr] = False
         self._packed = None
+        self._count = None
 
     def __contains__(self, item: int) -> bool:
         return 0 <= item < self._bits.size and bool(self._bits[item])
 
     def __len__(self) -> int:
-        return int(self._bits.sum())
+        if self._count is None:
+            self._count = int(np.count_nonzero(self._bits))
+        return self._count
 
     def save(self, path: Path) -> None:
         """Write the set atomically (one bit per id: 125 KB per million ids)."""

@@ -139,6 +139,24 @@ def warm_up(languages: Sequence[str] = ("en", "zh")) -> None:
         tokenize(samples.get(lang, "warm up"), lang)
 
 
+_CJK_CHAR = re.compile(f"[{CJK_CHARS}]")
+
+
+def index_terms(tokens: Sequence[str]) -> list[str]:
+    """The lexical index's terms for stored tokens: each token, plus the characters of CJK words.
+
+    jieba cuts paraphrases differently ("借款" / "借了款"); single characters still match
+    them. Measured on BQ FAQ matching (docs/quality.md): MRR@10 of BM25 rose from 0.159
+    (words) to 0.169 (words and their characters). Index and query both go through here,
+    so stored tokens never need re-tokenising when this changes (the replica rebuilds).
+    """
+    out = list(tokens)
+    for tok in tokens:
+        if len(tok) > 1 and _CJK_CHAR.search(tok):
+            out.extend(_CJK_CHAR.findall(tok))
+    return out
+
+
 def tokenize(text: str, language: str | None = None) -> list[str]:
     """Return lexical index terms for ``text`` (lemmas for English, jieba words for Chinese)."""
     return tokenize_batch([text], [language or ""])[0]

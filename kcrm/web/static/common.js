@@ -56,8 +56,8 @@ window.kcrm = (() => {
     }
   }
 
-  async function api(method, path, key, body, signal) {
-    const headers = { Accept: "application/json" };
+  async function api(method, path, key, body, signal, extraHeaders) {
+    const headers = { Accept: "application/json", ...(extraHeaders || {}) };
     if (key) headers.Authorization = `Bearer ${key}`;
     if (body !== undefined) headers["Content-Type"] = "application/json";
     let response;
@@ -150,7 +150,13 @@ window.kcrm = (() => {
       fragment.append(text);
       return fragment;
     }
-    const pattern = new RegExp(terms.map(escapeRegExp).join("|"), "giu");
+    // Whole words only: "has" is not marked inside "hasn't" nor "card" inside "cardboard".
+    // Han, kana and Hangul have no spaces between words, so their terms match anywhere.
+    const cjk = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
+    const alternatives = terms.map((term) =>
+      cjk.test(term) ? escapeRegExp(term) : `(?<![\\p{L}\\p{N}'’])${escapeRegExp(term)}(?![\\p{L}\\p{N}]|['’]\\p{L})`,
+    );
+    const pattern = new RegExp(alternatives.join("|"), "giu");
     let last = 0;
     for (const match of text.matchAll(pattern)) {
       if (match.index > last) fragment.append(text.slice(last, match.index));
@@ -158,6 +164,22 @@ window.kcrm = (() => {
       last = match.index + match[0].length;
     }
     if (last < text.length) fragment.append(text.slice(last));
+    return fragment;
+  }
+
+  // `text` with the code-point ranges `spans` ([[start, end], ...], as the search API
+  // returns them) wrapped in <mark>; built from text nodes like `highlight`.
+  function marked(text, spans) {
+    const fragment = document.createDocumentFragment();
+    const chars = Array.from(String(text || ""));
+    let last = 0;
+    for (const [start, end] of [...(spans || [])].sort((a, b) => a[0] - b[0])) {
+      if (start < last || end > chars.length || end <= start) continue;
+      if (start > last) fragment.append(chars.slice(last, start).join(""));
+      fragment.append(el("mark", { text: chars.slice(start, end).join("") }));
+      last = end;
+    }
+    if (last < chars.length) fragment.append(chars.slice(last).join(""));
     return fragment;
   }
 
@@ -420,6 +442,7 @@ window.kcrm = (() => {
     keyGate,
     keyStore,
     markdown,
+    marked,
     pct,
     plain,
     queryTerms,

@@ -1,0 +1,92 @@
+"""Fitting the no-match thresholds of one embedding model, per language, on held-out questions.
+
+A record is relevant when the fused score (where the model covers the
+languages) reaches `T`, or the lexical relevance `r = bm25 / self` reaches
+`t_lex`. For each language the pair is chosen that calls at most `TARGET` of the
+in-domain questions (both knowledge base sizes together) "nothing found" while
+calling as many off-topic questions so as possible; where the model does not
+cover the language only `t_lex` applies. Both signals are independent of the
+knowledge base's size by construction (a cosine; BM25 over the query's own
+maximum), and fitting on the small and the large base together checks it.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from kcrm.knowledge.relevance import ModelProfile, base_model_name
+
+TARGET = 0.025  # in-domain questions answered "nothing found", at most, on the fitting half
+TABLE = Path(__file__).resolve().parents[1] / "kcrm" / "knowledge" / "relevance.json"
+LEX_GRID = [round(x, 3) for x in np.arange(0.02, 1.5, 0.01)]
+
+
+def _flag(rows: list[dict[str, Any]], t: float | None, t_lex: float) -> np.ndarray:
+    dense = np.array([-1.0 if r["dense"] is None else r["dense"] for r in rows])
+    lex = np.array([r["r"] for r in rows])
+    low_dense = np.ones(len(rows), bool) if t is None else dense < t
+    return low_dense & (lex < t_lex)
+
+
+def fit_language(
+    inside: list[dict[str, Any]], outside: list[dict[str, Any]], covered: bool
+) -> dict[str, Any]:
+    """The thresholds for one language, and the rates they give on the fitting data."""
+    best: tuple[float, float, float | None, float] | None = None
+    dense_grid: list[float | None] = [None]
+    if covered:
+        values = sorted(r["dense"] for r in inside if r["dense"] is not None)
+        dense_grid = [round(float(np.quantile(values, q)), 4) for q in np.linspace(0, 0.1, 41)]
+    for t in dense_grid:
+        for t_lex in LEX_GRID:
+            wrong = float(_flag(inside, t, t_lex).mean())
+            if wrong > TARGET:
+                continue
+            caught = float(_flag(outside, t, t_lex).mean()) if outside else 0.0
+            key = (caught, -wrong)
+            if best is None or key > (best[0], -best[1]):
+                best = (caught, wrong, t, t_lex)
+    if best is None:
+        return {"threshold": None, "lexical_threshold": max(LEX_GRID)}
+    caught, wrong, t, t_lex = best
+    return {
+        "threshold": t,
+        "lexical_threshold": t_lex,
+        "fit_in_domain_no_match": round(wrong, 4),
+        "fit_off_topic_no_match": round(caught, 4),
+    }
+
+
+def fit_thresholds(
+    prof: ModelProfile, sig: dict[tuple[str, str], list[dict[str, Any]]]
+) -> dict[str, Any]:
+    """Per language ("en", "zh"): the thresholds fitted on the fitting halves."""
+    out: dict[str, Any] = {}
+    for lang in ("en", "zh"):
+        inside = [r for (size, name), rows in sig.items() if name == f"in_{lang}_fit" for r in rows]
+        outside = [
+            r
+            for (size, name), rows in sig.items()
+            if name == "off_fit"
+            for r in rows
+            if r["lang"] == lang
+        ]
+        out[lang] = fit_language(inside, outside, prof.covers(lang))
+    return out
+
+
+def write_profile(model: str, fitted: dict[str, Any]) -> None:
+    """Store fitted thresholds for `model` in relevance.json ("*" takes English's)."""
+    table = json.loads(TABLE.read_text(encoding="utf-8"))
+    entry = table["models"].setdefault(base_model_name(model), dict(table["unknown_model"]))
+    entry["threshold"] = {"*": fitted["en"]["threshold"]}
+    entry["lexical_threshold"] = {"*": fitted["en"]["lexical_threshold"]}
+    for lang in ("zh",):
+        if fitted[lang]["threshold"] is not None:
+            entry["threshold"][lang] = fitted[lang]["threshold"]
+        entry["lexical_threshold"][lang] = fitted[lang]["lexical_threshold"]
+    TABLE.write_text(json.dumps(table, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -1,0 +1,255 @@
+"""Search quality per language: ranking, typos, "nothing found", filters; and the calibration.
+
+    python -m bench.search_quality --bq ../shared/data/bq/valid.tsv \\
+        --banking77 ../shared/data/banking77/train.csv [--work DIR] [--calibrate [--write]]
+
+Two knowledge bases are built with the configured embedding model
+(`KCRM_EMBEDDING_MODEL`; `--work` keeps them between runs): *small*, the demo help
+centre's FAQs (`corpus/knowledge/faqs.jsonl`, one per Banking77 intent), and
+*large*, those plus the Banking77 dev split's in-scope questions and the BQ FAQs
+(about 11,000 records; `bench/search_data.py` says how they are made). Reported:
+- ranking (MRR@10, top-1) per language for dense only, BM25 only and the search
+  itself (customer role, no filter); Chinese also with `language=zh`;
+- typos: Banking77 queries with one or two misspelled words, top-1 kept;
+- no-match: the share of in-domain and of off-topic questions answered `no_match`,
+  on the half of each set the thresholds are not fitted on, for both sizes;
+- filters: results returned for `language=zh`, k = 10, to English questions.
+`--calibrate` fits the thresholds on the other half first (`--write` stores them
+in kcrm/knowledge/relevance.json for this model, and the report then uses them);
+`--only` runs some parts (no_match, ranking, typos, filter).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sqlalchemy import select
+
+from bench import search_data as data
+from bench.calibrate import fit_thresholds, write_profile
+from kcrm.core.config import Settings
+from kcrm.core.tables import Chunk, Document
+from kcrm.knowledge import relevance
+from kcrm.knowledge.index.fields import FieldFilter
+from kcrm.knowledge.kb import KnowledgeBase
+from kcrm.knowledge.records import KnowledgeRecord, Parsed
+from kcrm.knowledge.search import SearchFilters, SearchResult
+from kcrm.knowledge.text.tokens import index_terms, tokenize
+
+K = 10
+PARTS = ("no_match", "ranking", "typos", "filter")
+
+
+def open_kb(folder: Path, records: list[dict[str, Any]]) -> KnowledgeBase:
+    kb = KnowledgeBase.open(Settings(data_dir=folder))
+    items = (Parsed(KnowledgeRecord.model_validate(r), "bench", i) for i, r in enumerate(records))
+    report = kb.ingest(items)
+    print(f"{folder.name}: {report.added} added, {report.unchanged} unchanged", file=sys.stderr)
+    return kb
+
+
+def chunk_records(kb: KnowledgeBase) -> dict[int, tuple[str, str | None]]:
+    with kb.db.session() as s:
+        rows = s.execute(select(Chunk.id, Document.id, Document.category).join(Document)).all()
+    return {int(c): (d, cat) for c, d, cat in rows}
+
+
+def reciprocal_rank(ranked: list[tuple[str, str | None]], ok: Any) -> float:
+    seen: list[str] = []
+    for rid, cat in ranked:
+        if rid in seen:
+            continue
+        seen.append(rid)
+        if len(seen) > K:
+            return 0.0
+        if ok(rid, cat):
+            return 1.0 / len(seen)
+    return 0.0
+
+
+def summary(rr: list[float]) -> dict[str, float]:
+    arr = np.asarray(rr)
+    return {"mrr@10": round(float(arr.mean()), 4), "top1": round(float((arr == 1.0).mean()), 4)}
+
+
+def rankings(
+    kb: KnowledgeBase, queries: list[dict[str, Any]], filters: SearchFilters | None = None
+) -> tuple[dict[str, dict[str, float]], list[SearchResult]]:
+    """Dense only, BM25 only and the search itself, as a customer, over `queries`."""
+    records = chunk_records(kb)
+    public = kb.replica.public
+    rr: dict[str, list[float]] = {"dense": [], "bm25": [], "search": []}
+    results = []
+    for q in queries:
+        ok = (
+            (lambda rid, cat, g=q["gold"]: rid == g)
+            if "gold" in q
+            else (lambda rid, cat, c=q["category"]: cat == c)
+        )
+        qvec = kb.embed_query(q["text"])
+        _, ids = kb.replica.vectors.search(qvec[None, :], 50, allowed=public)
+        rr["dense"].append(reciprocal_rank([records[int(i)] for i in ids[0] if i >= 0], ok))
+        terms = index_terms(tokenize(q["text"]))
+        _, lids = kb.replica.lexical.search(terms, 50, public_only=True)
+        rr["bm25"].append(reciprocal_rank([records[int(i)] for i in lids], ok))
+        result = kb.search_full(q["text"], k=K, role="customer", filters=filters)
+        results.append(result)
+        rr["search"].append(reciprocal_rank([(h.id, h.category) for h in result.hits], ok))
+    return {name: summary(v) for name, v in rr.items()}, results
+
+
+def signals(kb: KnowledgeBase, texts: list[str]) -> list[dict[str, Any]]:
+    """Each query's best evidence and the search's verdict (what calibration fits on)."""
+    out = []
+    for text in texts:
+        r = kb.search_full(text, k=K, role="customer")
+        out.append(
+            {"dense": r.best_dense, "r": r.best_r, "no_match": r.no_match, "lang": r.language}
+        )
+    return out
+
+
+def typos(kb: KnowledgeBase, queries: list[dict[str, Any]], seed: int = 7) -> dict[str, Any]:
+    """Top-1 of clean queries and of the same with one or two typos, with and without spelling."""
+    rng = random.Random(seed)
+    noisy = [{**q, "text": data.with_typos(q["text"], rng)} for q in queries]
+    clean, _ = rankings(kb, queries)
+    typo, results = rankings(kb, noisy)
+    corrected = sum(1 for r in results if r.did_you_mean)
+    speller = kb.speller
+    kb.speller = lambda public_only=False: None  # type: ignore[method-assign,assignment,return-value]
+    try:
+        raw, _ = rankings(kb, noisy)
+    finally:
+        kb.speller = speller  # type: ignore[method-assign]
+    kept = typo["search"]["top1"] / clean["search"]["top1"] if clean["search"]["top1"] else None
+    return {
+        "queries": len(queries),
+        "examples": [q["text"] for q in noisy[:5]],
+        "clean": clean,
+        "typos": typo,
+        "typos_without_spelling": raw,
+        "spelling_changed": corrected,
+        "top1_kept": round(kept, 4) if kept is not None else None,
+    }
+
+
+def reload_profiles(*kbs: KnowledgeBase) -> None:
+    """Read relevance.json again (after `--write`) into these knowledge bases."""
+    relevance._table.cache_clear()
+    for kb in kbs:
+        kb.profile = relevance.profile(kb.embedder.name, kb.settings.embedding_languages)
+
+
+def no_match_rates(rows: list[dict[str, Any]]) -> float:
+    return round(sum(r["no_match"] for r in rows) / len(rows), 4) if rows else float("nan")
+
+
+def filter_check(kb: KnowledgeBase, queries: list[dict[str, Any]]) -> dict[str, Any]:
+    """English questions asked with language=zh, k = 10: how many results come back."""
+    counts = [
+        len(kb.search(q["text"], k=K, role="customer", filters=SearchFilters(language="zh")))
+        for q in queries
+    ]
+    zh = int(kb.replica.fields.mask(FieldFilter(language="zh")).sum())
+    return {"queries": len(counts), "min_results": min(counts), "zh_chunks": zh}
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--bq", type=Path, required=True)
+    ap.add_argument(
+        "--banking77",
+        type=Path,
+        default=data.HERE.parent.parent / "shared" / "data" / "banking77" / "train.csv",
+    )
+    ap.add_argument("--work", type=Path, default=Path(".bench-search"))
+    ap.add_argument("--calibrate", action="store_true", help="fit thresholds on the fitting halves")
+    ap.add_argument("--write", action="store_true", help="store them in relevance.json")
+    ap.add_argument("--limit", type=int, default=0, help="queries per set (0: all)")
+    ap.add_argument(
+        "--only", nargs="*", default=list(PARTS), choices=PARTS, help="parts to run (default: all)"
+    )
+    args = ap.parse_args(argv)
+    start = time.perf_counter()
+    bq_records, bq_queries = data.bq_faqs(args.bq)
+    b77_records, b77_queries = data.banking77(args.banking77)
+    corpus = data.corpus_faqs()
+    off = data.off_topic()
+    if args.limit:
+        bq_queries, b77_queries = bq_queries[: args.limit], b77_queries[: args.limit]
+    small = open_kb(args.work / "small", corpus)
+    large = open_kb(args.work / "large", corpus + b77_records + bq_records)
+    model = large.embedder.name
+    report: dict[str, Any] = {
+        "model": model,
+        "records": {
+            "small": len(corpus),
+            "large": len(corpus) + len(b77_records) + len(bq_records),
+        },
+    }
+    # Signals for no-match: in-domain (Banking77 on both sizes, BQ on the large one), off-topic.
+    en_fit, en_test = data.halves([q["text"] for q in b77_queries])
+    zh_fit, zh_test = data.halves([q["text"] for q in bq_queries])
+    off_fit, off_test = data.halves([o["text"] for o in off])
+    if "no_match" in args.only:
+        sets = {"in_en": (en_fit, en_test), "off": (off_fit, off_test), "in_zh": (zh_fit, zh_test)}
+        sizes = {"small": small, "large": large}
+        if args.calibrate:
+            fit_sig = {
+                (size, f"{name}_fit"): signals(kb, sets[name][0])
+                for size, kb in sizes.items()
+                for name in sets
+                if not (name == "in_zh" and size == "small")  # BQ is only in the large one
+            }
+            fitted = fit_thresholds(large.profile, fit_sig)
+            report["calibration"] = fitted
+            if args.write:
+                write_profile(model, fitted)
+                reload_profiles(small, large)
+        test = {
+            (size, name): signals(kb, sets[name][1])
+            for size, kb in sizes.items()
+            for name in sets
+            if not (name == "in_zh" and size == "small")
+        }
+        nm: dict[str, Any] = {}
+        for size in sizes:
+            for lang in ("en", "zh"):
+                nm[f"{size}_off_topic_{lang}"] = no_match_rates(
+                    [r for r in test[(size, "off")] if r["lang"] == lang]
+                )
+            nm[f"{size}_in_domain_en"] = no_match_rates(test[(size, "in_en")])
+        nm["large_in_domain_zh"] = no_match_rates(test[("large", "in_zh")])
+        report["no_match"] = nm
+    if "ranking" in args.only:
+        zh_rank, _ = rankings(large, bq_queries)
+        zh_filtered, _ = rankings(large, bq_queries, SearchFilters(language="zh"))
+        en_rank, _ = rankings(large, b77_queries)
+        en_small, _ = rankings(small, b77_queries)
+        report["ranking"] = {
+            "zh_bq_large": zh_rank,
+            "zh_bq_large_language_filter": zh_filtered["search"],
+            "en_banking77_large": en_rank,
+            "en_banking77_small": en_small,
+        }
+    if "typos" in args.only:
+        report["typos_en_large"] = typos(large, b77_queries)
+        report["typos_en_small"] = typos(small, b77_queries)
+    if "filter" in args.only:
+        report["filter_zh_k10"] = filter_check(large, b77_queries[:200])
+    report["seconds"] = round(time.perf_counter() - start, 1)
+    small.close()
+    large.close()
+    print(json.dumps(report, indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

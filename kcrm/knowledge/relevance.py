@@ -1,0 +1,190 @@
+"""How much each signal may say, per embedding model and language, and when nothing is relevant.
+
+An embedding model covers some languages: all-MiniLM-L6-v2 was trained on
+English only, so its cosine between two Chinese texts says little (BQ FAQ
+matching: dense MRR@10 0.045 against BM25's 0.159, docs/quality.md). Where the
+model does not cover the query's or the record's language, lexical evidence
+leads and the cosine only breaks ties.
+
+Scores stay comparable across languages and queries: lexical evidence is put on
+the cosine scale through `r = bm25 / self`, where `self` is the BM25 a record
+holding exactly the query's terms would score (the sum of their IDFs). `r` is 1
+for a full match whatever the language or the size of the knowledge base (IDF
+grows with the corpus, but so does `self`), and a query word the knowledge base
+never uses (an out-of-domain word) weighs heavily in `self`. The thresholds below
+were fitted on held-out data by `python -m bench.search_quality --calibrate`
+(docs/quality.md) and live in `relevance.json`, per model and language, so they
+hold however large the knowledge base grows.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+# tantivy's BM25 IDF (Lucene's): ln(1 + (N - df + 0.5) / (df + 0.5)).
+
+
+def idf(n_docs: int, df: int) -> float:
+    return math.log(1.0 + (n_docs - df + 0.5) / (df + 0.5))
+
+
+def self_score(n_docs: int, dfs: Sequence[int]) -> float:
+    """The BM25 of a record of average length holding each query term once."""
+    return sum(idf(n_docs, df) for df in dfs)
+
+
+@dataclass(frozen=True)
+class ModelProfile:
+    """What one embedding model's scores mean (an entry of relevance.json)."""
+
+    name: str
+    languages: frozenset[str] | None  # None: every language
+    thresholds: dict[str, float | None]  # language (or "*") -> minimum relevant score
+    lexical_weights: dict[str, float]  # language (or "*") -> weight of (bm25/best)^2
+    lexical_thresholds: dict[str, float]  # language (or "*") -> minimum r when lexical leads
+
+    def covers(self, language: str | None) -> bool:
+        return self.languages is None or (language or "en") in self.languages
+
+    def _pick(self, table: dict[str, Any], language: str | None, default: Any) -> Any:
+        return table.get(language or "", table.get("*", default))
+
+    def threshold(self, language: str | None) -> float | None:
+        value: float | None = self._pick(self.thresholds, language, None)
+        return value
+
+    def min_score(self, language: str | None) -> float:
+        """The relevance below which a result is weak (lexical only for an unprofiled model)."""
+        t = self.threshold(language)
+        return 0.5 if t is None else t
+
+    def lexical_weight(self, language: str | None) -> float:
+        return float(self._pick(self.lexical_weights, language, 0.015))
+
+    def lexical_threshold(self, language: str | None) -> float:
+        return float(self._pick(self.lexical_thresholds, language, 0.4))
+
+    def lexical_score(self, r: float, language: str | None) -> float:
+        """Lexical relevance `r` on the cosine scale: the two thresholds meet.
+
+        Increasing, so the order of `r` is kept: r = 0 -> 0, the lexical threshold
+        -> the dense threshold, r = 1 (every term matched) -> 1. Above the threshold
+        it is convex: a partial match stays near the threshold, below the cosine of a
+        right answer found densely (on the small Banking77 help centre a linear map let
+        Chinese FAQs sharing one Latin word with an English question outrank its answer).
+        """
+        t_lex = self.lexical_threshold(language)
+        t = self.min_score(language)
+        if r <= t_lex:
+            return t * r / t_lex
+        return t + (1.0 - t) * ((r - t_lex) / (1.0 - t_lex)) ** 2
+
+
+@lru_cache(maxsize=1)
+def _table() -> dict[str, Any]:
+    text = (resources.files("kcrm.knowledge") / "relevance.json").read_text(encoding="utf-8")
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+def base_model_name(name: str) -> str:
+    """The configured model a name refers to: trained versions (`<base>+kcrm-vN`) share it."""
+    name = re.sub(r"\+kcrm-v\d+$", "", name)
+    if re.fullmatch(r"hash(-\d+)?", name):
+        return "hash"
+    return name.rstrip("/").rsplit("/", 1)[-1]
+
+
+def profile(model_name: str, languages: Sequence[str] | None = None) -> ModelProfile:
+    """The profile of an embedder by its name; `languages` overrides what it covers.
+
+    A model not in the table is assumed to cover English only (where it is right it
+    costs little: other languages are ranked lexically), with no dense threshold.
+    """
+    table = _table()
+    entry = table["models"].get(base_model_name(model_name), table["unknown_model"])
+    covered = entry.get("languages")
+    if languages:
+        covered = None if "*" in languages else list(languages)
+    return ModelProfile(
+        name=model_name,
+        languages=None if covered is None else frozenset(covered),
+        thresholds=dict(entry.get("threshold", {})),
+        lexical_weights=dict(entry.get("lexical_weight", {})),
+        lexical_thresholds=dict(entry.get("lexical_threshold", table["lexical"]["threshold"])),
+    )
+
+
+R_MAX = 3.0  # BM25 tops out at (k1 + 1) = 2.2 times a term's IDF: no clipping in practice
+
+
+@dataclass
+class Scored:
+    """Every candidate's ranking score and relevance, and the query's best evidence."""
+
+    scores: dict[int, float]
+    relevance: dict[int, float]
+    best_dense: float | None  # the best fused score where the model covers both languages
+    best_r: float  # the best lexical relevance bm25 / self
+
+
+def score_candidates(
+    prof: ModelProfile,
+    q_lang: str,
+    cosines: dict[int, float],
+    lexical: dict[int, float],
+    self_bm25: float,
+    languages: dict[int, str | None],
+    known_share: float = 1.0,
+) -> Scored:
+    """Ranking scores and relevance of every candidate chunk.
+
+    Where the model covers both the query's and the record's language the score is
+    `cosine + w · (bm25 / best bm25)²` (w per model and language; 0.015 for MiniLM
+    on English, where dense is strong); elsewhere it is the lexical relevance on the
+    cosine scale (`ModelProfile.lexical_score`). Relevance, which decides `weak`, is
+    the larger of the two, so an exact keyword match is never called irrelevant.
+
+    Args:
+        cosines: the query's cosine to each candidate (dense and lexical ones).
+        lexical: BM25 of the lexical candidates.
+        self_bm25: the BM25 a record holding exactly the query's terms would get.
+        languages: each candidate's record language.
+        known_share: the share of the query's words the index holds at all. `r` is
+            scaled by its square: a question in words the knowledge base never uses
+            is about something else ("今天天气怎么样": 天气 is in no record). On BQ
+            this catches 77 % of off-topic Chinese questions where `r` alone caught
+            50 %, for the same 2.5 % of in-domain ones (docs/quality.md).
+    """
+    best = max(lexical.values(), default=0.0)
+    weight = prof.lexical_weight(q_lang)
+    q_covered = prof.covers(q_lang)
+    floor = min(cosines.values(), default=0.0)
+    scores: dict[int, float] = {}
+    relevance: dict[int, float] = {}
+    best_dense: float | None = None
+    best_r = 0.0
+    # Lexical candidates first, in BM25 order: equal scores keep it (sorting is stable).
+    for cid in [*lexical, *(c for c in cosines if c not in lexical)]:
+        bm25 = lexical.get(cid, 0.0)
+        r = min(bm25 / self_bm25, R_MAX) * known_share**2 if self_bm25 > 0 else 0.0
+        best_r = max(best_r, r)
+        lex = prof.lexical_score(r, q_lang)
+        cos = cosines.get(cid, floor)  # no stored vector of this model: rank it with the last
+        if q_covered and prof.covers(languages.get(cid)):
+            fused = cos + weight * (bm25 / best) ** 2 if best > 0 else cos
+            scores[cid] = fused
+            relevance[cid] = max(fused, lex)
+            best_dense = fused if best_dense is None else max(best_dense, fused)
+        else:
+            # The model cannot judge this pair: its cosine says nothing, not even on ties.
+            scores[cid] = lex
+            relevance[cid] = lex
+    return Scored(scores, relevance, best_dense, best_r)
