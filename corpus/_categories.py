@@ -11,8 +11,14 @@ LABELS: dict[str, tuple[str, str]] = {
     "apple_pay_or_google_pay": ("Apple Pay and Google Pay", "Apple Pay 与 Google Pay"),
     "atm_support": ("Using ATMs", "ATM 取款机"),
     "automatic_top_up": ("Automatic top-up", "自动充值"),
-    "balance_not_updated_after_bank_transfer": ("Balance not updated after a transfer", "转账后余额未更新"),
-    "balance_not_updated_after_cheque_or_cash_deposit": ("Balance not updated after a deposit", "存款后余额未更新"),
+    "balance_not_updated_after_bank_transfer": (
+        "Balance not updated after a transfer",
+        "转账后余额未更新",
+    ),
+    "balance_not_updated_after_cheque_or_cash_deposit": (
+        "Balance not updated after a deposit",
+        "存款后余额未更新",
+    ),
     "beneficiary_not_allowed": ("Payee not allowed", "收款人受限"),
     "cancel_transfer": ("Cancelling a transfer", "取消转账"),
     "card_about_to_expire": ("Card about to expire", "银行卡即将到期"),
@@ -84,5 +90,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "visa_or_mastercard": ("Visa or Mastercard", "Visa 还是万事达卡"),
     "why_verify_identity": ("Why we verify identity", "为什么需要身份验证"),
     "wrong_amount_of_cash_received": ("Wrong amount of cash", "取现金额不符"),
-    "wrong_exchange_rate_for_cash_withdrawal": ("Exchange rate on cash withdrawals", "取现汇率有误"),
+    "wrong_exchange_rate_for_cash_withdrawal": (
+        "Exchange rate on cash withdrawals",
+        "取现汇率有误",
+    ),
 }

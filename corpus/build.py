@@ -29,9 +29,9 @@ sys.path.insert(0, str(HERE))
 sys.dont_write_bytecode = True  # keep corpus/ free of __pycache__
 
 import _articles  # noqa: E402
-import _categories  # noqa: E402
 import _cases_text  # noqa: E402
 import _catalog  # noqa: E402
+import _categories  # noqa: E402
 import _faqs  # noqa: E402
 import _zh  # noqa: E402
 
