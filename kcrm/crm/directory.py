@@ -56,7 +56,7 @@ def phone_number(value: str, country: str) -> str | None:
 
 
 def phone_terms(value: str, country: str) -> list[str]:
-    """The number in international form and, for a home-country number, without its code.
+    """The number in international form, and without its country code.
 
     A caller may give `7700 900123` (no prefix at all): that matches the second form.
     """
@@ -64,8 +64,13 @@ def phone_terms(value: str, country: str) -> list[str]:
     if number is None:
         return []
     terms = [number]
-    if number.startswith(country) and len(number) > len(country) + 3:
-        terms.append(number[len(country) :])
+    if number.startswith(country):
+        cuts = [len(country)]
+    else:
+        # Another country's code is one to three digits; without a table of them, each
+        # cut is a term, so `138 0013 8000` finds `+86 138 0013 8000`.
+        cuts = [1, 2, 3]
+    terms.extend(number[k:] for k in cuts if len(number) - k >= 6)
     return terms
 
 

@@ -124,7 +124,7 @@ def _apply(cust: Customer, f: CustomerFields, country: str) -> None:
 
 def summary(cust: Customer) -> dict[str, Any]:
     """A customer as lists and edits return it."""
-    primary = {c.kind: c.value for c in sorted(cust.contacts, key=lambda c: not c.is_primary)}
+    primary = {c.kind: c.value for c in sorted(cust.contacts, key=lambda c: bool(c.is_primary))}
     return {
         "id": cust.id,
         "name": cust.name,
