@@ -33,7 +33,9 @@ class CustomerFieldsBody(Strict):
     email: str | None = Field(default=None, max_length=256, description="the primary email")
     phone: str | None = Field(default=None, max_length=64, description="the primary phone")
     contacts: list[ContactBody] | None = Field(
-        default=None, max_length=20, description="replaces every contact when given"
+        default=None,
+        max_length=20,
+        description="replaces the contacts of the kinds it holds; [] removes every contact",
     )
     country: str | None = Field(default=None, max_length=64)
     city: str | None = Field(default=None, max_length=128)

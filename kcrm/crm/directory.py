@@ -64,12 +64,9 @@ def phone_terms(value: str, country: str) -> list[str]:
     if number is None:
         return []
     terms = [number]
-    if number.startswith(country):
-        cuts = [len(country)]
-    else:
-        # Another country's code is one to three digits; without a table of them, each
-        # cut is a term, so `138 0013 8000` finds `+86 138 0013 8000`.
-        cuts = [1, 2, 3]
+    # Another country's code is one to three digits; without a table of them, each cut is
+    # a term, so `138 0013 8000` finds `+86 138 0013 8000`.
+    cuts = [len(country)] if number.startswith(country) else [1, 2, 3]
     terms.extend(number[k:] for k in cuts if len(number) - k >= 6)
     return terms
 

@@ -25,7 +25,7 @@ from kcrm.core.tables import (
     utcnow,
 )
 from kcrm.crm import directory
-from kcrm.crm.profiles import resolve, summary
+from kcrm.crm.profiles import contact_key, resolve, summary
 from kcrm.knowledge.documents import reassign_customer
 
 PROFILE_FIELDS = ("country", "city", "segment")
@@ -51,7 +51,7 @@ def merge_customers(db: Database, keep_id: str, duplicate_id: str, actor: str) -
             raise Conflict(f"customer {duplicate_id!r} was already merged into {dup.merged_into!r}")
         if dup.id == keep.id:
             raise ValueError("a customer cannot be merged into itself")
-        moved: dict[str, int] = {"contacts": _move_contacts(keep, dup)}
+        moved: dict[str, int] = {"contacts": _move_contacts(keep, dup, country)}
         case_ids = list(s.scalars(select(Case.id).where(Case.customer_id == dup.id)))
         for table, name in (
             (Case, "cases"),
@@ -90,14 +90,14 @@ def merge_customers(db: Database, keep_id: str, duplicate_id: str, actor: str) -
         return {"customer": summary(keep), "merged_id": dup.id, "moved": moved}
 
 
-def _move_contacts(keep: Customer, dup: Customer) -> int:
+def _move_contacts(keep: Customer, dup: Customer, country: str) -> int:
     """The duplicate's contacts the kept customer lacks; the kept one's primaries stay."""
-    have = {(c.kind, directory.fold(c.value)) for c in keep.contacts}
+    have = {contact_key(c.kind, c.value, country) for c in keep.contacts}
     kinds = {c.kind for c in keep.contacts}
     added = [
         Contact(kind=c.kind, value=c.value, is_primary=c.is_primary and c.kind not in kinds)
         for c in dup.contacts
-        if (c.kind, directory.fold(c.value)) not in have
+        if contact_key(c.kind, c.value, country) not in have
     ]
     keep.contacts = [*keep.contacts, *added]
     dup.contacts = []

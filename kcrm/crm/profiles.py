@@ -41,7 +41,8 @@ class CustomerFields:
     name: str | None = None
     email: str | None = None  # becomes (or stays) the primary email
     phone: str | None = None  # becomes (or stays) the primary phone
-    contacts: list[ContactIn] | None = None  # replaces every contact when given
+    # Replaces the contacts of the kinds it holds (emails, phones or both); [] removes all.
+    contacts: list[ContactIn] | None = None
     country: str | None = None
     city: str | None = None
     segment: str | None = None
@@ -64,10 +65,17 @@ def check_contact(kind: str, value: str, country: str) -> str:
     return value
 
 
-def _set_primary(contacts: list[Contact], kind: str, value: str) -> list[Contact]:
+def contact_key(kind: str, value: str, country: str) -> tuple[str, str]:
+    """What makes two contacts the same: a folded email, a phone's international digits."""
+    if kind == "phone":
+        return kind, directory.phone_number(value, country) or directory.fold(value)
+    return kind, directory.fold(value)
+
+
+def _set_primary(contacts: list[Contact], kind: str, value: str, country: str) -> list[Contact]:
     """Make `value` the primary contact of its kind, adding it when it is new."""
-    norm = directory.fold(value)
-    found = next((c for c in contacts if c.kind == kind and directory.fold(c.value) == norm), None)
+    key = contact_key(kind, value, country)
+    found = next((c for c in contacts if contact_key(c.kind, c.value, country) == key), None)
     if found is None:
         found = Contact(kind=kind, value=value)
         contacts = [*contacts, found]
@@ -83,7 +91,7 @@ def _normalised_contacts(items: list[ContactIn], country: str) -> list[Contact]:
     seen: set[tuple[str, str]] = set()
     for item in items:
         value = check_contact(item.kind, item.value, country)
-        key = (item.kind, directory.fold(value))
+        key = contact_key(item.kind, value, country)
         if key in seen:
             continue
         seen.add(key)
@@ -114,11 +122,13 @@ def _apply(cust: Customer, f: CustomerFields, country: str) -> None:
         cust.attributes = merged
     contacts = list(cust.contacts)
     if f.contacts is not None:
-        contacts = _normalised_contacts(f.contacts, country)
+        given = _normalised_contacts(f.contacts, country)
+        kinds = {c.kind for c in given} if given else set(CONTACT_KINDS)
+        contacts = [c for c in contacts if c.kind not in kinds] + given
     for kind in CONTACT_KINDS:
         value = getattr(f, kind)
         if value is not None:
-            contacts = _set_primary(contacts, kind, check_contact(kind, value, country))
+            contacts = _set_primary(contacts, kind, check_contact(kind, value, country), country)
     cust.contacts = contacts
 
 
