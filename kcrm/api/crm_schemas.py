@@ -133,6 +133,9 @@ class CaseUpdate(Strict):
         default=None, description="the resolution was sent to the customer on this channel"
     )
     used_suggestion: UsedSuggestion | None = None
+    note: str | None = Field(
+        default=None, max_length=20000, description="an internal note for the timeline"
+    )
 
 
 class CasePublic(BaseModel):
@@ -144,6 +147,7 @@ class CasePublic(BaseModel):
     subject: str
     description: str
     status: str
+    moves: list[str] = Field(description="the statuses the case may move to next")
     priority: str
     assignee: str | None
     agent: str | None

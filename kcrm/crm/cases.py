@@ -25,6 +25,7 @@ from kcrm.crm.tickets import (
     DONE,
     PRIORITIES,
     STATUSES,
+    TRANSITIONS,
     Triage,
     check_choice,
     check_move,
@@ -68,6 +69,7 @@ class CaseChanges:
     article_id: str | None = None
     product_id: str | None = None
     sent_via: str | None = None  # the resolution was sent to the customer on this channel
+    note: str | None = None  # an internal note on the timeline (not sent to the customer)
     used_suggestion: dict[str, Any] | None = None  # {query_id?, item_id, category?, article_id?}
 
 
@@ -85,6 +87,7 @@ def case_dict(case: Case, now: datetime | None = None) -> dict[str, Any]:
         "subject": case.subject,
         "description": case.description,
         "status": case.status,
+        "moves": list(TRANSITIONS[case.status]),  # the statuses it may move to next
         "priority": case.priority,
         "assignee": case.assignee,
         "agent": case.assignee,  # the earlier name of `assignee`
@@ -196,6 +199,8 @@ def update_case(
             check_move(case.status, changes.status)
         _edit_fields(s, case, changes, actor)
         _change_priority(s, case, changes.priority, actor, kb.settings.sla_hours)
+        if changes.note and changes.note.strip():
+            timeline.record(s, case.id, "note", actor, None, changes.note.strip())
         if changes.used_suggestion:
             used = {k: v for k, v in changes.used_suggestion.items() if v is not None}
             item = used.get("article_id") or used.get("category") or used.get("item_id")

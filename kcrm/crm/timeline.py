@@ -1,7 +1,7 @@
 """A case's timeline: its events (who changed what, when) and its interactions, in order.
 
 Events are rows of `case_events`: `opened`, `status`, `priority`, `assignee`, `queue`,
-`tags`, `resolution`, `triage`, `triage_override`, `suggestion_used`, `customer`
+`tags`, `note`, `resolution`, `triage`, `triage_override`, `suggestion_used`, `customer`
 (a merge moved the case), `knowledge` (what happened to its knowledge record).
 Interactions stay in their own table and are merged in when the timeline is read.
 """

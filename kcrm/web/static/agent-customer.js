@@ -1,0 +1,209 @@
+// /agent, the customer panel: find a caller by name, email or phone, create one, see the
+// 360° view, and open a case for them with the channel they came in on.
+"use strict";
+
+window.kcrmCustomer = ({ call, onOpened }) => {
+  const { clear, date, el, explain } = window.kcrm;
+  const $ = (id) => document.getElementById(id);
+  let shown = null; // the customer on screen: {id, name}
+  let seq = 0;
+
+  // ---- finding a caller -------------------------------------------------------------
+  async function find(query) {
+    const list = clear($("customer-results"));
+    const status = $("find-status");
+    if (!query) {
+      status.textContent = "Type a name, an email or a phone number.";
+      $("find-customer").focus();
+      return;
+    }
+    status.textContent = "Searching…";
+    let page;
+    try {
+      page = await call("GET", `/v1/customers?q=${encodeURIComponent(query)}&limit=10`);
+    } catch (err) {
+      status.textContent = explain(err, "agent");
+      return;
+    }
+    const n = page.total;
+    status.textContent = n ? `${n} customer${n === 1 ? "" : "s"} found${n > page.items.length ? `, showing ${page.items.length}` : ""}.` : "Nobody found. Create the customer below.";
+    if (!n) $("new-customer").open = true;
+    for (const c of page.items) {
+      list.append(
+        el(
+          "li",
+          {},
+          el(
+            "button",
+            { type: "button", class: "link", dataset: { customerId: c.id }, onclick: () => show(c.id, true) },
+            c.name || c.id,
+          ),
+          el("span", { class: "muted small", text: ` ${[c.email, c.phone].filter(Boolean).join(" · ")}` }),
+        ),
+      );
+    }
+  }
+
+  async function create() {
+    const name = $("new-name").value.trim();
+    const status = $("new-customer-status");
+    if (!name) {
+      status.textContent = "A customer needs a name.";
+      $("new-name").focus();
+      return;
+    }
+    const body = { name };
+    if ($("new-email").value.trim()) body.email = $("new-email").value.trim();
+    if ($("new-phone").value.trim()) body.phone = $("new-phone").value.trim();
+    try {
+      const made = await call("POST", "/v1/customers", body);
+      status.className = "status-line good";
+      const twins = made.possible_duplicates || [];
+      status.textContent = `Created ${made.name} (${made.id}).${twins.length ? ` Possible duplicates: ${twins.join(", ")}.` : ""}`;
+      for (const id of ["new-name", "new-email", "new-phone"]) $(id).value = "";
+      show(made.id, true);
+    } catch (err) {
+      status.className = "status-line bad";
+      status.textContent = `Not created: ${explain(err, "agent")}`;
+    }
+  }
+
+  // ---- the 360° view ------------------------------------------------------------------
+  function section(title, items, empty, total) {
+    const more = total !== undefined && total > items.length ? ` (${items.length} of ${total})` : "";
+    return [
+      el("h3", { class: "section-title", text: title + more }),
+      items.length ? el("ul", { class: "plain" }, items) : el("p", { class: "muted small", text: empty }),
+    ];
+  }
+
+  async function show(customerId, withOpenForm) {
+    const box = clear($("customer"));
+    const mine = ++seq;
+    $("open-form").hidden = true;
+    shown = null;
+    if (!customerId) {
+      box.append(el("p", { class: "muted", text: "No customer linked to this case." }));
+      return;
+    }
+    box.append(el("p", { class: "muted", text: `Loading ${customerId}…` }));
+    let view;
+    try {
+      view = await call("GET", `/v1/customers/${encodeURIComponent(customerId)}`);
+    } catch (err) {
+      if (mine !== seq) return;
+      clear(box).append(el("p", { class: "muted", text: err.status === 404 ? `No customer with id ${customerId}.` : explain(err, "agent") }));
+      return;
+    }
+    if (mine !== seq) return;
+    render(clear(box), view);
+    shown = { id: view.customer_id, name: view.profile.name || view.customer_id };
+    if (withOpenForm) {
+      $("open-for").textContent = shown.name;
+      $("open-form").hidden = false;
+    }
+  }
+
+  function render(box, v) {
+    const p = v.profile || {};
+    const value = v.value || {};
+    const totals = v.totals || {};
+    box.append(
+      el("h3", {}, p.name || v.customer_id),
+      el(
+        "p",
+        { class: "meta" },
+        el("span", { class: "chip", text: v.customer_id }),
+        p.segment ? el("span", { class: "chip subtle", text: p.segment }) : null,
+        value.value_tier ? el("span", { class: `chip ${value.value_tier === "gold" ? "warn" : "subtle"}`, text: `${value.value_tier} tier` }) : null,
+      ),
+    );
+    const consent = [["email", p.consent_email], ["phone", p.consent_phone], ["marketing", p.consent_marketing]].filter(([, ok]) => ok).map(([k]) => k);
+    const facts = [
+      ["Email", p.email || ""],
+      ["Phone", p.phone || ""],
+      ["Location", [p.city, p.country].filter(Boolean).join(", ")],
+      ["Customer since", date(p.joined_at)],
+      ["RFM segment", value.segment ? `${value.segment} (${value.rfm})` : ""],
+      ["Orders", value.orders !== undefined ? String(value.orders) : ""],
+      ["Open cases", String(v.open_cases || 0)],
+      ["Consent", consent.length ? consent.join(", ") : "none recorded"],
+    ].filter(([, x]) => x);
+    box.append(el("dl", { class: "kv" }, facts.map(([k, x]) => [el("dt", { text: k }), el("dd", { text: x })])));
+    box.append(
+      ...section(
+        "Contacts",
+        (v.contacts || []).map((c) => el("li", { text: `${c.kind}: ${c.value}${c.primary ? " (primary)" : ""}` })),
+        "None on file.",
+      ),
+      ...section(
+        "Products",
+        (v.products_owned || []).map((o) => el("li", {}, o.name || o.product_id, " ", el("span", { class: "muted small", text: `${o.category || ""} · ${o.orders} order${o.orders === 1 ? "" : "s"}` }))),
+        "No purchases.",
+      ),
+      ...section(
+        "Recent cases",
+        (v.cases || []).map((c) =>
+          el("li", {}, el("span", { class: `chip ${["closed", "resolved"].includes(c.status) ? "subtle" : "good"}`, text: c.status }), " ", c.subject || c.id, " ", el("span", { class: "muted small", text: date(c.opened_at) })),
+        ),
+        "No cases.",
+        totals.cases,
+      ),
+      ...section(
+        "Recent interactions",
+        (v.interactions || []).map((i) =>
+          el("li", {}, el("span", { class: "muted small", text: `${date(i.occurred_at)} · ${i.channel || ""} ${i.direction || ""}` }), el("span", { class: "snippet clamp", text: i.text || "" })),
+        ),
+        "No interactions.",
+        totals.interactions,
+      ),
+    );
+  }
+
+  // ---- opening a case for the customer on screen --------------------------------------
+  async function open() {
+    const status = $("open-status");
+    const description = $("open-description").value.trim();
+    if (!shown) return;
+    if (!description) {
+      status.textContent = "Write down what the customer says first.";
+      $("open-description").focus();
+      return;
+    }
+    const body = {
+      customer_id: shown.id,
+      description,
+      subject: $("open-subject").value.trim(),
+      channel: $("open-channel").value,
+    };
+    if ($("open-priority").value) body.priority = $("open-priority").value;
+    try {
+      const c = await call("POST", "/v1/cases", body);
+      status.className = "status-line good";
+      const t = c.triage || {};
+      status.textContent = `Opened ${c.id}: ${c.priority} priority${t.priority && t.priority !== c.priority ? ` (kcrm proposed ${t.priority})` : ""}.`;
+      $("open-description").value = "";
+      $("open-subject").value = "";
+      $("open-priority").value = "";
+      onOpened(c);
+    } catch (err) {
+      status.className = "status-line bad";
+      status.textContent = `The case was not opened: ${explain(err, "agent")}`;
+    }
+  }
+
+  $("find-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    find($("find-customer").value.trim());
+  });
+  $("new-customer-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    create();
+  });
+  $("open-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    open();
+  });
+
+  return { show, current: () => seq };
+};
