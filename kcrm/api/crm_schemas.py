@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any, Literal
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from kcrm.api.schemas import Strict
 
@@ -24,7 +24,29 @@ class ContactBody(Strict):
     primary: bool = False
 
 
-AttributeValue = str | int | float | bool | None
+# JSON has no NaN or infinity (PostgreSQL refuses them); text values are bounded like fields.
+AttributeValue = (
+    Annotated[str, Field(max_length=2000)]
+    | Annotated[int, Field(ge=-(2**63), lt=2**63)]
+    | Annotated[float, Field(allow_inf_nan=False)]
+    | bool
+    | None
+)
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+
+
+def plausible_date(value: datetime | None) -> datetime | None:
+    """A customer's date between 1900 and a day from now (read as UTC without an offset)."""
+    if value is None:
+        return None
+    aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    try:
+        ok = EARLIEST <= aware <= datetime.now(UTC) + timedelta(days=1)
+    except OverflowError:
+        ok = False
+    if not ok:
+        raise ValueError("must be between 1900 and today")
+    return aware
 
 
 class CustomerFieldsBody(Strict):
@@ -44,9 +66,11 @@ class CustomerFieldsBody(Strict):
     consent_email: bool | None = None
     consent_phone: bool | None = None
     consent_marketing: bool | None = None
-    attributes: dict[str, AttributeValue] | None = Field(
-        default=None, max_length=50, description="custom attributes; null removes a key"
+    attributes: dict[Annotated[str, Field(min_length=1, max_length=100)], AttributeValue] | None = (
+        Field(default=None, max_length=50, description="custom attributes; null removes a key")
     )
+
+    _dates = field_validator("joined_at")(plausible_date)
 
 
 class CustomerCreate(CustomerFieldsBody):

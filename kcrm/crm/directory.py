@@ -26,6 +26,9 @@ from kcrm.core.tables import Contact, Customer, CustomerTerm
 
 TERM_MAX = 256
 TOP = "\U0010ffff"  # sorts after every character: t <= x < t + TOP holds for x starting with t
+# Whole names are terms too, marked with a leading space (no other term has one), so a
+# name typed in full is one short range instead of the overlap of two long ones.
+WHOLE = " "
 PHONE_QUERY = re.compile(r"^[+(]?[\d\s().\-/]{4,}$")
 MIN_PHONE_DIGITS = 4
 _WORDS = re.compile(r"[\w'’.-]+")
@@ -72,12 +75,15 @@ def phone_terms(value: str, country: str) -> list[str]:
 
 
 def name_terms(name: str) -> list[str]:
-    """Each word of a name, with and without its inner punctuation (`o'neil`, `oneil`)."""
+    """Each word of a name, with and without its inner punctuation (`o'neil`, `oneil`);
+    the whole name, and the whole name surname first."""
     terms: list[str] = []
-    for word in _WORDS.findall(fold(name)):
-        word = word.strip("'’.-")
-        if not word:
-            continue
+    words = [w.strip("'’.-") for w in _WORDS.findall(fold(name))]
+    words = [w for w in words if w]
+    if len(words) > 1:
+        terms.append(WHOLE + " ".join(words))
+        terms.append(WHOLE + " ".join([words[-1], *words[:-1]]))
+    for word in words:
         terms.append(word)
         parts = [p for p in re.split(r"['’.-]+", word) if p]
         if len(parts) > 1:
@@ -112,9 +118,8 @@ def query_tokens(query: str, country: str) -> list[str]:
             return [number]
     if "@" in text:
         return [fold(text).replace(" ", "")[:TERM_MAX]]
-    tokens = [t.strip("'’.-") for t in _WORDS.findall(fold(text))]
-    # Longest first: the most selective range is read first, the rest intersect with it.
-    return sorted({t[:TERM_MAX] for t in tokens if t}, key=len, reverse=True)
+    tokens = [t.strip("'’.-")[:TERM_MAX] for t in _WORDS.findall(fold(text))]
+    return list(dict.fromkeys(t for t in tokens if t))  # in the order typed
 
 
 def write_terms(s: Session, rows: Sequence[tuple[str, set[str]]]) -> None:
@@ -154,12 +159,19 @@ def find(
     tokens = query_tokens(query, country)
     if not tokens:
         return [], 0
-    if len(tokens) == 1:
-        ids: Any = _matching(tokens[0]).distinct()
+    candidates: list[Any] = []
+    if len(tokens) > 1:
+        # A name typed as written ("lucy tay") is a prefix of a whole-name term; only when
+        # none is ("luc tay", middle names) are the words' ranges intersected.
+        candidates.append(_matching(WHOLE + " ".join(tokens)).distinct())
+        candidates.append(intersect(*(_matching(t) for t in tokens)))
     else:
-        ids = intersect(*(_matching(t) for t in tokens))
-    matched = ids.subquery()
-    total = s.scalar(select(func.count()).select_from(matched)) or 0
+        candidates.append(_matching(tokens[0]).distinct())
+    for ids in candidates:
+        matched = ids.subquery()
+        total = s.scalar(select(func.count()).select_from(matched)) or 0
+        if total:
+            break
     if total == 0 or offset >= total:
         return [], int(total)
     page = s.scalars(

@@ -45,9 +45,14 @@ def check_time(value: datetime | None, name: str = "occurred_at") -> datetime:
         return utcnow()
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    if value < EARLIEST or value > utcnow() + FUTURE_SLACK:
+    try:
+        ok = EARLIEST <= value <= utcnow() + FUTURE_SLACK
+        value = value.astimezone(UTC)
+    except OverflowError:  # year 1 or 9999 with an offset: outside what datetime holds in UTC
+        ok = False
+    if not ok:
         raise ValueError(f"{name}: {value.isoformat()} is before 1970 or in the future")
-    return value.astimezone(UTC)
+    return value
 
 
 def add_interaction(

@@ -62,7 +62,8 @@ def test_names_fold_case_accents_and_punctuation() -> None:
         directory.name_terms("Mary-Jane O'Neil")
     )
     assert {"王小明", "小明"} <= set(directory.name_terms("王小明"))
-    assert directory.query_tokens("  Lucy   TAYLOR ", "44") == ["taylor", "lucy"]
+    assert directory.query_tokens("  Lucy   TAYLOR ", "44") == ["lucy", "taylor"]
+    assert {" lucy taylor", " taylor lucy"} <= set(directory.name_terms("Lucy Taylor"))
 
 
 def test_find_by_name_email_phone_with_totals_and_pages(db: Database) -> None:
@@ -77,7 +78,8 @@ def test_find_by_name_email_phone_with_totals_and_pages(db: Database) -> None:
         create_customer(db, CustomerFields(name=name, email=email, phone=phone), f"c{i}")
     assert ids(db, "lucy taylor") == ["c0"]
     assert ids(db, "TAYLOR") == ["c1", "c0"]  # by name: Lucas before Lucy
-    assert ids(db, "luc tay") == ["c1", "c0"]
+    assert ids(db, "luc tay") == ["c1", "c0"]  # no whole name starts so: words intersected
+    assert ids(db, "lucy tay") == ids(db, "taylor lucy") == ["c0"]
     assert ids(db, "Lucy.Taylor@EXAMPLE.com") == ["c0"]
     assert ids(db, "07700900861") == ids(db, "+44 7700 900 861") == ["c1"]
     assert ids(db, "0770090086") == ["c1", "c0"]  # a prefix of both numbers
