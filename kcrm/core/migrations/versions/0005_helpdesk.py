@@ -5,7 +5,10 @@ Revises: 0004_search
 Create Date: 2026-12-01 09:00:00
 """
 
-from collections.abc import Sequence
+import os
+import re
+import unicodedata
+from collections.abc import Iterator, Sequence
 
 import sqlalchemy as sa
 from alembic import op
@@ -21,11 +24,14 @@ FALSE = sa.false()
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("customers", schema=None) as batch_op:
-        for name in ("consent_email", "consent_phone", "consent_marketing"):
-            batch_op.add_column(sa.Column(name, sa.Boolean(), nullable=False, server_default=FALSE))
-        batch_op.add_column(sa.Column("merged_into", sa.String(length=128), nullable=True))
-        batch_op.create_index(batch_op.f("ix_customers_merged_into"), ["merged_into"], unique=False)
+    # Plain ADD COLUMN, never a batch rebuild: rebuilding `customers` on SQLite drops the old
+    # table, and its contacts would go with it (ON DELETE CASCADE) and purchases would fail.
+    for name in ("consent_email", "consent_phone", "consent_marketing"):
+        op.add_column(
+            "customers", sa.Column(name, sa.Boolean(), nullable=False, server_default=FALSE)
+        )
+    op.add_column("customers", sa.Column("merged_into", sa.String(length=128), nullable=True))
+    op.create_index(op.f("ix_customers_merged_into"), "customers", ["merged_into"], unique=False)
 
     op.create_table(
         "customer_terms",
@@ -44,6 +50,7 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_customer_terms_customer_id"), ["customer_id"], unique=False
         )
+    _backfill_terms()
 
     op.create_table(
         "customer_merges",
@@ -140,7 +147,96 @@ def downgrade() -> None:
         batch_op.alter_column("assignee", new_column_name="agent")
     op.drop_table("customer_merges")
     op.drop_table("customer_terms")
-    with op.batch_alter_table("customers", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_customers_merged_into"))
-        for name in ("merged_into", "consent_marketing", "consent_phone", "consent_email"):
-            batch_op.drop_column(name)
+    # Plain DROP COLUMN (SQLite 3.35+), for the same reason as in upgrade.
+    op.drop_index(op.f("ix_customers_merged_into"), table_name="customers")
+    for name in ("merged_into", "consent_marketing", "consent_phone", "consent_email"):
+        op.drop_column("customers", name)
+
+
+# ---- the search terms of customers that exist already ------------------------------------
+# A frozen copy of kcrm.crm.directory's rules as of this revision (a migration must not
+# change meaning when that module does); customers written later get theirs from it.
+_WORDS = re.compile(r"[\w'’.-]+")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text))
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return unicodedata.normalize("NFC", text).casefold().strip()
+
+
+def _phone(value: str, country: str) -> list[str]:
+    text = unicodedata.normalize("NFKC", value).strip()
+    digits = re.sub(r"\D", "", text)
+    if len(digits) < 4:
+        return []
+    if text.startswith("+"):
+        number = digits
+    elif digits.startswith("00"):
+        number = digits[2:]
+    elif digits.startswith("0"):
+        number = country + digits[1:]
+    else:
+        number = digits
+    cuts = [len(country)] if number.startswith(country) else [1, 2, 3]
+    return [number, *(number[k:] for k in cuts if len(number) - k >= 6)]
+
+
+def _terms(cid: str, name: str, contacts: list[tuple[str, str]], country: str) -> set[str]:
+    words = [w.strip("'’.-") for w in _WORDS.findall(_fold(name))]
+    words = [w for w in words if w]
+    terms = {_fold(cid)}
+    if len(words) > 1:
+        terms.add(" " + " ".join(words))
+        terms.add(" " + " ".join([words[-1], *words[:-1]]))
+    for word in words:
+        terms.add(word)
+        parts = [p for p in re.split(r"['’.-]+", word) if p]
+        if len(parts) > 1:
+            terms.update(["".join(parts), *parts])
+        if _CJK.search(word) and len(word) <= 6:
+            terms.update(word[i:] for i in range(1, len(word)))
+    for kind, value in contacts:
+        if kind == "email":
+            terms.add(_fold(value).replace(" ", ""))
+        elif kind == "phone":
+            terms.update(_phone(value, country))
+    return {t[:256] for t in terms if t}
+
+
+def _batches(conn: sa.Connection, size: int = 5000) -> Iterator[list[tuple[str, str]]]:
+    last = ""
+    while True:
+        rows = conn.execute(
+            sa.text("SELECT id, name FROM customers WHERE id > :last ORDER BY id LIMIT :n"),
+            {"last": last, "n": size},
+        ).all()
+        if not rows:
+            return
+        yield [(r[0], r[1] or "") for r in rows]
+        last = rows[-1][0]
+
+
+def _backfill_terms() -> None:
+    conn = op.get_bind()
+    country = os.environ.get("KCRM_PHONE_COUNTRY_CODE", "44")
+    table = sa.table("customer_terms", sa.column("term"), sa.column("customer_id"))
+    for batch in _batches(conn):
+        ids = [cid for cid, _ in batch]
+        contacts: dict[str, list[tuple[str, str]]] = {}
+        rows = conn.execute(
+            sa.text(
+                "SELECT customer_id, kind, value FROM contacts WHERE customer_id IN :ids"
+            ).bindparams(sa.bindparam("ids", expanding=True)),
+            {"ids": ids},
+        ).all()
+        for cid, kind, value in rows:
+            contacts.setdefault(cid, []).append((kind, value))
+        values = [
+            {"term": t, "customer_id": cid}
+            for cid, name in batch
+            for t in _terms(cid, name, contacts.get(cid, []), country)
+        ]
+        if values:
+            conn.execute(sa.insert(table), values)
