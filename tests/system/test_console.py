@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from kcrm.core.config import Settings
 from kcrm.core.keys import create_key
-from kcrm.core.tables import Case, CaseEvent, Interaction
+from kcrm.core.tables import Case, CaseEvent, Customer, Interaction
 from kcrm.crm.cases import NewCase, open_case
 from kcrm.crm.loader import load_paths
 from kcrm.knowledge.embedders.hash import HashEmbedder
@@ -158,6 +158,16 @@ def test_a_new_caller_and_the_queue_views(desk: Desk, watched: Callable[..., Wat
     page.get_by_role("button", name="Create customer").click()
     expect(page.locator("#new-customer-status")).to_contain_text("Created Zoë Quill")
     expect(page.locator("#customer > h3").first).to_have_text("Zoë Quill")
+    # Details corrected while she is on the line: another number, consent to offers.
+    page.get_by_text("Edit details").click()
+    page.get_by_label("Primary phone").fill("07700 900998")
+    page.get_by_label("marketing offers").check()
+    page.get_by_role("button", name="Save details").click()
+    expect(page.locator("#customer")).to_contain_text("phone: 07700 900998 (primary)")
+    expect(page.locator("#customer dl")).to_contain_text("marketing")
+    with desk.kb.db.session() as s:
+        zoe = s.scalars(select(Customer).where(Customer.name == "Zoë Quill")).one()
+        assert zoe.consent_marketing and not zoe.consent_email
     form = page.locator("#open-form")
     form.get_by_label("Channel").select_option("email")
     form.get_by_label("What the customer says").fill("How do I order a spare card?")

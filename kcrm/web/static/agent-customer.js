@@ -130,6 +130,7 @@ window.kcrmCustomer = ({ call, onOpened }) => {
       ["Consent", consent.length ? consent.join(", ") : "none recorded"],
     ].filter(([, x]) => x);
     box.append(el("dl", { class: "kv" }, facts.map(([k, x]) => [el("dt", { text: k }), el("dd", { text: x })])));
+    box.append(editForm(v));
     box.append(
       ...section(
         "Contacts",
@@ -158,6 +159,53 @@ window.kcrmCustomer = ({ call, onOpened }) => {
         totals.interactions,
       ),
     );
+  }
+
+  // Correcting details while the customer is on the line: name, primary email and phone,
+  // and what they agree to be contacted about.
+  function editForm(v) {
+    const p = v.profile || {};
+    const field = (id, label, value) =>
+      el("div", { class: "field" }, el("label", { for: id, text: label }), el("input", { id, type: "text", value: value || "", autocomplete: "off" }));
+    const consent = (id, label, checked) =>
+      el("label", { class: "check" }, el("input", { id, type: "checkbox", checked: !!checked }), ` ${label}`);
+    const status = el("p", { class: "status-line", role: "status" });
+    const form = el(
+      "form",
+      { id: "edit-customer-form", novalidate: true },
+      field("edit-name", "Name", p.name),
+      field("edit-email", "Primary email", p.email),
+      field("edit-phone", "Primary phone", p.phone),
+      el(
+        "fieldset",
+        { class: "consents" },
+        el("legend", { text: "May be contacted by" }),
+        consent("edit-consent-email", "email", p.consent_email),
+        consent("edit-consent-phone", "phone", p.consent_phone),
+        consent("edit-consent-marketing", "marketing offers", p.consent_marketing),
+      ),
+      el("button", { type: "submit", class: "primary", text: "Save details" }),
+      status,
+    );
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const body = {
+        name: $("edit-name").value.trim() || null,
+        consent_email: $("edit-consent-email").checked,
+        consent_phone: $("edit-consent-phone").checked,
+        consent_marketing: $("edit-consent-marketing").checked,
+      };
+      if ($("edit-email").value.trim()) body.email = $("edit-email").value.trim();
+      if ($("edit-phone").value.trim()) body.phone = $("edit-phone").value.trim();
+      try {
+        await call("PATCH", `/v1/customers/${encodeURIComponent(v.customer_id)}`, body);
+        show(v.customer_id, !$("open-form").hidden);
+      } catch (err) {
+        status.className = "status-line bad";
+        status.textContent = `Not saved: ${explain(err, "agent")}`;
+      }
+    });
+    return el("details", { class: "edit-customer" }, el("summary", { text: "Edit details" }), form);
   }
 
   // ---- opening a case for the customer on screen --------------------------------------
