@@ -13,7 +13,7 @@ Channel = Literal["phone", "email", "chat", "web", "visit", "social"]
 Priority = Literal["low", "normal", "high", "urgent"]
 CaseStatus = Literal["open", "pending", "resolved", "closed"]
 ID_PATTERN = r"^[^\s/\\]+$"
-Tag = Field(max_length=64)
+Tag = Annotated[str, Field(min_length=1, max_length=64)]
 
 
 class ContactBody(Strict):
@@ -125,7 +125,7 @@ class CaseCreate(Strict):
     queue: str | None = Field(default=None, max_length=64)
     assignee: str | None = Field(default=None, max_length=128, description='"me": the caller')
     agent: str | None = Field(default=None, max_length=128, description="old name of assignee")
-    tags: list[str] = Field(default_factory=list, max_length=20)
+    tags: list[Tag] = Field(default_factory=list, max_length=20)
 
 
 class UsedSuggestion(Strict):
@@ -146,7 +146,7 @@ class CaseUpdate(Strict):
     assignee: str | None = Field(default=None, max_length=128, description='"" unassigns')
     agent: str | None = Field(default=None, max_length=128, description="old name of assignee")
     queue: str | None = Field(default=None, max_length=64, description='"" clears')
-    tags: list[str] | None = Field(default=None, max_length=20)
+    tags: list[Tag] | None = Field(default=None, max_length=20)
     subject: str | None = Field(default=None, max_length=500)
     description: str | None = Field(default=None, max_length=20000)
     resolution: str | None = Field(default=None, max_length=20000)

@@ -62,8 +62,13 @@ def test_customer_and_marketing_keys_cannot_touch_cases_or_interactions(desk: De
         for method, path, body in calls:
             r = client.request(method, path, json=body, headers=keys[role])
             assert "needs one of: admin, agent" in problem(r, 403), (role, method, path)
-    # Marketing finds customers and reads the 360; a customer key does neither.
-    assert client.get("/v1/customers?q=ada", headers=keys["marketing"]).json()["total"] == 1
+    # Marketing finds customers (without their contact details) and reads the 360; a
+    # customer key does neither.
+    found = client.get("/v1/customers?q=07700900001", headers=keys["marketing"]).json()
+    assert found["total"] == 1 and found["items"][0]["phone"] is None
+    assert "contacts" not in client.get("/v1/customers/c1", headers=keys["marketing"]).json()
+    agent_view = client.get("/v1/customers?q=ada", headers=keys["agent"]).json()["items"][0]
+    assert agent_view["phone"] == "+44 7700 900001"
     problem(client.get("/v1/customers?q=ada", headers=keys["customer"]), 403)
     assert client.get(f"/v1/cases/{case['id']}", headers=keys["admin"]).status_code == 200
     assert client.get(f"/v1/cases/{case['id']}").status_code == 401

@@ -89,7 +89,9 @@ def open_case(body: CaseCreate, kb: KBDep, principal: AgentRole) -> dict[str, An
 
 
 @router.patch("/v1/cases/{case_id}", response_model=CaseDetail)
-def update_case(case_id: str, body: CaseUpdate, kb: KBDep, principal: AgentRole) -> dict[str, Any]:
+def update_case(
+    case_id: CaseId, body: CaseUpdate, kb: KBDep, principal: AgentRole
+) -> dict[str, Any]:
     """Resolving or closing with a resolution makes the case internal knowledge at once."""
     data = body.model_dump(exclude={"agent", "used_suggestion"})
     data["assignee"] = _assignee(

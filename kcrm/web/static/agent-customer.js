@@ -119,9 +119,10 @@ window.kcrmCustomer = ({ call, onOpened }) => {
       ),
     );
     const consent = [["email", p.consent_email], ["phone", p.consent_phone], ["marketing", p.consent_marketing]].filter(([, ok]) => ok).map(([k]) => k);
+    const primary = primaryContacts(v.contacts || []);
     const facts = [
-      ["Email", p.email || ""],
-      ["Phone", p.phone || ""],
+      ["Email", primary.email || ""],
+      ["Phone", primary.phone || ""],
       ["Location", [p.city, p.country].filter(Boolean).join(", ")],
       ["Customer since", date(p.joined_at)],
       ["RFM segment", value.segment ? `${value.segment} (${value.rfm})` : ""],
@@ -130,7 +131,7 @@ window.kcrmCustomer = ({ call, onOpened }) => {
       ["Consent", consent.length ? consent.join(", ") : "none recorded"],
     ].filter(([, x]) => x);
     box.append(el("dl", { class: "kv" }, facts.map(([k, x]) => [el("dt", { text: k }), el("dd", { text: x })])));
-    box.append(editForm(v));
+    box.append(editForm(v, primary));
     box.append(
       ...section(
         "Contacts",
@@ -163,7 +164,14 @@ window.kcrmCustomer = ({ call, onOpened }) => {
 
   // Correcting details while the customer is on the line: name, primary email and phone,
   // and what they agree to be contacted about.
-  function editForm(v) {
+  // Each kind's primary contact (or its first, when none is marked).
+  function primaryContacts(contacts) {
+    const out = {};
+    for (const c of contacts) if (c.primary || out[c.kind] === undefined) out[c.kind] = c.value;
+    return out;
+  }
+
+  function editForm(v, primary) {
     const p = v.profile || {};
     const field = (id, label, value) =>
       el("div", { class: "field" }, el("label", { for: id, text: label }), el("input", { id, type: "text", value: value || "", autocomplete: "off" }));
@@ -174,8 +182,8 @@ window.kcrmCustomer = ({ call, onOpened }) => {
       "form",
       { id: "edit-customer-form", novalidate: true },
       field("edit-name", "Name", p.name),
-      field("edit-email", "Primary email", p.email),
-      field("edit-phone", "Primary phone", p.phone),
+      field("edit-email", "Primary email", primary.email),
+      field("edit-phone", "Primary phone", primary.phone),
       el(
         "fieldset",
         { class: "consents" },
