@@ -143,6 +143,9 @@ class CaseUpdate(Strict):
 
     status: CaseStatus | None = None
     priority: Priority | None = None
+    customer_id: str | None = Field(
+        default=None, min_length=1, max_length=128, description="link the case to a customer"
+    )
     assignee: str | None = Field(default=None, max_length=128, description='"" unassigns')
     agent: str | None = Field(default=None, max_length=128, description="old name of assignee")
     queue: str | None = Field(default=None, max_length=64, description='"" clears')
@@ -167,6 +170,8 @@ class CasePublic(BaseModel):
 
     id: str
     customer_id: str | None
+    contact_name: str | None = Field(default=None, description="who wrote, for help-page cases")
+    contact_email: str | None = None
     product_id: str | None
     subject: str
     description: str

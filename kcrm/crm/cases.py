@@ -39,9 +39,11 @@ __all__ = ["CHANNELS", "STATUSES", "CaseChanges", "NewCase", "open_case"]
 
 @dataclass
 class NewCase:
-    """A case as an agent opens it."""
+    """A case as it is opened: by an agent for a known customer, or from the help page."""
 
-    customer_id: str
+    # None only for the help page's "contact us" (a visitor who is no known customer yet;
+    # `contact_name`/`contact_email` say who wrote). An id given must be a customer's.
+    customer_id: str | None
     description: str
     subject: str = ""
     channel: str | None = None
@@ -51,6 +53,8 @@ class NewCase:
     tags: list[str] = field(default_factory=list)
     product_id: str | None = None
     case_id: str | None = None
+    contact_name: str | None = None
+    contact_email: str | None = None
 
 
 @dataclass
@@ -59,6 +63,7 @@ class CaseChanges:
 
     status: str | None = None
     priority: str | None = None
+    customer_id: str | None = None  # link the case to (another) customer
     assignee: str | None = None
     queue: str | None = None
     tags: list[str] | None = None
@@ -83,6 +88,8 @@ def case_dict(case: Case, now: datetime | None = None) -> dict[str, Any]:
     return {
         "id": case.id,
         "customer_id": case.customer_id,
+        "contact_name": case.contact_name,
+        "contact_email": case.contact_email,
         "product_id": case.product_id,
         "subject": case.subject,
         "description": case.description,
@@ -120,8 +127,8 @@ def open_case(
     if not new.description.strip():
         raise ValueError("description: a case needs the customer's description")
     with kb.db.session() as s:
-        customer = resolve(s, new.customer_id)
-        if customer is None:
+        customer = resolve(s, new.customer_id) if new.customer_id is not None else None
+        if new.customer_id is not None and customer is None:
             raise ValueError(f"customer_id: no customer with id {new.customer_id!r}")
         case_id = new.case_id or f"case-{uuid.uuid4().hex[:12]}"
         if s.get(Case, case_id) is not None:
@@ -133,7 +140,9 @@ def open_case(
         now = utcnow()
         case = Case(
             id=case_id,
-            customer_id=customer.id,
+            customer_id=customer.id if customer is not None else None,
+            contact_name=new.contact_name,
+            contact_email=new.contact_email,
             product_id=new.product_id,
             subject=new.subject.strip() or _first_line(new.description),
             description=new.description.strip(),
@@ -197,6 +206,12 @@ def update_case(
             raise NotFound(f"no case with id {case_id!r}")
         if changes.status is not None:
             check_move(case.status, changes.status)
+        if changes.customer_id is not None and changes.customer_id != case.customer_id:
+            customer = resolve(s, changes.customer_id)
+            if customer is None:
+                raise ValueError(f"customer_id: no customer with id {changes.customer_id!r}")
+            timeline.record(s, case.id, "customer", actor, case.customer_id, customer.id)
+            case.customer_id = customer.id
         _edit_fields(s, case, changes, actor)
         _change_priority(s, case, changes.priority, actor, kb.settings.sla_hours)
         if changes.note and changes.note.strip():

@@ -266,3 +266,17 @@ def test_service_report_per_channel_and_queue(desk: KnowledgeBase) -> None:
     assert report["channels"]["email"]["overdue"] == 1
     assert set(report["queues"]) == {"cards", "(none)"}
     assert report["total"]["cases"] == 3
+
+
+def test_a_help_page_case_is_linked_to_its_customer_once_known(desk: KnowledgeBase) -> None:
+    new = NewCase(None, "Nothing helped", contact_name="Ada", contact_email="ada@example.com")
+    case = open_case(desk, new, "help page")
+    assert (case["customer_id"], case["contact_email"]) == (None, "ada@example.com")
+    with pytest.raises(ValueError, match="no customer"):
+        update_case(desk, case["id"], CaseChanges(customer_id="ghost"), AGENT)
+    linked = update_case(desk, case["id"], CaseChanges(customer_id="c1"), AGENT)
+    assert linked["customer_id"] == "c1"
+    moves = [
+        (e["old"], e["new"], e["actor"]) for e in linked["timeline"] if e["kind"] == "customer"
+    ]
+    assert moves == [(None, "c1", AGENT)]
