@@ -118,6 +118,11 @@ def actor(principal: Principal) -> str:
     return f"{principal.role}:{principal.name or principal.key_id}#{principal.key_id}"
 
 
+def agent_name(principal: Principal) -> str:
+    """The name a case is assigned to when this caller takes it ("me")."""
+    return principal.name or f"key-{principal.key_id}"
+
+
 def get_recommender(request: Request) -> RecommendService:
     service: RecommendService | None = getattr(request.app.state, "recommender", None)
     if service is None:

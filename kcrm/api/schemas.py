@@ -174,48 +174,6 @@ class DocumentPublic(BaseModel):
     article_id: str | None = None
 
 
-class CaseCreate(Strict):
-    """POST /v1/cases: open a case."""
-
-    id: str | None = Field(default=None, min_length=1, max_length=128, pattern=r"^[^\s/\\]+$")
-    customer_id: str | None = Field(default=None, max_length=128)
-    product_id: str | None = Field(default=None, max_length=128)
-    subject: str = Field(default="", max_length=500)
-    description: str = Field(min_length=1, max_length=20000)
-    channel: Literal["phone", "email", "chat", "web", "visit"] | None = None
-    agent: str | None = Field(default=None, max_length=128)
-
-
-class CaseUpdate(Strict):
-    """PATCH /v1/cases/{id}: change fields, close with a resolution."""
-
-    status: Literal["open", "pending", "closed"] | None = None
-    subject: str | None = Field(default=None, max_length=500)
-    description: str | None = Field(default=None, max_length=20000)
-    resolution: str | None = Field(default=None, max_length=20000)
-    resolution_category: str | None = Field(default=None, max_length=128)
-    article_id: str | None = Field(default=None, max_length=256)
-    product_id: str | None = Field(default=None, max_length=128)
-    agent: str | None = Field(default=None, max_length=128)
-
-
-class CasePublic(BaseModel):
-    id: str
-    customer_id: str | None
-    product_id: str | None
-    subject: str
-    description: str
-    status: str
-    resolution: str | None
-    resolution_category: str | None
-    article_id: str | None
-    channel: str | None
-    agent: str | None
-    opened_at: datetime
-    closed_at: datetime | None
-    in_knowledge_base: bool
-
-
 class PurchaseLine(Strict):
     """One order line for POST /v1/purchases."""
 

@@ -6,7 +6,9 @@ import time
 from typing import Any
 
 from kcrm.assist.suggest import suggest
+from kcrm.assist.triage import triage
 from kcrm.core.keys import Principal
+from kcrm.crm.cases import NewCase, open_case
 from kcrm.crm.customers import customer_view
 from kcrm.knowledge.kb import KnowledgeBase
 from kcrm.knowledge.querylog import LoggedQuery, log_query
@@ -47,3 +49,15 @@ def logged_suggest(
     )
     customer = customer_view(kb.db, customer_id) if customer_id else None
     return {"query_id": query_id, **data, "customer": customer}
+
+
+def open_case_with_triage(kb: KnowledgeBase, new: NewCase, actor: str = "") -> dict[str, Any]:
+    """Open a case with its triage (category, language, urgency, proposed priority).
+
+    The agent's own priority, when given, wins; a different one is recorded as an override.
+    """
+    text = "\n".join(part for part in (new.subject, new.description) if part.strip())
+    assessment = triage(kb, text)
+    case = open_case(kb, new, actor, assessment)
+    case["triage"] = assessment.as_dict()
+    return case

@@ -145,8 +145,8 @@ def reindex(as_json: JsonOpt = False) -> None:
         err.print(f"reindexed {n} chunks in {data['seconds']}s; consistent: {data['consistent']}")
 
 
-def register(app: typer.Typer) -> None:
-    """Add the knowledge commands: ingest, delete, search, status, reindex, document, report."""
+def register(app: typer.Typer, report: typer.Typer) -> None:
+    """Add the knowledge commands: ingest, delete, search, status, reindex, document, reports."""
     for command in (ingest, delete, search, reindex):
         app.command()(command)
     app.command("status")(show_status)
@@ -154,9 +154,7 @@ def register(app: typer.Typer) -> None:
     document = typer.Typer(
         help="A knowledge record's life: status and history.", no_args_is_help=True
     )
-    report = typer.Typer(help="Reports for the knowledge team.", no_args_is_help=True)
     app.add_typer(document, name="document")
-    app.add_typer(report, name="report")
 
     @document.command("status")
     def status(

@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from kcrm.cli import admin, assist, crm, doctor, knowledge, recommend, serve
+from kcrm.cli import admin, assist, crm, doctor, helpdesk, knowledge, recommend, serve
 
 app = typer.Typer(
     name="kcrm",
@@ -39,16 +39,19 @@ def main(
 
 evaluate_app = typer.Typer(help="Measure quality offline.", no_args_is_help=True)
 train_app = typer.Typer(help="Train or refresh models.", no_args_is_help=True)
+report_app = typer.Typer(help="Reports: knowledge gaps, outcomes, service.", no_args_is_help=True)
 
 admin.register(app)
-knowledge.register(app)
+knowledge.register(app, report_app)
 crm.register(app)
+helpdesk.register(app, report_app)
 serve.register(app)
 doctor.register(app)
 recommend.register(app, evaluate_app, train_app)
 assist.register(app, evaluate_app, train_app)
 app.add_typer(evaluate_app, name="evaluate")
 app.add_typer(train_app, name="train")
+app.add_typer(report_app, name="report")
 
 
 def _plain_help(group: typer.Typer) -> None:

@@ -14,6 +14,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 # ever fetched from a model hub.
 DEFAULT_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
 
+# Resolution targets in hours per case priority (a common help-desk default: urgent the
+# same shift, high the same day, normal the next day, low within three days).
+DEFAULT_SLA_HOURS = {"urgent": 4.0, "high": 8.0, "normal": 24.0, "low": 72.0}
+
 
 class Settings(BaseSettings):
     """Service configuration; defaults run on one machine with no other services."""
@@ -74,6 +78,29 @@ class Settings(BaseSettings):
     # The company's own name and contact details (hotline, support address...) that public
     # records and logs keep: never redacted as PII. `kcrm demo` sets Kestrel Bank's when unset.
     pii_allow: list[str] = Field(default_factory=list, description="strings that are never PII")
+
+    # Help desk. Hours from opening to the resolution target, per priority (`due_at`);
+    # KCRM_SLA_HOURS='{"urgent": 2}' changes some and keeps the others' defaults.
+    sla_hours: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_SLA_HOURS))
+    # The country calling code a national phone number (0 7700 900123) belongs to, so the
+    # same number typed either way finds the same customer.
+    phone_country_code: str = Field(default="44", pattern=r"^[1-9][0-9]{0,2}$")
+
+    @field_validator("sla_hours", mode="before")
+    @classmethod
+    def _sla_hours(cls, value: object) -> dict[str, float]:
+        if not isinstance(value, dict):
+            raise ValueError("KCRM_SLA_HOURS must be a JSON object of hours per priority")
+        unknown = sorted(set(value) - set(DEFAULT_SLA_HOURS))
+        if unknown:
+            raise ValueError(
+                f"KCRM_SLA_HOURS: unknown priorities {unknown}; use {', '.join(DEFAULT_SLA_HOURS)}"
+            )
+        merged = {**DEFAULT_SLA_HOURS, **value}
+        for key, hours in merged.items():
+            if not isinstance(hours, int | float) or isinstance(hours, bool) or not hours > 0:
+                raise ValueError(f"KCRM_SLA_HOURS: {key} must be a positive number of hours")
+        return {k: float(v) for k, v in merged.items()}
 
     @field_validator("cors_origins")
     @classmethod

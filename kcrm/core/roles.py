@@ -30,6 +30,9 @@ CUSTOMER_VIEW_SECTIONS: dict[str, frozenset[str]] = {
     ),
     "customer": frozenset({"customer_id"}),
 }
+# Roles that see customers' emails and phones in lists (`GET /v1/customers?q=`): the
+# people who call or write to them. Marketing finds a customer but not how to reach them.
+CONTACT_ROLES = frozenset({"admin", "agent"})
 
 
 class Visible(Protocol):
@@ -82,3 +85,11 @@ def customer_view_for(role: str, view: dict[str, Any]) -> dict[str, Any]:
     if sections is None:
         return view
     return {key: value for key, value in view.items() if key in sections}
+
+
+def customer_list_for(role: str, page: dict[str, Any]) -> dict[str, Any]:
+    """A page of customers as `role` may see it: emails and phones blanked for the others."""
+    if role in CONTACT_ROLES:
+        return page
+    items = [{**item, "email": None, "phone": None} for item in page.get("items", [])]
+    return {**page, "items": items}

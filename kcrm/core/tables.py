@@ -81,6 +81,12 @@ class Customer(Base):
     segment: Mapped[str | None] = mapped_column(String(64))
     joined_at: Mapped[datetime | None]
     attributes: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # What the customer agreed to be contacted about; campaign exports read these.
+    consent_email: Mapped[bool] = mapped_column(Boolean, default=False)
+    consent_phone: Mapped[bool] = mapped_column(Boolean, default=False)
+    consent_marketing: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A duplicate merged into another customer stays as a pointer, so old ids still resolve.
+    merged_into: Mapped[str | None] = mapped_column(String(128), index=True)
     content_hash: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -104,6 +110,37 @@ class Contact(Base):
     is_primary: Mapped[bool] = mapped_column(Boolean, default=True)
 
     customer: Mapped[Customer] = relationship(back_populates="contacts")
+
+
+# Byte order on both databases, so that a prefix is one contiguous key range
+# ("ab" <= t < "ab" + U+10FFFF) whatever the server's locale: PostgreSQL's default
+# collations ignore punctuation and would scatter "o'neil" away from "oneil".
+TermText = String(256).with_variant(String(256, collation="C"), "postgresql")
+
+
+class CustomerTerm(Base):
+    """A normalised name word, email or phone of a customer: what `find` prefix-scans."""
+
+    __tablename__ = "customer_terms"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    term: Mapped[str] = mapped_column(TermText, primary_key=True)
+    customer_id: Mapped[str] = mapped_column(
+        ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class CustomerMerge(Base):
+    """A duplicate customer merged into another: who did it, when, and what moved."""
+
+    __tablename__ = "customer_merges"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    customer_id: Mapped[str] = mapped_column(String(128), index=True)  # the one kept
+    merged_id: Mapped[str] = mapped_column(String(128), index=True)  # the duplicate
+    actor: Mapped[str] = mapped_column(String(256), default="")
+    moved: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Product(Base):
@@ -230,9 +267,17 @@ class Case(Base):
     resolution_category: Mapped[str | None] = mapped_column(String(128), index=True)
     article_id: Mapped[str | None] = mapped_column(String(256))
     channel: Mapped[str | None] = mapped_column(String(32))
-    agent: Mapped[str | None] = mapped_column(String(128))
+    priority: Mapped[str] = mapped_column(String(8), default="normal", index=True)
+    assignee: Mapped[str | None] = mapped_column(String(128), index=True)
+    queue: Mapped[str | None] = mapped_column(String(64), index=True)
+    tags: Mapped[list[str]] = mapped_column(default=list)
     opened_at: Mapped[datetime] = mapped_column(default=utcnow)
+    due_at: Mapped[datetime | None] = mapped_column(index=True)  # the SLA target
+    first_response_at: Mapped[datetime | None]
+    resolved_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
+    reopened: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime | None] = mapped_column(default=utcnow)
     document_id: Mapped[str | None] = mapped_column(
         ForeignKey("documents.id", ondelete="SET NULL"), index=True
     )
@@ -259,7 +304,24 @@ class Interaction(Base):
     )
 
 
+class CaseEvent(Base):
+    """One change to a case (opened, status, priority, assignee, queue, triage...), with who."""
+
+    __tablename__ = "case_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(32), index=True)
+    old: Mapped[str | None] = mapped_column(Text)
+    new: Mapped[str | None] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(256), default="")
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
 Index("ix_purchases_customer_time", Purchase.customer_id, Purchase.purchased_at)
+Index("ix_interactions_customer_time", Interaction.customer_id, Interaction.occurred_at)
+Index("ix_interactions_case_time", Interaction.case_id, Interaction.occurred_at)
 
 
 class ApiKey(Base):

@@ -23,6 +23,8 @@ from sqlalchemy.orm import Session
 
 from kcrm.core.db import Database, write_or_bisect
 from kcrm.core.tables import Contact, Customer, Product, Purchase
+from kcrm.crm import directory
+from kcrm.crm.profiles import CONSENTS
 from kcrm.crm.rows import ALIASES, CustomerRow, ProductRow, PurchaseRow
 from kcrm.knowledge.records import IngestReport, Rejection, describe, read_csv_rows
 
@@ -127,7 +129,8 @@ def _write(
             # new customer, product or order line: one waits, then sees the other's rows.
             db.write_lock(s)
             if table == "customers":
-                _write_customers(s, list(rows), attempt)
+                country = db.settings.phone_country_code
+                _write_customers(s, source, list(rows), attempt, country)
             elif table == "products":
                 _write_products(s, list(rows), attempt)
             else:
@@ -160,26 +163,59 @@ def _latest(batch: list[tuple[int, Any]], key: Callable[[Any], Any]) -> list[tup
     return list(seen.values())
 
 
-def _write_customers(s: Session, batch: list[tuple[int, Any]], report: IngestReport) -> None:
+def _write_customers(
+    s: Session, source: str, batch: list[tuple[int, Any]], report: IngestReport, country: str
+) -> None:
     rows = _latest(batch, lambda r: r.id)
     existing = {
         c.id: c for c in s.scalars(select(Customer).where(Customer.id.in_([r.id for _, r in rows])))
     }
-    for _, row in rows:
+    written: list[Customer] = []
+    for line, row in rows:
+        cust = existing.get(row.id)
+        if cust is not None and cust.merged_into:
+            reason = f"id: customer {row.id!r} was merged into {cust.merged_into!r}; use that id"
+            report.rejected.append(Rejection(source, line, reason))
+            continue
         data = row.model_dump()
         h = _hash(data)
-        cust = existing.get(row.id)
         if not _count(report, cust.content_hash if cust else None, h):
             continue
         if cust is None:
-            cust = Customer(id=row.id)
+            cust = Customer(id=row.id, contacts=[])
             s.add(cust)
         cust.name, cust.country, cust.city = row.name, row.country, row.city
         cust.segment, cust.joined_at, cust.content_hash = row.segment, row.joined_at, h
         cust.attributes = dict(row.model_extra or {})
-        cust.contacts = [
-            Contact(kind="email", value=v, is_primary=i == 0) for i, v in enumerate(row.email)
-        ] + [Contact(kind="phone", value=v, is_primary=i == 0) for i, v in enumerate(row.phone)]
+        for key in CONSENTS:
+            value = getattr(row, key)
+            if value is not None:
+                setattr(cust, key, value)
+            elif getattr(cust, key) is None:
+                setattr(cust, key, False)
+        contacts = list(cust.contacts)
+        for kind in ("email", "phone"):
+            if kind in row.model_fields_set:
+                given = [
+                    Contact(kind=kind, value=v, is_primary=i == 0)
+                    for i, v in enumerate(getattr(row, kind))
+                ]
+                contacts = [c for c in contacts if c.kind != kind] + given
+        cust.contacts = contacts
+        written.append(cust)
+    s.flush()  # new customers first: their search terms refer to them
+    directory.write_terms(
+        s,
+        [
+            (
+                c.id,
+                directory.customer_terms(
+                    c.id, c.name, [(x.kind, x.value) for x in c.contacts], country
+                ),
+            )
+            for c in written
+        ],
+    )
 
 
 def _write_products(s: Session, batch: list[tuple[int, Any]], report: IngestReport) -> None:
@@ -233,15 +269,22 @@ def _write_purchases(
     rows = _latest(batch, lambda r: (r.order_id, r.product_id))
     customers = {r.customer_id for _, r in rows}
     products = {r.product_id for _, r in rows}
-    known_c = set(s.scalars(select(Customer.id).where(Customer.id.in_(customers))))
+    known = s.execute(
+        select(Customer.id, Customer.merged_into).where(Customer.id.in_(customers))
+    ).all()
+    known_c = {cid for cid, _ in known}
+    # A merged duplicate's purchases belong to the customer it was merged into.
+    merged = {cid: into for cid, into in known if into}
     known_p = {p.id: p for p in s.scalars(select(Product).where(Product.id.in_(products)))}
     if create_missing:
-        for cid in sorted(customers - known_c):
+        new = sorted(customers - known_c)
+        for cid in new:
             s.add(Customer(id=cid, name=""))
         for pid in sorted(products - set(known_p)):
             known_p[pid] = Product(id=pid, name=pid)
             s.add(known_p[pid])
         s.flush()
+        directory.write_terms(s, [(cid, {directory.fold(cid)}) for cid in new])
         known_c = customers
     keys = [(r.order_id, r.product_id) for _, r in rows]
     existing = {
@@ -271,7 +314,7 @@ def _write_purchases(
             old = Purchase(order_id=row.order_id, product_id=row.product_id)
             s.add(old)
         old.customer_id, old.quantity, old.unit_price = (
-            row.customer_id,
+            merged.get(row.customer_id, row.customer_id),
             row.quantity,
             row.unit_price,
         )

@@ -20,6 +20,7 @@ from pydantic import (
 )
 
 from kcrm.core.bounds import MAX_AMOUNT, MAX_QUANTITY, EventTime, refuse_unstorable
+from kcrm.crm.profiles import check_contact
 
 _DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%Y/%m/%d", "%d/%m/%Y")
 
@@ -63,20 +64,59 @@ class _Row(BaseModel):
         return refuse_unstorable(data)
 
 
+# Other column names exports use for contacts; their values join `email` or `phone`.
+CONTACT_COLUMNS = {
+    "email": ("email", "emails", "email_address", "secondary_email"),
+    "phone": ("phone", "phones", "mobile", "telephone", "tel", "work_phone", "home_phone"),
+}
+
+
 class CustomerRow(_Row):
     model_config = ConfigDict(extra="allow")
 
     id: str = Field(min_length=1, max_length=128)
     name: str = Field(default="", max_length=256)
+    # Several per cell separated by `;`, the first is the primary; a column left out of the
+    # file leaves the customer's contacts of that kind as they are.
     email: list[ContactValue] = Field(default_factory=list, max_length=20)
     phone: list[ContactValue] = Field(default_factory=list, max_length=20)
     country: str | None = Field(default=None, max_length=64)
     city: str | None = Field(default=None, max_length=128)
     segment: str | None = Field(default=None, max_length=64)
     joined_at: EventTime | None = None
+    consent_email: bool | None = None
+    consent_phone: bool | None = None
+    consent_marketing: bool | None = None
 
     _lists = field_validator("email", "phone", mode="before")(_split)
     _when = field_validator("joined_at", mode="before")(parse_when)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _contact_columns(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        for kind, columns in CONTACT_COLUMNS.items():
+            values: list[str] = []
+            present = False
+            for column in columns:
+                if column in data:
+                    present = True
+                    values.extend(_split(data.pop(column)))
+            if present:
+                data[kind] = list(dict.fromkeys(values))
+        return data
+
+    @field_validator("email")
+    @classmethod
+    def _emails(cls, values: list[str]) -> list[str]:
+        return [check_contact("email", v, "0") for v in values]
+
+    @field_validator("phone")
+    @classmethod
+    def _phones(cls, values: list[str]) -> list[str]:
+        return [check_contact("phone", v, "0") for v in values]
 
 
 class ProductRow(_Row):

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from kcrm.core.db import KNOWLEDGE_WRITE_LOCK, Database
 from kcrm.core.tables import Case, Chunk, Document, DocumentRevision, IndexLog, Interaction, utcnow
-from kcrm.knowledge.records import IngestReport, KnowledgeRecord
+from kcrm.knowledge.records import IngestReport, KnowledgeRecord, Rejection
 
 
 @dataclass
@@ -97,9 +97,23 @@ def store(
     """
     changed_ids = [p.record.id for p in changed]
     existing = {d.id: d for d in s.scalars(select(Document).where(Document.id.in_(changed_ids)))}
+    owners = _crm_owners(s, [p.record for p in changed])
     todo = []
     for prepared, chunks in zip(changed, plans, strict=True):
         doc = existing.get(prepared.record.id)
+        owner = owners.get(prepared.record.id) or (doc.kind if doc is not None else None)
+        if owner is not None and _other_space(owner, prepared.record.kind):
+            # One id, one thing: a FAQ must not overwrite a case's record, nor a case an FAQ's.
+            file, _, line = prepared.source.rpartition(":")
+            report.rejected.append(
+                Rejection(
+                    file or prepared.source,
+                    int(line) if line.isdigit() else 0,
+                    f"id: {prepared.record.id!r} is a {owner}; a {prepared.record.kind} cannot "
+                    "reuse it (choose another id, or delete that record first)",
+                )
+            )
+            continue
         if doc is not None and doc.content_hash == prepared.content_hash:
             report.unchanged += 1  # another process stored this very version meanwhile
             continue
@@ -189,6 +203,9 @@ def store(
                 for key in ("opened_at", "occurred_at"):
                     if key in wanted and wanted[key] is None:
                         wanted[key] = utcnow()
+                if rec.kind == "case":
+                    wanted["priority"] = wanted["priority"] or "normal"
+                    wanted["updated_at"] = utcnow()
                 new_crm[rec.kind].append(wanted)
             else:
                 for key, value in wanted.items():
@@ -219,7 +236,16 @@ def _fields(p: Prepared) -> dict[str, Any]:
         "extra": {
             k: v
             for k, v in rec.model_dump(
-                mode="json", include={"direction", "agent", "case_id", "closed_at"}
+                mode="json",
+                include={
+                    "direction",
+                    "agent",
+                    "case_id",
+                    "closed_at",
+                    "case_status",
+                    "priority",
+                    "queue",
+                },
             ).items()
             if v is not None
         },
@@ -239,6 +265,22 @@ def last_versions(s: Session, ids: Sequence[str]) -> dict[str, int]:
         .group_by(DocumentRevision.document_id)
     ).all()
     return {doc_id: int(version) for doc_id, version in rows}
+
+
+def _other_space(owner: str, kind: str) -> bool:
+    """Whether a record of `kind` would take over an id that a record of `owner` kind holds."""
+    crm = ("case", "interaction")
+    return owner != kind and (owner in crm or kind in crm)
+
+
+def _crm_owners(s: Session, records: list[KnowledgeRecord]) -> dict[str, str]:
+    """Kind ("case" or "interaction") of CRM rows already holding the batch's ids."""
+    ids = [r.id for r in records]
+    owners = {
+        i: "interaction" for i in s.scalars(select(Interaction.id).where(Interaction.id.in_(ids)))
+    }
+    owners.update((i, "case") for i in s.scalars(select(Case.id).where(Case.id.in_(ids))))
+    return owners
 
 
 def _crm_rows(s: Session, records: list[KnowledgeRecord]) -> dict[str, Any]:
@@ -264,8 +306,9 @@ NULLABLE_CRM = {
     "resolution_category",
     "article_id",
     "channel",
-    "agent",
+    "assignee",
     "closed_at",
+    "resolved_at",
     "case_id",
 }
 
@@ -273,6 +316,8 @@ NULLABLE_CRM = {
 def crm_values(rec: KnowledgeRecord) -> dict[str, Any] | None:
     """The CRM's own case or interaction row for a knowledge record (None for other kinds)."""
     if rec.kind == "case":
+        status = rec.case_status or ("closed" if rec.resolution or rec.closed_at else "open")
+        done = status in ("resolved", "closed")
         return {
             "id": rec.id,
             "customer_id": rec.customer_id,
@@ -283,10 +328,14 @@ def crm_values(rec: KnowledgeRecord) -> dict[str, Any] | None:
             "resolution_category": rec.category,
             "article_id": rec.article_id,
             "channel": rec.channel,
-            "agent": rec.agent,
-            "status": "closed" if rec.resolution or rec.closed_at else "open",
+            "assignee": rec.agent,
+            "priority": rec.priority,
+            "queue": rec.queue,
+            "status": status,
             "opened_at": rec.created_at,
-            "closed_at": rec.closed_at,
+            "closed_at": rec.closed_at if status == "closed" else None,
+            # An export's closing time is when the case was resolved (for resolution times).
+            "resolved_at": rec.closed_at if done else None,
             "document_id": rec.id,
         }
     if rec.kind == "interaction":
@@ -345,3 +394,17 @@ def delete_documents(
             deleted.append(doc.id)
     missing = [i for i in ids if i not in set(deleted)]
     return deleted, missing
+
+
+def reassign_customer(s: Session, old: str, new: str, actor: str) -> int:
+    """Point the records about customer `old` at `new` (a merge), each with a history entry.
+
+    Only the link changes, not what is indexed, so nothing is re-embedded or re-logged.
+    """
+    docs = list(s.scalars(select(Document).where(Document.customer_id == old)))
+    for doc in docs:
+        doc.customer_id = new
+        doc.version += 1
+        doc.updated_at = utcnow()
+        s.add(revision(doc, actor, "updated", f"customer {old} merged into {new}"))
+    return len(docs)

@@ -40,7 +40,7 @@ def sha256(text: str) -> str:
 
 # The free-text fields of a record (and each of its tags); the others hold identifiers
 # (id, article_id, case_id, customer_id, product_ids), a language code or a fixed choice.
-TEXT_FIELDS = ("title", "body", "resolution", "category", "agent")
+TEXT_FIELDS = ("title", "body", "resolution", "category", "agent", "queue")
 
 
 def redact_public(

@@ -45,8 +45,10 @@ def draft_from_case(kb: KnowledgeBase, case_id: str, actor: str = "") -> dict[st
         case = s.get(Case, case_id)
         if case is None:
             raise NotFound(f"no case with id {case_id!r}")
-        if case.status != "closed" or not (case.resolution or "").strip():
-            raise ValueError("only a closed case with a resolution can become an article")
+        if case.status not in ("resolved", "closed") or not (case.resolution or "").strip():
+            raise ValueError(
+                "only a resolved or closed case with a resolution can become an article"
+            )
         allow = kb.settings.pii_allow
         title = _title(case, allow)
         problem, resolution = redact_batch(

@@ -25,7 +25,11 @@ from kcrm.core.bounds import EventTime, refuse_unstorable, unstorable_text
 Kind = Literal["faq", "article", "case", "interaction"]
 Visibility = Literal["public", "internal"]
 Status = Literal["draft", "review", "published", "archived"]
-Channel = Literal["phone", "email", "chat", "web", "visit"]
+# What CRM exports carry for a case; the record's own status follows from it.
+CaseStatus = Literal["open", "pending", "resolved", "closed"]
+CASE_STATUSES: tuple[str, ...] = ("open", "pending", "resolved", "closed")
+Priority = Literal["low", "normal", "high", "urgent"]
+Channel = Literal["phone", "email", "chat", "web", "visit", "social"]
 
 KNOWLEDGE_SUFFIXES = {".jsonl", ".json", ".csv", ".md", ".markdown", ".txt"}
 MAX_BODY_CHARS = 1_000_000
@@ -46,7 +50,7 @@ class KnowledgeRecord(BaseModel):
     body: str = Field(min_length=1, max_length=MAX_BODY_CHARS)
     title: str = Field(default="", max_length=2000)
     visibility: Visibility = "internal"
-    status: Status = "published"
+    status: Status | CaseStatus = "published"
     language: str | None = Field(
         default=None, max_length=8, pattern=r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$"
     )
@@ -58,10 +62,13 @@ class KnowledgeRecord(BaseModel):
     channel: Channel | None = None
     tags: list[Tag] = Field(default_factory=list, max_length=100)
     created_at: EventTime | None = None
+    priority: Priority | None = None
     # Extensions beyond INTERFACE.md, for cases and interactions.
+    case_status: CaseStatus | None = None  # set from `status` when that is a case status
     closed_at: EventTime | None = None
     direction: Literal["inbound", "outbound"] | None = None
-    agent: str | None = Field(default=None, max_length=128)
+    agent: str | None = Field(default=None, max_length=128)  # `assignee` is read as this
+    queue: str | None = Field(default=None, max_length=64)
     case_id: str | None = Field(default=None, max_length=256)
 
     @field_validator("product_ids", "tags", mode="before")
@@ -82,14 +89,23 @@ class KnowledgeRecord(BaseModel):
         "article_id",
         "customer_id",
         "agent",
+        "queue",
         "case_id",
         "channel",
         "direction",
+        "priority",
+        "case_status",
         mode="before",
     )
     @classmethod
     def _blank_is_none(cls, value: Any) -> Any:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("status", "priority", "case_status", mode="before")
+    @classmethod
+    def _lower(cls, value: Any) -> Any:
+        # CRM exports write "Closed" or "HIGH" as often as "closed".
+        return value.strip().lower() if isinstance(value, str) else value
 
     @model_validator(mode="before")
     @classmethod
@@ -97,13 +113,33 @@ class KnowledgeRecord(BaseModel):
         # PostgreSQL text cannot hold NUL (SQLite can), no database holds undecodable
         # bytes: refuse them here, as a rejected row naming the field, rather than fail
         # the whole batch in the database.
-        return refuse_unstorable(data)
+        data = refuse_unstorable(data)
+        if isinstance(data, dict) and "assignee" in data:
+            # Help desks export the case owner as `assignee`; kcrm's record calls it `agent`.
+            data = dict(data)
+            assignee = data.pop("assignee")
+            data.setdefault("agent", assignee)
+        return data
 
     @model_validator(mode="after")
     def _cases_are_internal(self) -> KnowledgeRecord:
         # Cases and interactions carry customers' words: never public, whatever the file says.
         if self.kind in ("case", "interaction"):
             self.visibility = "internal"
+        if self.status in CASE_STATUSES:
+            if self.kind != "case":
+                raise ValueError(
+                    f"status: {self.status!r} is a case status; a {self.kind} is draft, "
+                    "review, published or archived"
+                )
+            # A resolved or closed case is a resolution agents may reuse: published (internal).
+            # An open or pending one is kept but never suggested as a resolution.
+            self.case_status = self.status  # type: ignore[assignment]
+            self.status = "published" if self.status in ("resolved", "closed") else "archived"
+        elif self.case_status in ("open", "pending") and self.status == "published":
+            self.status = "archived"
+        if self.kind != "case" and (self.priority, self.case_status, self.queue) != (None,) * 3:
+            raise ValueError("priority, queue and case_status are for records of kind case")
         return self
 
 

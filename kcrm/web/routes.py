@@ -27,10 +27,17 @@ def help_page(request: Request, settings: SettingsDep) -> HTMLResponse:
     return render("help.html", {"key": key, "keyStatus": status, "categories": categories})
 
 
+# Reply drafts (`POST /v1/agent/draft`) come with agent assist; until the server has them,
+# the console's resolution box starts from the suggestion's answer text instead.
+DRAFT_ROUTE = "/v1/agent/draft"
+
+
 @router.get("/agent", response_class=HTMLResponse, include_in_schema=False)
-def agent_page() -> HTMLResponse:
+def agent_page(request: Request) -> HTMLResponse:
     """The agent console; the agent types a key, which stays in the browser session."""
-    return render("agent.html", {})
+    # The OpenAPI schema lists every route, however routers are nested (built once, cached).
+    drafts = DRAFT_ROUTE in request.app.openapi().get("paths", {})
+    return render("agent.html", {"drafts": drafts})
 
 
 @router.get("/marketing", response_class=HTMLResponse, include_in_schema=False)

@@ -224,6 +224,10 @@ def test_documents_admin_upsert_get_delete(api) -> None:  # type: ignore[no-unty
 def test_case_lifecycle_feeds_the_knowledge_base(api) -> None:  # type: ignore[no-untyped-def]
     client, keys = api
     h = auth(keys["agent"])
+    assert (
+        client.post("/v1/customers", json={"id": "c1", "name": "C One"}, headers=h).status_code
+        == 201
+    )
     r = client.post(
         "/v1/cases",
         json={
@@ -236,10 +240,8 @@ def test_case_lifecycle_feeds_the_knowledge_base(api) -> None:  # type: ignore[n
         headers=h,
     )
     assert r.status_code == 201 and r.json()["status"] == "open"
-    assert (
-        client.post("/v1/cases", json={"id": "case-77", "description": "x"}, headers=h).status_code
-        == 409
-    )
+    again = {"id": "case-77", "customer_id": "c1", "description": "x"}
+    assert client.post("/v1/cases", json=again, headers=h).status_code == 409
     assert "case-77" not in {
         x["id"] for x in search(client, keys["agent"], "Apple Pay failing").json()["results"]
     }
@@ -267,7 +269,7 @@ def test_case_lifecycle_feeds_the_knowledge_base(api) -> None:  # type: ignore[n
         x["id"] != "case-77"
         for x in search(client, keys["agent"], "Apple Pay failing").json()["results"]
     )
-    listed = client.get("/v1/cases?status=open", headers=h).json()
+    listed = client.get("/v1/cases?status=open", headers=h).json()["items"]
     assert [c["id"] for c in listed] == ["case-77"]
     assert client.get("/v1/cases/nope", headers=h).status_code == 404
     assert client.get("/v1/cases", headers=auth(keys["customer"])).status_code == 403

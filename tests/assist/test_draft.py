@@ -23,7 +23,7 @@ from kcrm.core.config import Settings
 from kcrm.core.errors import NotFound
 from kcrm.core.keys import create_key
 from kcrm.core.tables import Customer, Document
-from kcrm.crm.cases import open_case
+from kcrm.crm.cases import NewCase, open_case
 from kcrm.knowledge.kb import KnowledgeBase
 from kcrm.server.app import create_app
 from tests.conftest import faq, write_jsonl
@@ -62,7 +62,9 @@ def loaded(kb: KnowledgeBase, tmp_path: Path) -> KnowledgeBase:
         s.add(Customer(id="cust-1", name="Maria Lopez"))
     report = kb.ingest_files([write_jsonl(tmp_path / "k.jsonl", [CARD_FAQ, PIN_FAQ_ZH, *CASES])])
     assert not report.rejected
-    open_case(kb, "my card has not arrived yet", "Card late", "cust-1", case_id="case-open")
+    open_case(
+        kb, NewCase("cust-1", "my card has not arrived yet", "Card late", case_id="case-open")
+    )
     return kb
 
 

@@ -239,7 +239,11 @@ def max_length(model: type[BaseModel], name: str) -> int | None:
                 "language": "language",
             },
         ),
-        (KnowledgeRecord, Case, {"product_ids": "product_id", "agent": "agent"}),
+        (
+            KnowledgeRecord,
+            Case,
+            {"product_ids": "product_id", "agent": "assignee", "queue": "queue"},
+        ),
         (KnowledgeRecord, Interaction, {"case_id": "case_id"}),
     ],
 )

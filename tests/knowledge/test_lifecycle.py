@@ -10,7 +10,8 @@ from fastapi.testclient import TestClient
 from kcrm.core.config import Settings
 from kcrm.core.errors import NotFound
 from kcrm.core.keys import Principal, create_key
-from kcrm.crm.cases import CaseChanges, open_case, update_case
+from kcrm.crm.cases import CaseChanges, NewCase, open_case, update_case
+from kcrm.crm.profiles import CustomerFields, create_customer
 from kcrm.knowledge import lifecycle
 from kcrm.knowledge.gaps import gap_report, plot_gaps
 from kcrm.knowledge.kb import KnowledgeBase
@@ -57,13 +58,16 @@ def test_closed_case_drafts_a_pii_free_article_with_duplicate_warning(
     kb: KnowledgeBase, tmp_path: Path
 ) -> None:
     kb.ingest_files([write_jsonl(tmp_path / "f.jsonl", FAQS)])
+    create_customer(kb.db, CustomerFields(name="Ann"), "c1")
     case = open_case(
         kb,
-        "When will my card arrive? Write to me at ann@example.com or +44 7700 900321.",
-        subject="When will my card arrive",
-        customer_id="c1",
+        NewCase(
+            "c1",
+            "When will my card arrive? Write to me at ann@example.com or +44 7700 900321.",
+            subject="When will my card arrive",
+        ),
     )
-    with pytest.raises(ValueError, match="closed"):
+    with pytest.raises(ValueError, match="resolved or closed"):
         draft_from_case(kb, case["id"])
     update_case(
         kb,
@@ -119,7 +123,8 @@ def test_outcomes(kb: KnowledgeBase, tmp_path: Path) -> None:
     first = logged_search(kb, who, "card arrive", k=2)
     record_feedback(kb.db, who, first.query_id, "faq-card", True, None)
     logged_search(kb, who, "pin blocked", k=2)
-    open_case(kb, "my PIN is still blocked", customer_id="c1")
+    create_customer(kb.db, CustomerFields(name="C One"), "c1")
+    open_case(kb, NewCase("c1", "my PIN is still blocked"))
     data = outcomes(kb.db)
     assert data["self_service"]["customer_searches"] == 2
     # Both searches came before the case, within the window: neither deflected it.

@@ -28,8 +28,8 @@ from sqlalchemy import select
 
 from kcrm.core.config import Settings
 from kcrm.core.keys import create_key
-from kcrm.core.tables import Case, Feedback
-from kcrm.crm.cases import open_case
+from kcrm.core.tables import Case, Document, Feedback, Interaction
+from kcrm.crm.cases import NewCase, open_case
 from kcrm.crm.loader import load_paths
 from kcrm.knowledge.embedders.hash import HashEmbedder
 from kcrm.knowledge.kb import KnowledgeBase
@@ -142,23 +142,23 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     keys = {r: create_key(kb.db, r, f"test-{r}")[0] for r in ("agent", "customer", "marketing")}
     arrival = open_case(
         kb,
-        "I ordered my new card two weeks ago and it still hasn't arrived. Can you track it?",
-        "My card hasn't arrived",
-        "cust-0001",
-        None,
-        "chat",
-        None,
-        "case-web-arrival",
+        NewCase(
+            "cust-0001",
+            "I ordered my new card two weeks ago and it still hasn't arrived. Can you track it?",
+            "My card hasn't arrived",
+            channel="chat",
+            case_id="case-web-arrival",
+        ),
     )
     pin = open_case(
         kb,
-        "I typed the wrong PIN three times and now my PIN is blocked.",
-        "PIN blocked",
-        "cust-0002",
-        None,
-        "phone",
-        None,
-        "case-web-pin",
+        NewCase(
+            "cust-0002",
+            "I typed the wrong PIN three times and now my PIN is blocked.",
+            "PIN blocked",
+            channel="phone",
+            case_id="case-web-pin",
+        ),
     )
     recommender = load_recommender(settings, kb.db, embedder)
     state = {"recommender": recommender}
@@ -464,7 +464,7 @@ def test_help_and_agent_work_from_the_keyboard(site: Site, watched: Callable[...
     page.keyboard.press("Enter")
     first_case = page.locator(".case-item").first
     expect(first_case).to_be_visible()
-    for _ in range(5):  # "Forget key" and "Refresh" come first in the page order
+    for _ in range(12):  # "Forget key", "Refresh" and the queue's controls come first
         page.keyboard.press("Tab")
         if first_case.evaluate("e => e === document.activeElement"):
             break
@@ -536,9 +536,21 @@ def test_agent_case_suggestions_feedback_and_close(
     expect(cards.nth(1).get_by_role("status")).to_contain_text("not helpful")
     assert feedback_rows(site.kb)[-1].helpful is False
 
-    top.get_by_role("button", name="Close case with this").click()
-    expect(top.get_by_role("status")).to_contain_text("closed with this resolution")
+    # Closing goes through an edit step: the answer lands in the reply box, the agent
+    # changes it, and what was sent is both the resolution and a reply on the timeline.
+    top.get_by_role("button", name="Use this answer").click()
+    box = page.get_by_label("Reply to the customer")
+    expect(box).to_be_focused()
+    # The server writes reply drafts: the box holds one, addressed to the customer.
+    expect(box).to_have_value(re.compile(r"^Dear Lucy Taylor,"))
+    edited = box.input_value() + "\nI have also sent you the tracking link by email."
+    box.fill(edited)
+    page.get_by_label("Send via").select_option("email")
+    page.get_by_role("button", name="Send and close").click()
+    expect(page.locator("#resolve-status")).to_contain_text("Sent via email and closed")
     expect(case).to_have_count(0)
+    expect(page.locator("#timeline")).to_contain_text("Email to the customer")
+    expect(page.locator("#timeline")).to_contain_text("tracking link")
     with site.kb.db.session() as s:
         closed = s.get(Case, site.cases["arrival"])
         assert closed is not None
@@ -547,7 +559,13 @@ def test_agent_case_suggestions_feedback_and_close(
             "card_arrival",
             "faq-card-arrival",
         )
-        assert closed.resolution
+        assert closed.resolution == edited.strip()
+        replies = s.scalars(select(Interaction).where(Interaction.case_id == closed.id)).all()
+        assert [(i.direction, i.channel, i.text) for i in replies] == [
+            ("outbound", "email", edited.strip())
+        ]
+        doc = s.get(Document, closed.id)
+        assert doc is not None and (doc.status, doc.visibility) == ("published", "internal")
     w.shot("closed")
 
 
