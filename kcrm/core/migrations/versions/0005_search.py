@@ -1,6 +1,6 @@
 """self-service search: help sessions and events, contact details on cases, category labels
 
-Revision ID: 0004_search
+Revision ID: 0005_search
 Revises: 0004_safety
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 
 import kcrm.core.tables
 
-revision: str = "0004_search"
+revision: str = "0005_search"
 down_revision: str | None = "0004_safety"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

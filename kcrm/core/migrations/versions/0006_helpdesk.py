@@ -1,7 +1,7 @@
 """help desk: customer search terms, consent and merges; cases as tickets with a timeline
 
-Revision ID: 0005_helpdesk
-Revises: 0004_search
+Revision ID: 0006_helpdesk
+Revises: 0005_search
 Create Date: 2026-12-01 09:00:00
 """
 
@@ -15,8 +15,8 @@ from alembic import op
 
 import kcrm.core.tables
 
-revision: str = "0005_helpdesk"
-down_revision: str | None = "0004_search"
+revision: str = "0006_helpdesk"
+down_revision: str | None = "0005_search"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
