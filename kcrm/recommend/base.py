@@ -48,36 +48,78 @@ def check_rows(user_items: Any, n_items: int) -> sp.csr_matrix:
     return m
 
 
-def column(m: sp.csc_matrix, j: int) -> tuple[np.ndarray, np.ndarray]:
-    """(row indices, values) of column `j`, without scipy's slow fancy indexing."""
-    lo, hi = m.indptr[j], m.indptr[j + 1]
-    return m.indices[lo:hi], m.data[lo:hi]
+def expand(m: sp.csr_matrix, owned: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every stored entry (i, c, v) of `m` for every item i in each row of `owned`.
+
+    Returns (row of `owned`, column c, value v) as flat arrays. It is the one gather
+    behind the sparse models' scores and the product rules, for one customer or a
+    block alike, without scipy's per-call overhead (tens of microseconds a product).
+    """
+    counts = np.diff(owned.indptr)
+    items = owned.indices
+    starts = m.indptr[items].astype(np.int64)
+    lens = m.indptr[items + 1] - starts
+    rows = np.repeat(np.repeat(np.arange(owned.shape[0], dtype=np.int64), counts), lens)
+    ends = np.cumsum(lens)
+    pos = np.repeat(starts - ends + lens, lens) + np.arange(int(ends[-1]) if len(ends) else 0)
+    return rows, m.indices[pos], m.data[pos]
 
 
-def entry(m: sp.csr_matrix, i: int, j: int) -> float:
-    """m[i, j] of a CSR matrix with sorted indices, in microseconds."""
-    lo, hi = m.indptr[i], m.indptr[i + 1]
-    k = lo + int(np.searchsorted(m.indices[lo:hi], j))
-    return float(m.data[k]) if k < hi and m.indices[k] == j else 0.0
+def row_sums(m: sp.csr_matrix, owned: sp.csr_matrix) -> np.ndarray:
+    """`owned @ m` as a dense float32 array (binary `owned`), summed in the same order
+    whether `owned` has one row or thousands, so both paths rank alike."""
+    rows, cols, vals = expand(m, owned)
+    n = m.shape[1]
+    out = np.bincount(rows * n + cols, vals, minlength=owned.shape[0] * n)
+    return out.reshape(owned.shape[0], n).astype(np.float32)
 
 
-def owned_mask(owned: np.ndarray, n_items: int) -> np.ndarray:
-    """Item indices as a bool mask over the catalogue (made once per request)."""
-    mask = np.zeros(n_items, bool)
-    mask[owned] = True
-    return mask
+class Lookup:
+    """Entries m[i, j] of a sparse matrix for many (i, j) pairs in one vectorised step."""
 
+    def __init__(self, m: sp.csr_matrix) -> None:
+        m = sp.csr_matrix(m)
+        m.sort_indices()
+        self.m = m
+        rows = np.repeat(np.arange(m.shape[0], dtype=np.int64), np.diff(m.indptr))
+        self.keys = rows * m.shape[1] + m.indices  # sorted, since the indices are
 
-def best_owned(m: sp.csc_matrix, owned: np.ndarray, j: int) -> tuple[int, float] | None:
-    """The owned item (`owned`: bool mask) with the largest value in column `j` of `m`."""
-    rows, values = column(m, j)
-    if not len(rows):
-        return None
-    mine = owned[rows]
-    if not mine.any():
-        return None
-    k = int(np.argmax(np.where(mine, values, -np.inf)))
-    return (int(rows[k]), float(values[k])) if values[k] > 0 else None
+    def get(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+        """m[i, j] elementwise (0 where nothing is stored)."""
+        key = np.asarray(i, np.int64) * self.m.shape[1] + np.asarray(j, np.int64)
+        if not len(self.keys):
+            return np.zeros(key.shape, self.m.dtype)
+        pos = np.minimum(np.searchsorted(self.keys, key), len(self.keys) - 1)
+        return np.where(self.keys[pos] == key, self.m.data[pos], 0).astype(self.m.dtype)
+
+    def best_owned(self, owned: sp.csr_matrix, items: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For each customer (row of `owned`) and each of their `items` (rows × k, -1 for
+        none): the owned item i with the largest m[i, item] > 0, and that value.
+
+        Returns:
+            (rows × k item indices, -1 where no owned item has a positive entry; values)
+        """
+        u, k = items.shape
+        best = np.full((u, k), -1, np.int64)
+        value = np.zeros((u, k), np.float64)
+        counts = np.diff(owned.indptr)
+        mine = np.flatnonzero(counts)
+        if not len(mine) or not k:
+            return best, value
+        owner = np.repeat(np.arange(u), counts)  # row of each owned entry
+        i = owned.indices.astype(np.int64)
+        j = items[owner]  # owned entries × k
+        vals = self.get(np.repeat(i, k), j.ravel()).reshape(-1, k).astype(np.float64)
+        vals[j < 0] = 0.0
+        starts = owned.indptr[mine]
+        top = np.maximum.reduceat(vals, starts, axis=0)
+        reached = (vals == np.repeat(top, counts[mine], axis=0)) & (vals > 0)
+        position = np.where(reached, np.arange(len(i))[:, None], len(i))
+        first = np.minimum.reduceat(position, starts, axis=0)
+        found = first < len(i)
+        best[mine] = np.where(found, i[np.minimum(first, len(i) - 1)], -1)
+        value[mine] = np.where(found, top, 0.0)
+        return best, value
 
 
 def sparse_arrays(prefix: str, m: sp.csr_matrix) -> dict[str, np.ndarray]:

@@ -16,7 +16,8 @@ import numpy as np
 from kcrm.core.config import Settings
 from kcrm.core.db import Database
 from kcrm.knowledge.embedders.base import Embedder
-from kcrm.recommend.base import Recommender, sparse_arrays, sparse_from
+from kcrm.recommend.base import Recommender, load_npz, save_npz, sparse_arrays, sparse_from
+from kcrm.recommend.coldstart import ColdStart
 from kcrm.recommend.config import RecommendConfig
 from kcrm.recommend.data import Catalog, load_catalog
 from kcrm.recommend.models import (
@@ -30,7 +31,7 @@ from kcrm.recommend.rerank import Reranker
 from kcrm.recommend.service import RecommendService
 
 log = logging.getLogger(__name__)
-FORMAT = 1
+FORMAT = 2  # 2: purchase counts and days instead of a binary matrix; cold start
 MODEL_CLASSES: dict[str, type[Recommender]] = {
     c.name: c
     for c in (
@@ -53,8 +54,13 @@ def save_service(service: RecommendService, path: Path) -> None:
         model.save(path / f"{name}.npz")
     if service.reranker is not None:
         service.reranker.save(path / "reranker.npz")
-    owned: dict[str, Any] = sparse_arrays("owned", service.owned)
-    np.savez(path / "owned.npz", **owned)
+    history: dict[str, Any] = {
+        **sparse_arrays("history", service.history),
+        **sparse_arrays("last", service.last),
+    }
+    np.savez(path / "history.npz", **history)
+    if service.cold is not None:
+        save_npz(path / "coldstart.npz", service.cold.meta(), service.cold.arrays())
     manifest = {
         "format": FORMAT,
         "models": {name: m.name for name, m in service.models.items()},
@@ -80,20 +86,26 @@ def load_service(path: Path, db: Database, config: RecommendConfig) -> Recommend
         for name, kind in manifest["models"].items()
     }
     reranker = Reranker.load(path / "reranker.npz") if manifest.get("reranker") else None
-    with np.load(path / "owned.npz", allow_pickle=False) as f:
-        owned = sparse_from("owned", {k: f[k] for k in f.files})
+    with np.load(path / "history.npz", allow_pickle=False) as f:
+        arrays = {k: f[k] for k in f.files}
+    history, last = sparse_from("history", arrays), sparse_from("last", arrays)
+    cold = None
+    if (path / "coldstart.npz").is_file():
+        cold = ColdStart.restore(*load_npz(path / "coldstart.npz"))
     catalog = aligned_catalog(load_catalog(db), manifest["items"])
     service = RecommendService(
         db,
         config,
         catalog,
         manifest["users"],
-        owned,
+        history,
+        last,
         models,
         manifest["weights"],
         int(manifest["last_purchase_id"]),
         manifest.get("info", {}),
         reranker,
+        cold,
     )
     service.refresh(force=True)
     return service

@@ -10,8 +10,9 @@ import scipy.sparse as sp
 from kcrm.knowledge.embedders.base import Embedder
 from kcrm.recommend.base import (
     IdsScores,
+    Lookup,
     Recommender,
-    best_owned,
+    row_sums,
     sparse_arrays,
     sparse_from,
     top_n,
@@ -41,7 +42,7 @@ class ContentRecommender(Recommender):
         self.embedder = embedder
         self.vectors = np.zeros((0, 0), np.float32)
         self.similarity = sp.csr_matrix((0, 0), dtype=np.float32)
-        self._by_column: sp.csc_matrix | None = None  # for explanations
+        self._lookup: Lookup | None = None  # for explanations
 
     def fit(self, data: Interactions) -> Self:
         return self.fit_catalog(data.catalog)
@@ -54,7 +55,7 @@ class ContentRecommender(Recommender):
         texts = [product_text(catalog, i) for i in range(self.n_items)]
         self.vectors = np.asarray(self.embedder.encode(texts), np.float32)
         self.similarity = self._neighbours(self.vectors)
-        self._by_column = None
+        self._lookup = None
         return self
 
     def _neighbours(self, vectors: np.ndarray) -> sp.csr_matrix:
@@ -84,17 +85,17 @@ class ContentRecommender(Recommender):
     def score(self, user_items: sp.csr_matrix, userids: np.ndarray | None = None) -> np.ndarray:
         # Mean rather than sum, so a long history does not outweigh the other models.
         counts = np.maximum(np.diff(user_items.indptr), 1).astype(np.float32)
-        sums = np.asarray((user_items @ self.similarity).toarray(), np.float32)
-        return sums / counts[:, None]
+        return row_sums(self.similarity, user_items) / counts[:, None]
 
     def similar_items(self, itemid: int, N: int = 10) -> IdsScores:
         return top_n(self.vectors @ self.vectors[itemid], N, np.asarray([itemid]))
 
-    def evidence(self, owned: np.ndarray, itemid: int) -> tuple[int, float] | None:
-        """(the owned item most like `itemid`, their cosine), or None; `owned` is a bool mask."""
-        if self._by_column is None:
-            self._by_column = sp.csc_matrix(self.similarity)
-        return best_owned(self._by_column, owned, itemid)
+    def evidence(self, owned: sp.csr_matrix, items: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For each customer's `items` (rows × k): the owned item most like it (-1 none)
+        and their cosine."""
+        if self._lookup is None:
+            self._lookup = Lookup(self.similarity)
+        return self._lookup.best_owned(owned, items)
 
     def params(self) -> dict[str, Any]:
         return {"neighbours": self.neighbours}
@@ -105,4 +106,4 @@ class ContentRecommender(Recommender):
     def restore(self, arrays: dict[str, np.ndarray]) -> None:
         self.vectors = arrays["vectors"]
         self.similarity = sparse_from("similarity", arrays)
-        self._by_column = None
+        self._lookup = None

@@ -15,9 +15,9 @@ import scipy.sparse as sp
 
 from kcrm.recommend.base import (
     IdsScores,
+    Lookup,
     Recommender,
-    best_owned,
-    entry,
+    row_sums,
     sparse_arrays,
     sparse_from,
     top_n,
@@ -57,7 +57,7 @@ class CoPurchaseRecommender(Recommender):
         self.item_units = np.zeros(0)  # units holding each item
         self.units = 0  # units holding anything
         self.rules = sp.csr_matrix((0, 0), dtype=np.float32)  # pruned added value i→j
-        self._by_column: sp.csc_matrix | None = None  # rules by column, for explanations
+        self._lookups: tuple[Lookup, Lookup] | None = None  # rules and pairs, for explanations
 
     def _unit_items(self, data: Interactions) -> sp.csr_matrix:
         if self.unit == "customer":
@@ -84,7 +84,7 @@ class CoPurchaseRecommender(Recommender):
         self.item_units = np.asarray(x.sum(axis=0)).ravel().astype(np.float64)
         self.units = int((np.diff(x.indptr) > 0).sum())
         self.rules = self._rules(self.pairs)
-        self._by_column = None
+        self._lookups = None
         return self
 
     def _rules(self, pairs: sp.csr_matrix) -> sp.csr_matrix:
@@ -130,28 +130,36 @@ class CoPurchaseRecommender(Recommender):
         )
         self.rules = sp.csr_matrix(sp.diags(keep) @ self.rules + select @ fresh)
         self.pairs.sort_indices()
-        self._by_column = None
+        self._lookups = None
 
     def score(self, user_items: sp.csr_matrix, userids: np.ndarray | None = None) -> np.ndarray:
-        return np.asarray((user_items @ self.rules).toarray(), dtype=np.float32)
+        return row_sums(self.rules, user_items)
 
     def similar_items(self, itemid: int, N: int = 10) -> IdsScores:
         return top_n(self.rules[itemid].toarray().ravel(), N, np.asarray([itemid]))
 
-    def evidence(self, owned: np.ndarray, itemid: int) -> tuple[int, float, float] | None:
-        """(the owned item that best predicts `itemid`, units with both, lift) or None.
+    def lift(self, i: np.ndarray, j: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(units holding both, lift) of the rules i → j, elementwise."""
+        if self._lookups is None:
+            self._lookups = (Lookup(self.rules), Lookup(self.pairs))
+        both = self._lookups[1].get(i, j).astype(np.float64)
+        expected = self.item_units[i] * self.item_units[j]
+        return both, both * self.units / np.maximum(expected, 1.0)
 
-        `owned` is a bool mask over the catalogue (`base.owned_mask`).
-        """
-        if self._by_column is None:
-            self._by_column = sp.csc_matrix(self.rules)
-        found = best_owned(self._by_column, owned, itemid)
-        if found is None:
-            return None
-        i = found[0]
-        both = entry(self.pairs, i, itemid)
-        lift = both * self.units / max(self.item_units[i] * self.item_units[itemid], 1.0)
-        return i, both, lift
+    def evidence(
+        self, owned: sp.csr_matrix, items: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """For each customer's `items` (rows × k): the owned item whose rule adds most to
+        it (-1 when none), the units holding both and the rule's lift."""
+        if self._lookups is None:
+            self._lookups = (Lookup(self.rules), Lookup(self.pairs))
+        best, _ = self._lookups[0].best_owned(owned, items)
+        found = best >= 0
+        both = np.zeros(best.shape)
+        lift = np.zeros(best.shape)
+        if found.any():
+            both[found], lift[found] = self.lift(best[found], items[found])
+        return best, both, lift
 
     def params(self) -> dict[str, Any]:
         return {"unit": self.unit, "neighbours": self.neighbours, "min_support": self.min_support}
@@ -168,6 +176,6 @@ class CoPurchaseRecommender(Recommender):
         self.pairs = sparse_from("pairs", arrays)
         self.rules = sparse_from("rules", arrays)
         self.pairs.sort_indices()
-        self._by_column = None
+        self._lookups = None
         self.item_units = arrays["item_units"]
         self.units = int(arrays["units"])

@@ -8,7 +8,15 @@ from typing import Any, Self
 import numpy as np
 import scipy.sparse as sp
 
-from kcrm.recommend.base import IdsScores, Recommender, sparse_arrays, sparse_from, top_n
+from kcrm.recommend.base import (
+    IdsScores,
+    Lookup,
+    Recommender,
+    row_sums,
+    sparse_arrays,
+    sparse_from,
+    top_n,
+)
 from kcrm.recommend.data import Interactions
 
 
@@ -21,6 +29,7 @@ class ItemKNNRecommender(Recommender):
         self.K = K
         self.threads = threads
         self.similarity = sp.csr_matrix((0, 0), dtype=np.float32)
+        self._lookup: Lookup | None = None
 
     def fit(self, data: Interactions) -> Self:
         from implicit.nearest_neighbours import CosineRecommender
@@ -35,13 +44,22 @@ class ItemKNNRecommender(Recommender):
         self.similarity = sp.csr_matrix(model.similarity, dtype=np.float32)
         self.similarity.setdiag(0)  # implicit keeps i~i; an item is no neighbour of itself
         self.similarity.eliminate_zeros()
+        self.similarity.sort_indices()
+        self._lookup = None
         return self
 
     def score(self, user_items: sp.csr_matrix, userids: np.ndarray | None = None) -> np.ndarray:
-        return np.asarray((user_items @ self.similarity).toarray(), dtype=np.float32)
+        return row_sums(self.similarity, user_items)
 
     def similar_items(self, itemid: int, N: int = 10) -> IdsScores:
         return top_n(self.similarity[itemid].toarray().ravel(), N, np.asarray([itemid]))
+
+    def evidence(self, owned: sp.csr_matrix, items: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For each customer's `items` (rows × k): the most similar owned item (-1 none)
+        and the cosine of their buyers."""
+        if self._lookup is None:
+            self._lookup = Lookup(self.similarity)
+        return self._lookup.best_owned(owned, items)
 
     def params(self) -> dict[str, Any]:
         return {"K": self.K, "threads": self.threads}
@@ -51,3 +69,4 @@ class ItemKNNRecommender(Recommender):
 
     def restore(self, arrays: dict[str, np.ndarray]) -> None:
         self.similarity = sparse_from("similarity", arrays)
+        self._lookup = None

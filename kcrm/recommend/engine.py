@@ -1,0 +1,235 @@
+"""Offers for a block of customers: scores, business rules, top-k and reasons, in matrix ops.
+
+One customer is a block of one: the API, the campaign export and audiences run the
+same code. No database here (`service.py` loads the customers), so the benchmark
+times exactly what the service runs after its queries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from kcrm.recommend.base import Lookup, Recommender
+from kcrm.recommend.blend import normalise
+from kcrm.recommend.coldstart import ColdStart
+from kcrm.recommend.config import RecommendConfig
+from kcrm.recommend.data import Catalog
+from kcrm.recommend.explain import MAX_REASONS, Explainer, day_text
+from kcrm.recommend.rerank import Reranker, final_scores
+from kcrm.recommend.rules import OfferType, Rules
+
+
+@dataclass
+class Offer:
+    product_id: str
+    name: str
+    score: float
+    reasons: list[str]
+    category: str | None = None
+    offer_type: str = "new"  # or "renewal": an owned product bought again
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "product_id": self.product_id,
+            "name": self.name,
+            "score": round(self.score, 6),
+            "reasons": self.reasons,
+            "category": self.category,
+            "offer_type": self.offer_type,
+        }
+
+
+@dataclass
+class People:
+    """A block of customers as the engine needs them (one row each)."""
+
+    history: sp.csr_matrix  # customers × items: order lines of each item bought
+    last: sp.csr_matrix  # customers × items: day of the latest of them (same pattern)
+    profiles: Sequence[Mapping[str, Any]]  # fields for eligibility and cold-start groups
+    userids: np.ndarray | None = None  # row in the training data, -1 when not in it
+    viewed: Sequence[np.ndarray] | None = None  # items each looked at or asked about
+    fatigue: sp.csr_matrix | None = None  # customers × items offers not to repeat now
+
+    def __post_init__(self) -> None:
+        owned = sp.csr_matrix(self.history, dtype=np.float32, copy=True)
+        owned.eliminate_zeros()
+        owned.data[:] = 1.0
+        self.owned = owned
+
+    def rows(self, idx: np.ndarray) -> People:
+        """The customers at `idx`."""
+        return People(
+            sp.csr_matrix(self.history[idx]),
+            sp.csr_matrix(self.last[idx]),
+            [self.profiles[i] for i in idx],
+            None if self.userids is None else self.userids[idx],
+            None if self.viewed is None else [self.viewed[i] for i in idx],
+            None if self.fatigue is None else sp.csr_matrix(self.fatigue[idx]),
+        )
+
+
+class OfferEngine:
+    """The trained models, blend and rules over one catalogue."""
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        config: RecommendConfig,
+        models: dict[str, Recommender],
+        weights: dict[str, float],
+        reranker: Reranker | None = None,
+        cold: ColdStart | None = None,
+    ) -> None:
+        self.catalog = catalog
+        self.config = config
+        self.models = models
+        self.weights = weights
+        self.reranker = reranker
+        self.cold = cold
+        self.rules = Rules(catalog, config)
+        self.explainer = Explainer(catalog, models)
+        if reranker is None:
+            self.used = [n for n, w in weights.items() if w > 0 and n in models]
+            self.contribution = {n: weights[n] for n in self.used}
+        else:
+            self.used = [n for n in reranker.names if n in models]
+            self.contribution = {n: w for n, w in reranker.model_weights().items() if w > 0}
+
+    def changed(self) -> None:
+        """Models were updated with new purchases: drop what was cached from them."""
+        self.explainer.reset()
+
+    def score(
+        self, owned: sp.csr_matrix, userids: np.ndarray | None = None
+    ) -> tuple[dict[str, np.ndarray], np.ndarray]:
+        """(normalised scores of the models the blend uses, the blend), customers × items."""
+        parts = {n: normalise(self.models[n].score(owned, userids)) for n in self.used}
+        if not parts:
+            return parts, np.zeros(owned.shape, np.float32)
+        blend = final_scores(parts, self.weights, self.reranker, np.diff(owned.indptr))
+        return parts, np.asarray(blend, np.float32)  # a fresh array: the rules write into it
+
+    def offers(
+        self, people: People, k: int = 10, offer_type: OfferType = "new"
+    ) -> list[list[Offer]]:
+        """The best `k` offers of each customer, with reasons, best first."""
+        if k < 1:
+            raise ValueError(f"k must be at least 1, got {k}")
+        warm = np.diff(people.owned.indptr) > 0
+        if warm.all():
+            return self._warm(people, k, offer_type)
+        if not warm.any():
+            return self._cold(people, k, offer_type)
+        out: list[list[Offer]] = [[] for _ in range(len(warm))]
+        for idx, part in (
+            (np.flatnonzero(warm), self._warm),
+            (np.flatnonzero(~warm), self._cold),
+        ):
+            for i, offers in zip(idx, part(people.rows(idx), k, offer_type), strict=True):
+                out[i] = offers
+        return out
+
+    def _warm(self, people: People, k: int, offer_type: OfferType) -> list[list[Offer]]:
+        owned = people.owned
+        parts, scores = self.score(owned, people.userids)
+        picked = self._pick(scores, people, k, offer_type)
+        rows = np.arange(len(picked))[:, None]
+        safe = np.maximum(picked, 0)
+        contrib = {n: w * parts[n][rows, safe] for n, w in self.contribution.items() if n in parts}
+        reasons = self.explainer.reasons(owned, picked, contrib)
+        return self._build(people, picked, scores, reasons, offer_type)
+
+    def _cold(self, people: People, k: int, offer_type: OfferType) -> list[list[Offer]]:
+        u, n = len(people.profiles), len(self.catalog)
+        if offer_type == "renewal" or self.cold is None:
+            scores = np.zeros((u, n), np.float32)
+            why: list[list[str]] = [[""] * n for _ in range(u)]
+            near = np.full((u, n), -1)
+            sim = np.zeros((u, n))
+        else:
+            scores, why, near, sim = self.cold.score(people.profiles, people.viewed)
+        picked = self._pick(scores, people, k, offer_type)
+        names = self.catalog.names
+        reasons = []
+        for r, row in enumerate(picked.tolist()):
+            texts = []
+            for j in row:
+                got = [why[r][j]] if j >= 0 and why[r][j] else []
+                if j >= 0 and near[r, j] >= 0 and sim[r, j] > 0:
+                    got.append(f"similar to {names[near[r, j]]} you asked about")
+                texts.append(got or (["in the catalogue"] if j >= 0 else []))
+            reasons.append(texts)
+        return self._build(people, picked, scores, reasons, offer_type)
+
+    def _pick(
+        self, scores: np.ndarray, people: People, k: int, offer_type: OfferType
+    ) -> np.ndarray:
+        if self.rules.has_value:
+            scores *= self.rules.value
+        self.rules.apply(scores, people.owned, people.profiles, offer_type, people.fatigue)
+        return self.rules.select(scores, k)
+
+    def _build(
+        self,
+        people: People,
+        picked: np.ndarray,
+        scores: np.ndarray,
+        reasons: list[list[list[str]]],
+        offer_type: OfferType,
+    ) -> list[list[Offer]]:
+        """Offers from the picked items, with what the product rules and history add."""
+        owned = people.owned
+        c = self.catalog
+        safe = np.maximum(picked, 0)
+        mine = np.zeros(picked.shape, bool)
+        times = last = np.zeros(picked.shape)
+        if offer_type != "new" and owned.nnz:
+            rows = np.arange(len(picked))[:, None]
+            mine = (Lookup(owned).get(rows, safe) > 0) & (picked >= 0)
+            times, last = (
+                Lookup(people.history).get(rows, safe),
+                Lookup(people.last).get(rows, safe),
+            )
+        lead: list[list[str]] = [[""] * picked.shape[1] for _ in range(len(picked))]
+        for rel, verb in (
+            (self.rules.upgrades, "upgrade from"),
+            (self.rules.replacements, "replaces"),
+        ):
+            if rel.nnz and owned.nnz:
+                best, _ = Lookup(rel).best_owned(owned, picked)
+                for r, s in zip(*np.nonzero(best >= 0), strict=True):
+                    lead[r][s] = lead[r][s] or f"{verb} your {c.names[best[r, s]]}"
+        for r, s in zip(*np.nonzero(mine), strict=True):
+            n = int(times[r, s])
+            when = day_text(float(last[r, s]))
+            lead[r][s] = (
+                f"renewal: bought {n} times, the last on {when}"
+                if n > 1
+                else (f"renewal: bought once, on {when}")
+            )
+        out = []
+        for r, row in enumerate(picked.tolist()):
+            offers = []
+            for s, j in enumerate(row):
+                if j < 0:
+                    break
+                why = reasons[r][s]
+                if lead[r][s]:
+                    why = [lead[r][s], *why][:MAX_REASONS]
+                offers.append(
+                    Offer(
+                        c.ids[j],
+                        c.names[j],
+                        float(scores[r, j]),
+                        why,
+                        c.categories[j],
+                        "renewal" if mine[r, s] else "new",
+                    )
+                )
+            out.append(offers)
+        return out
