@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar, Self
 
@@ -48,12 +49,14 @@ def check_rows(user_items: Any, n_items: int) -> sp.csr_matrix:
     return m
 
 
-def expand(m: sp.csr_matrix, owned: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def expand(
+    m: sp.csr_matrix, owned: sp.csr_matrix
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Every stored entry (i, c, v) of `m` for every item i in each row of `owned`.
 
-    Returns (row of `owned`, column c, value v) as flat arrays. It is the one gather
-    behind the sparse models' scores and the product rules, for one customer or a
-    block alike, without scipy's per-call overhead (tens of microseconds a product).
+    Returns (row of `owned`, column c, value v, the owned item i) as flat arrays: the
+    gather behind the product rules, for one customer or a block alike, without
+    scipy's per-call overhead (tens of microseconds a product).
     """
     counts = np.diff(owned.indptr)
     items = owned.indices
@@ -62,64 +65,163 @@ def expand(m: sp.csr_matrix, owned: sp.csr_matrix) -> tuple[np.ndarray, np.ndarr
     rows = np.repeat(np.repeat(np.arange(owned.shape[0], dtype=np.int64), counts), lens)
     ends = np.cumsum(lens)
     pos = np.repeat(starts - ends + lens, lens) + np.arange(int(ends[-1]) if len(ends) else 0)
-    return rows, m.indices[pos], m.data[pos]
+    return rows, m.indices[pos], m.data[pos], np.repeat(items, lens)
 
 
-def row_sums(m: sp.csr_matrix, owned: sp.csr_matrix) -> np.ndarray:
-    """`owned @ m` as a dense float32 array (binary `owned`), summed in the same order
-    whether `owned` has one row or thousands, so both paths rank alike."""
-    rows, cols, vals = expand(m, owned)
-    n = m.shape[1]
-    out = np.bincount(rows * n + cols, vals, minlength=owned.shape[0] * n)
-    return out.reshape(owned.shape[0], n).astype(np.float32)
+def entries(m: sp.csr_matrix, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """m[i, j] elementwise (0 where nothing is stored).
+
+    A binary search inside each row, all pairs at once: no copy of the matrix.
+    """
+    i, j = np.broadcast_arrays(np.asarray(i, np.int64), np.asarray(j, np.int64))
+    out = np.zeros(i.shape, m.dtype)
+    if not m.nnz or not i.size:
+        return out
+    if not m.has_sorted_indices:
+        m.sort_indices()  # in place: the same matrix, its rows' entries in column order
+    lo = m.indptr[i].astype(np.int64)
+    end = m.indptr[i + 1].astype(np.int64)
+    hi = end.copy()
+    last = m.nnz - 1
+    while True:
+        active = lo < hi
+        if not active.any():
+            break
+        mid = (lo + hi) // 2
+        right = active & (m.indices[np.minimum(mid, last)] < j)
+        lo = np.where(right, mid + 1, lo)
+        hi = np.where(active & ~right, mid, hi)
+    at = np.minimum(lo, last)
+    found = (lo < end) & (m.indices[at] == j)
+    out[found] = m.data[at[found]]
+    return out
 
 
-class Lookup:
-    """Entries m[i, j] of a sparse matrix for many (i, j) pairs in one vectorised step."""
+def best_owned(
+    m: sp.csr_matrix, owned: sp.csr_matrix, items: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each customer (row of `owned`) and each of their `items` (rows × k, -1 for
+    none): the owned item i with the largest m[i, item] > 0, and that value (-1, 0 when
+    none). For small relations such as the product rules; models use `Neighbours`."""
+    u, k = items.shape
+    best = np.full((u, k), -1, np.int64)
+    value = np.zeros((u, k))
+    for r in range(u):
+        mine = owned.indices[owned.indptr[r] : owned.indptr[r + 1]]
+        if not len(mine):
+            continue
+        vals = entries(m, mine[:, None], np.maximum(items[r], 0)[None, :])
+        vals[:, items[r] < 0] = 0
+        top = vals.argmax(axis=0)
+        v = vals[top, np.arange(k)]
+        best[r] = np.where(v > 0, mine[top], -1)
+        value[r] = np.where(v > 0, v, 0.0)
+    return best, value
+
+
+class Neighbours:
+    """An item × item matrix pruned to a few entries per row, as two dense tables
+    (items × width: neighbour index, value; unused slots hold index 0, value 0).
+
+    Scoring a customer is then one gather of their items' rows and one `bincount`,
+    a handful of numpy calls whether one customer is scored or a block of them, and
+    the sums come out the same both ways (the same terms, added in the same order).
+    """
 
     def __init__(self, m: sp.csr_matrix) -> None:
         m = sp.csr_matrix(m)
-        m.sort_indices()
-        self.m = m
-        rows = np.repeat(np.arange(m.shape[0], dtype=np.int64), np.diff(m.indptr))
-        self.keys = rows * m.shape[1] + m.indices  # sorted, since the indices are
+        counts = np.diff(m.indptr)
+        n = m.shape[0]
+        self.n_items = m.shape[1]
+        width = max(int(counts.max(initial=0)), 1)
+        rows = np.repeat(np.arange(n), counts)
+        slot = np.arange(m.nnz) - np.repeat(m.indptr[:-1], counts)
+        self.index = np.zeros((n, width), np.int64)
+        self.value = np.zeros((n, width), np.float32)
+        self.index[rows, slot] = m.indices
+        self.value[rows, slot] = m.data
+        self.parts = [(0, width)]  # (first column, width) of each table stacked here
+        self.part_of = np.zeros(width, np.int64)  # which stacked table each column is of
 
-    def get(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
-        """m[i, j] elementwise (0 where nothing is stored)."""
-        key = np.asarray(i, np.int64) * self.m.shape[1] + np.asarray(j, np.int64)
-        if not len(self.keys):
-            return np.zeros(key.shape, self.m.dtype)
-        pos = np.minimum(np.searchsorted(self.keys, key), len(self.keys) - 1)
-        return np.where(self.keys[pos] == key, self.m.data[pos], 0).astype(self.m.dtype)
+    @classmethod
+    def stack(cls, tables: Sequence[Neighbours]) -> Neighbours:
+        """Several models' tables side by side, so one `best_owned` serves them all."""
+        out = cls.__new__(cls)
+        out.n_items = tables[0].n_items
+        out.index = np.hstack([t.index for t in tables])
+        out.value = np.hstack([t.value for t in tables])
+        widths = [t.index.shape[1] for t in tables]
+        out.parts = list(zip(np.cumsum([0, *widths[:-1]]).tolist(), widths, strict=True))
+        out.part_of = np.repeat(np.arange(len(tables)), widths)
+        return out
 
-    def best_owned(self, owned: sp.csr_matrix, items: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def table(self, m: sp.csr_matrix) -> np.ndarray:
+        """Another matrix's entries at this table's (row, neighbour) positions."""
+        rows = np.repeat(np.arange(len(self.index)), self.index.shape[1])
+        return entries(m, rows, self.index.ravel()).reshape(self.index.shape)
+
+    def row_sums(self, owned: sp.csr_matrix) -> np.ndarray:
+        """`owned @ m` as a dense float32 array (binary `owned`), customers × items."""
+        n = self.n_items
+        items = owned.indices
+        u = owned.shape[0]
+        if u == 1:
+            cols = self.index[items].ravel()
+        else:
+            rows = np.repeat(np.arange(u, dtype=np.int64), np.diff(owned.indptr))
+            cols = (rows[:, None] * n + self.index[items]).ravel()
+        out = np.bincount(cols, self.value[items].ravel(), minlength=u * n)
+        return out.reshape(u, n).astype(np.float32)
+
+    def best_owned(
+        self, owned: sp.csr_matrix, items: np.ndarray
+    ) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
         """For each customer (row of `owned`) and each of their `items` (rows × k, -1 for
-        none): the owned item i with the largest m[i, item] > 0, and that value.
-
-        Returns:
-            (rows × k item indices, -1 where no owned item has a positive entry; values)
-        """
+        none), in each stacked table: the owned item i with the largest m[i, item] > 0
+        (the first owned on a tie), that value, and the entry's flat position in that
+        table (-1, 0, -1 where there is none)."""
         u, k = items.shape
-        best = np.full((u, k), -1, np.int64)
-        value = np.zeros((u, k), np.float64)
-        counts = np.diff(owned.indptr)
-        mine = np.flatnonzero(counts)
-        if not len(mine) or not k:
-            return best, value
-        owner = np.repeat(np.arange(u), counts)  # row of each owned entry
-        i = owned.indices.astype(np.int64)
-        j = items[owner]  # owned entries × k
-        vals = self.get(np.repeat(i, k), j.ravel()).reshape(-1, k).astype(np.float64)
-        vals[j < 0] = 0.0
-        starts = owned.indptr[mine]
-        top = np.maximum.reduceat(vals, starts, axis=0)
-        reached = (vals == np.repeat(top, counts[mine], axis=0)) & (vals > 0)
-        position = np.where(reached, np.arange(len(i))[:, None], len(i))
-        first = np.minimum.reduceat(position, starts, axis=0)
-        found = first < len(i)
-        best[mine] = np.where(found, i[np.minimum(first, len(i) - 1)], -1)
-        value[mine] = np.where(found, top, 0.0)
-        return best, value
+        out = [
+            (np.full((u, k), -1, np.int64), np.zeros((u, k)), np.full((u, k), -1, np.int64))
+            for _ in self.parts
+        ]
+        if not owned.nnz or not k:
+            return out
+        mine = owned.indices.astype(np.int64)
+        # Each customer's offered items by slot, then a gather of their owned items' rows:
+        # only the few neighbours that are offered items are looked at further.
+        dtype = np.int16 if k < 2**15 else np.int64
+        if u == 1:  # one customer: the same steps with fewer, cheaper numpy calls
+            owner = np.zeros(len(mine), np.int64)
+            slot_of = np.full(self.n_items, -1, dtype)
+            valid = np.flatnonzero(items[0] >= 0)
+            slot_of[items[0, valid]] = valid
+            hits = slot_of[self.index[mine]]  # owned entries × columns
+        else:
+            owner = np.repeat(np.arange(u), np.diff(owned.indptr))  # row of each owned entry
+            grid = np.full((u, self.n_items), -1, dtype)
+            r, c = np.nonzero(items >= 0)
+            grid[r, items[r, c]] = c
+            hits = grid[owner[:, None], self.index[mine]]
+        e, w = np.nonzero(hits >= 0)
+        v = self.value[mine[e], w]
+        positive = v > 0
+        e, w, v = e[positive], w[positive], v[positive]
+        part = self.part_of[w]
+        group = (part * u + owner[e]) * k + hits[e, w]
+        order = np.lexsort((e, -v, group))  # per offer: the largest value, then owned order
+        g = group[order]
+        lead = np.ones(len(g), bool)
+        lead[1:] = g[1:] != g[:-1]
+        first = order[lead]
+        for p, (start, width) in enumerate(self.parts):
+            pick = first[part[first] == p]
+            cell = group[pick] - p * u * k
+            best, value, where = out[p]
+            best.flat[cell] = mine[e[pick]]
+            value.flat[cell] = v[pick]
+            where.flat[cell] = mine[e[pick]] * width + w[pick] - start
+        return out
 
 
 def sparse_arrays(prefix: str, m: sp.csr_matrix) -> dict[str, np.ndarray]:

@@ -21,8 +21,9 @@ def normalise(scores: np.ndarray) -> np.ndarray:
     """Each row scaled to [0, 1]: models' raw scales differ by orders of magnitude."""
     lo = scores.min(axis=1, keepdims=True)
     span = scores.max(axis=1, keepdims=True) - lo
-    safe = np.where(span > 0, span, 1.0)
-    return np.where(span > 0, (scores - lo) / safe, 0.0).astype(np.float32)
+    out = np.zeros(scores.shape, np.float32)
+    np.divide(scores - lo, span, out=out, where=span > 0)
+    return out
 
 
 def combine(parts: Mapping[str, np.ndarray], weights: Mapping[str, float]) -> np.ndarray:

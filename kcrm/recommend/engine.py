@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from kcrm.recommend.base import Lookup, Recommender
+from kcrm.recommend.base import Recommender, best_owned, entries
 from kcrm.recommend.blend import normalise
 from kcrm.recommend.coldstart import ColdStart
 from kcrm.recommend.config import RecommendConfig
@@ -135,27 +135,40 @@ class OfferEngine:
         return out
 
     def _warm(self, people: People, k: int, offer_type: OfferType) -> list[list[Offer]]:
-        owned = people.owned
-        parts, scores = self.score(owned, people.userids)
+        parts, scores = self.score(people.owned, people.userids)
         picked = self._pick(scores, people, k, offer_type)
+        return self._build(people, picked, scores, self._reasons(people, picked, parts), offer_type)
+
+    def _reasons(
+        self, people: People, picked: np.ndarray, parts: Mapping[str, np.ndarray]
+    ) -> list[list[list[str]]]:
         rows = np.arange(len(picked))[:, None]
         safe = np.maximum(picked, 0)
         contrib = {n: w * parts[n][rows, safe] for n, w in self.contribution.items() if n in parts}
-        reasons = self.explainer.reasons(owned, picked, contrib)
-        return self._build(people, picked, scores, reasons, offer_type)
+        return self.explainer.reasons(people.owned, picked, contrib)
+
+    def _cold_scores(
+        self, people: People
+    ) -> tuple[np.ndarray, list[list[str]], np.ndarray, np.ndarray]:
+        u, n = len(people.profiles), len(self.catalog)
+        if self.cold is None:
+            empty = [[""] * n for _ in range(u)]
+            return np.zeros((u, n), np.float32), empty, np.full((u, n), -1), np.zeros((u, n))
+        return self.cold.score(people.profiles, people.viewed)
 
     def _cold(self, people: People, k: int, offer_type: OfferType) -> list[list[Offer]]:
-        u, n = len(people.profiles), len(self.catalog)
-        if offer_type == "renewal" or self.cold is None:
-            scores = np.zeros((u, n), np.float32)
-            why: list[list[str]] = [[""] * n for _ in range(u)]
-            near = np.full((u, n), -1)
-            sim = np.zeros((u, n))
-        else:
-            scores, why, near, sim = self.cold.score(people.profiles, people.viewed)
+        if offer_type == "renewal":  # nothing owned, nothing to renew
+            return [[] for _ in people.profiles]
+        scores, why, near, sim = self._cold_scores(people)
         picked = self._pick(scores, people, k, offer_type)
+        reasons = self._cold_reasons(picked, why, near, sim)
+        return self._build(people, picked, scores, reasons, offer_type)
+
+    def _cold_reasons(
+        self, picked: np.ndarray, why: list[list[str]], near: np.ndarray, sim: np.ndarray
+    ) -> list[list[list[str]]]:
         names = self.catalog.names
-        reasons = []
+        out = []
         for r, row in enumerate(picked.tolist()):
             texts = []
             for j in row:
@@ -163,8 +176,53 @@ class OfferEngine:
                 if j >= 0 and near[r, j] >= 0 and sim[r, j] > 0:
                     got.append(f"similar to {names[near[r, j]]} you asked about")
                 texts.append(got or (["in the catalogue"] if j >= 0 else []))
-            reasons.append(texts)
-        return self._build(people, picked, scores, reasons, offer_type)
+            out.append(texts)
+        return out
+
+    # ---- one item for many customers (audiences) ----------------------------------------
+    def allowed(self, people: People, item: int) -> np.ndarray:
+        """Bool per customer: `item` may be offered to them as a new product."""
+        u = len(people.profiles)
+        if not self.rules.active[item]:
+            return np.zeros(u, bool)
+        owned = people.owned
+        ok = np.asarray(owned[:, [item]].toarray()).ravel() == 0
+        if self.rules.blocks.nnz:
+            ok &= np.asarray((owned @ self.rules.blocks[:, [item]]).toarray()).ravel() == 0
+        if people.fatigue is not None:
+            ok &= np.asarray(people.fatigue[:, [item]].toarray()).ravel() == 0
+        if self.rules.eligibility:
+            ok &= np.asarray([item not in self.rules.ineligible(p) for p in people.profiles])
+        return ok
+
+    def item_scores(self, people: People, item: int) -> np.ndarray:
+        """The blend's score for `item` of each customer (cold start for those with nothing)."""
+        warm = np.diff(people.owned.indptr) > 0
+        out = np.zeros(len(warm))
+        if warm.any():
+            sub = people.rows(np.flatnonzero(warm)) if not warm.all() else people
+            out[warm] = self.score(sub.owned, sub.userids)[1][:, item]
+        if not warm.all():
+            cold = people.rows(np.flatnonzero(~warm))
+            out[~warm] = self._cold_scores(cold)[0][:, item]
+        return out
+
+    def explain_item(self, people: People, item: int) -> list[list[str]]:
+        """Reasons to offer `item` to each customer."""
+        warm = np.diff(people.owned.indptr) > 0
+        out: list[list[str]] = [[] for _ in warm]
+        for idx in (np.flatnonzero(warm), np.flatnonzero(~warm)):
+            if not len(idx):
+                continue
+            part = people.rows(idx)
+            items = np.full((len(idx), 1), item)
+            if warm[idx[0]]:
+                reasons = self._reasons(part, items, self.score(part.owned, part.userids)[0])
+            else:
+                reasons = self._cold_reasons(items, *self._cold_scores(part)[1:])
+            for i, got in zip(idx, reasons, strict=True):
+                out[i] = got[0]
+        return out
 
     def _pick(
         self, scores: np.ndarray, people: People, k: int, offer_type: OfferType
@@ -190,10 +248,10 @@ class OfferEngine:
         times = last = np.zeros(picked.shape)
         if offer_type != "new" and owned.nnz:
             rows = np.arange(len(picked))[:, None]
-            mine = (Lookup(owned).get(rows, safe) > 0) & (picked >= 0)
+            mine = (entries(owned, rows, safe) > 0) & (picked >= 0)
             times, last = (
-                Lookup(people.history).get(rows, safe),
-                Lookup(people.last).get(rows, safe),
+                entries(people.history, rows, safe),
+                entries(people.last, rows, safe),
             )
         lead: list[list[str]] = [[""] * picked.shape[1] for _ in range(len(picked))]
         for rel, verb in (
@@ -201,7 +259,7 @@ class OfferEngine:
             (self.rules.replacements, "replaces"),
         ):
             if rel.nnz and owned.nnz:
-                best, _ = Lookup(rel).best_owned(owned, picked)
+                best, _ = best_owned(rel, owned, picked)
                 for r, s in zip(*np.nonzero(best >= 0), strict=True):
                     lead[r][s] = lead[r][s] or f"{verb} your {c.names[best[r, s]]}"
         for r, s in zip(*np.nonzero(mine), strict=True):

@@ -1,7 +1,7 @@
 """Reasons on every offer, from the models that put it there, for many customers at once.
 
 Each model's evidence for the offered items comes from one vectorised look-up per
-block of customers (`Lookup.best_owned` and the like); only the texts are made one
+block of customers (`base.best_owned` and `base.entries`); only the texts are made one
 by one, and only for the offers shown.
 """
 
@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
-from kcrm.recommend.base import Recommender
+from kcrm.recommend.base import Neighbours, Recommender
 from kcrm.recommend.data import Catalog, from_day
 from kcrm.recommend.models import (
     ALSRecommender,
@@ -33,6 +34,8 @@ MIN_SIMILARITY = 0.3
 STRONG = ("copurchase", "content")
 
 Texts = list[list[str]]  # customers × offers, "" where a model has nothing to say
+Found = dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]  # `Neighbours.best_owned`, per model
+TABLED = (CoPurchaseRecommender, ItemKNNRecommender, ContentRecommender)
 
 
 @lru_cache(maxsize=256)
@@ -60,6 +63,7 @@ class Explainer:
         self.names = catalog.names
         self.models = models
         self._popular: dict[str, list[str]] = {}
+        self._stacked: tuple[tuple[Any, ...], Neighbours] | None = None
 
     def reset(self) -> None:
         """Forget cached texts (popularity counts changed)."""
@@ -72,12 +76,25 @@ class Explainer:
             self._popular[name] = popular_texts(model)
         return self._popular[name]
 
+    def evidence(self, names: list[str], owned: sp.csr_matrix, picked: np.ndarray) -> Found:
+        """The best owned item behind each picked item for every model in `names` that
+        keeps neighbour tables, in one pass over their tables stacked side by side."""
+        tabled = [n for n in names if isinstance(self.models[n], TABLED)]
+        if not tabled:
+            return {}
+        tables = [self.models[n].table() for n in tabled]  # type: ignore[attr-defined]
+        key = tuple(id(t) for t in tables)
+        if self._stacked is None or self._stacked[0] != key:
+            self._stacked = (key, Neighbours.stack(tables))
+        return dict(zip(tabled, self._stacked[1].best_owned(owned, picked), strict=True))
+
     def texts(
-        self, name: str, owned: sp.csr_matrix, picked: np.ndarray
+        self, name: str, owned: sp.csr_matrix, picked: np.ndarray, found: Found | None = None
     ) -> tuple[Texts, np.ndarray]:
         """One model's reason for every picked item (customers × k, "" where none), and
         which of them are strong enough to name whatever the blend weights."""
         model = self.models[name]
+        pre = (found or {}).get(name)
         u, k = picked.shape
         out = [[""] * k for _ in range(u)]
         strong = np.zeros((u, k), bool)
@@ -86,31 +103,35 @@ class Explainer:
             texts = self.popular(name)
             return [[texts[j] if j >= 0 else "" for j in row] for row in picked.tolist()], strong
         if isinstance(model, CoPurchaseRecommender):
-            best, both, lift = model.evidence(owned, picked)
+            best, both, lift = model.evidence(owned, picked, pre)
             who = "customers" if model.unit == "customer" else "orders"
-            # A rule no more often true than chance (lift shown as 1.0) is no reason to give.
-            for r, s in zip(*np.nonzero((best >= 0) & (lift >= 1.05)), strict=True):
-                out[r][s] = (
-                    f"bought with {names[best[r, s]]} by {int(both[r, s])} {who} "
-                    f"(lift {lift[r, s]:.1f})"
-                )
+            bl, nl, ll = best.tolist(), both.tolist(), lift.tolist()
+            for r, s in zip(*np.nonzero(best >= 0), strict=True):
+                # A rule no more often true than chance (lift shown as 1.0) is no reason.
+                if ll[r][s] >= 1.05:
+                    out[r][s] = (
+                        f"bought with {names[bl[r][s]]} by {int(nl[r][s])} {who} "
+                        f"(lift {ll[r][s]:.1f})"
+                    )
             return out, (best >= 0) & (lift >= STRONG_LIFT)
         if isinstance(model, ContentRecommender):
-            best, sim = model.evidence(owned, picked)
+            best, sim = model.evidence(owned, picked, pre)
+            bl = best.tolist()
             for r, s in zip(*np.nonzero((best >= 0) & (sim >= MIN_SIMILARITY)), strict=True):
-                out[r][s] = f"similar to {names[best[r, s]]} you bought"
+                out[r][s] = f"similar to {names[bl[r][s]]} you bought"
             return out, (best >= 0) & (sim >= STRONG_SIMILARITY)
         if isinstance(model, ItemKNNRecommender):
-            best, sim = model.evidence(owned, picked)
+            best, sim = model.evidence(owned, picked, pre)
+            bl, sl = best.tolist(), sim.tolist()
             for r, s in zip(*np.nonzero(best >= 0), strict=True):
                 out[r][s] = (
-                    f"customers who bought {names[best[r, s]]} buy it too "
-                    f"(similarity {sim[r, s]:.2f})"
+                    f"customers who bought {names[bl[r][s]]} buy it too (similarity {sl[r][s]:.2f})"
                 )
         elif isinstance(model, ALSRecommender):
             best, _ = model.evidence(owned, picked)
+            bl = best.tolist()
             for r, s in zip(*np.nonzero(best >= 0), strict=True):
-                out[r][s] = f"fits the taste of customers who bought {names[best[r, s]]}"
+                out[r][s] = f"fits the taste of customers who bought {names[bl[r][s]]}"
         return out, strong
 
     def reasons(
@@ -128,7 +149,8 @@ class Explainer:
         """
         speaking = [n for n, c in contrib.items() if n in self.models and (c > 0).any()]
         wanted = [*speaking, *(n for n in STRONG if n in self.models and n not in speaking)]
-        texts = {n: self.texts(n, owned, picked) for n in wanted}
+        found = self.evidence(wanted, owned, picked)
+        texts = {n: self.texts(n, owned, picked, found) for n in wanted}
         extra = [texts[n] for n in STRONG if n in texts]
         fallback = next(
             (
@@ -139,9 +161,15 @@ class Explainer:
             None,
         )
         floor = self.popular(fallback) if fallback else None
+        u, k = picked.shape
+        ranks: list[list[list[int]]] = [[[]] * k for _ in range(u)]
         if speaking:
             stacked = np.stack([contrib[n] for n in speaking])  # models × customers × k
-            ranks = np.argsort(-stacked, axis=0, kind="stable")
+            order = np.argsort(-stacked, axis=0, kind="stable")
+            positive = np.take_along_axis(stacked, order, axis=0) > 0
+            ranks = np.where(positive, order, -1).transpose(1, 2, 0).tolist()
+        said = [texts[n][0] for n in speaking]
+        extra_texts = [(t, strong.tolist()) for t, strong in extra]
         out: list[list[list[str]]] = []
         for r, row in enumerate(picked.tolist()):
             reasons_row: list[list[str]] = []
@@ -150,15 +178,14 @@ class Explainer:
                     reasons_row.append([])
                     continue
                 got: list[str] = []
-                for m in ranks[:, r, s] if speaking else ():
-                    name = speaking[m]
-                    text = texts[name][0][r][s]
-                    if text and contrib[name][r, s] > 0 and text not in got:
+                for m in ranks[r][s]:
+                    text = said[m][r][s] if m >= 0 else ""
+                    if text and text not in got:
                         got.append(text)
-                for more, strong in extra:
+                for more, strong in extra_texts:
                     if len(got) >= MAX_REASONS:
                         break
-                    if strong[r, s] and more[r][s] not in got:
+                    if strong[r][s] and more[r][s] not in got:
                         got.append(more[r][s])
                 if not got:
                     got.append(floor[j] if floor else "popular")

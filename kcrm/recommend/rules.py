@@ -202,16 +202,18 @@ class Rules:
             offer_type: `new` (not owned), `renewal` (owned and repeatable) or `all`.
             fatigue: customers × items offers they refused too often lately.
         """
-        scores[:, self.inactive] = -np.inf
+        if len(self.inactive):
+            scores[:, self.inactive] = -np.inf
         if self.eligibility:
             for r, profile in enumerate(profiles):
                 scores[r, self.ineligible(profile)] = -np.inf
         if self.blocks.nnz and owned.nnz:
-            rows, cols, _ = expand(self.blocks, owned)
+            rows, cols, _, _ = expand(self.blocks, owned)
             scores[rows, cols] = -np.inf
         if fatigue is not None and fatigue.nnz:
             scores[fatigue.nonzero()] = -np.inf
-        rows, cols = owned.nonzero()
+        rows = np.repeat(np.arange(owned.shape[0]), np.diff(owned.indptr))
+        cols = owned.indices
         if offer_type == "new":
             scores[rows, cols] = -np.inf
         elif offer_type == "all":
@@ -233,6 +235,9 @@ class Rules:
             return out
         # Enough candidates that the category cap can still fill k slots in most cases.
         pool = min(n, k * 4 if cap else k)
+        if u == 1:  # one customer: fewer numpy calls, each costing more than its work here
+            out[0] = self._one(scores[0], k, cap, pool)
+            return out
         idx = np.argpartition(-scores, pool - 1, axis=1)[:, :pool] if pool < n else None
         if idx is None:
             idx = np.broadcast_to(np.arange(n), (u, n))
@@ -267,16 +272,33 @@ class Rules:
         rank[order] = np.arange(len(flat)) - np.repeat(starts, lengths)
         return (rank.reshape(u, p) < cap) | (group < 0)
 
-    def _capped_row(self, s: np.ndarray, k: int, cap: int) -> np.ndarray:
-        order = np.argsort(-s, kind="stable")
+    def _one(self, s: np.ndarray, k: int, cap: int, pool: int) -> np.ndarray:
+        n = len(s)
+        idx = np.argpartition(-s, pool - 1)[:pool] if pool < n else np.arange(n)
+        idx = idx[np.argsort(-s[idx], kind="stable")]
+        idx = idx[np.isfinite(s[idx])]
+        if not cap:
+            return np.r_[idx[:k], np.full(max(k - len(idx), 0), -1)].astype(np.int64)
+        out = self._capped_row(s, k, cap, idx)
+        if (out < 0).any() and len(idx) == pool < n and np.isfinite(s).sum() > pool:
+            out = self._capped_row(s, k, cap)
+        return out
+
+    def _capped_row(
+        self, s: np.ndarray, k: int, cap: int, order: np.ndarray | None = None
+    ) -> np.ndarray:
+        """The best `k` of one row under the category cap, walking `order` (default: all)."""
+        if order is None:
+            order = np.argsort(-s, kind="stable")
         out = np.full(k, -1, np.int64)
         taken: dict[int, int] = {}
         got = 0
-        for i in order:
-            if not np.isfinite(s[i]):
+        finite = np.isfinite(s[order]).tolist()
+        cats = np.where(self.has_category[order], self.category[order], -1).tolist()
+        for i, ok, c in zip(order.tolist(), finite, cats, strict=True):
+            if not ok:
                 break
-            if self.has_category[i]:
-                c = int(self.category[i])
+            if c >= 0:
                 if taken.get(c, 0) >= cap:
                     continue
                 taken[c] = taken.get(c, 0) + 1

@@ -20,14 +20,22 @@ import scipy.sparse as sp
 from sqlalchemy import func, select
 
 from kcrm.core.db import Database
+from kcrm.core.errors import NotFound
 from kcrm.core.tables import Purchase
 from kcrm.knowledge.embedders.base import Embedder
+from kcrm.recommend.associations import Rule, RuleFilter, association_rules
+from kcrm.recommend.audience import Activity, Member, audience_scores, top
 from kcrm.recommend.base import Recommender
 from kcrm.recommend.coldstart import ColdStart
 from kcrm.recommend.config import RecommendConfig
 from kcrm.recommend.data import Catalog, Interactions, load_interactions, to_day
 from kcrm.recommend.engine import Offer, OfferEngine, People
-from kcrm.recommend.models import ContentRecommender, PopularityRecommender
+from kcrm.recommend.explain import day_text
+from kcrm.recommend.models import (
+    ContentRecommender,
+    CoPurchaseRecommender,
+    PopularityRecommender,
+)
 from kcrm.recommend.people import (
     customer_block,
     customer_history,
@@ -68,6 +76,7 @@ class RecommendService:
     info: dict[str, Any] = field(default_factory=dict)
     reranker: Reranker | None = None  # the blend's learned last stage, if it won validation
     cold: ColdStart | None = None
+    activity: Activity | None = None  # ordering rates, for audiences
     lock: threading.Lock = field(default_factory=threading.Lock)
     _checked: float = 0.0
 
@@ -130,6 +139,8 @@ class RecommendService:
         """The service over models `train` fitted on `data` (`profiles[u]`: customer u's
         fields, for the cold-start groups)."""
         cold = ColdStart(config.cold_window_days).fit(data, profiles or [])
+        activity, report = Activity.fit(data, config)
+        info = {**(info or {}), **report}
         history, last = data.history()
         return cls(
             db,
@@ -141,9 +152,10 @@ class RecommendService:
             trained.models,
             trained.weights,
             last_purchase_id,
-            info or {},
+            info,
             trained.reranker,
             cold,
+            activity,
         )
 
     # ---- freshness ------------------------------------------------------------------------
@@ -174,6 +186,8 @@ class RecommendService:
                 model.update(new, before)
             if self.reranker is not None:
                 self.reranker.update(new, before)
+            if self.activity is not None:
+                self.activity.update(new)
             history, last = new.history()
             self.history = merge(self.history, history, "sum")
             self.last = merge(self.last, last, "max")
@@ -253,3 +267,68 @@ class RecommendService:
         """Offers for every customer (campaign export), scored a block at a time."""
         for ids, people in self.blocks(customer_ids):
             yield from zip(ids, self.engine.offers(people, k, offer_type), strict=True)
+
+    def item(self, product_id: str) -> int:
+        """The catalogue index of a product the model knows, or NotFound."""
+        j = self.catalog.index.get(product_id)
+        if j is None:
+            raise NotFound(
+                f"no product with id {product_id!r} (or none when the model was trained)"
+            )
+        return j
+
+    def audience(self, product_id: str, k: int = 100) -> list[Member]:
+        """The `k` customers most likely to take the product, best first, with reasons.
+
+        Raises:
+            NotFound: an unknown product.
+            ValueError: an inactive product (it is never offered) or k below 1.
+        """
+        j = self.item(product_id)
+        if k < 1:
+            raise ValueError(f"k must be at least 1, got {k}")
+        if not self.catalog.active[j]:
+            raise ValueError(f"product {product_id!r} is not active: it is never offered")
+        activity = self.activity or Activity()
+        ids, scores, affinity = audience_scores(self.engine, activity, self.blocks(), j)
+        best = top(scores, affinity, k)
+        chosen = [ids[i] for i in best]
+        members = []
+        for block_ids, people in self.blocks(chosen):
+            why = self.engine.explain_item(people, j)
+            for r, cid in enumerate(block_ids):
+                u = self.user_index.get(cid, -1)
+                members.append((cid, [self._activity_text(activity, u), *why[r]]))
+        got = dict(members)
+        return [Member(ids[i], float(scores[i]), got[ids[i]]) for i in best if ids[i] in got]
+
+    @staticmethod
+    def _activity_text(activity: Activity, u: int) -> str:
+        if u < 0 or u >= len(activity.orders) or activity.orders[u] == 0:
+            return "no orders yet"
+        n = int(activity.orders[u])
+        when = day_text(float(activity.last_order[u]))
+        return f"{n} orders, the last on {when}" if n > 1 else f"one order, on {when}"
+
+    def rules(self, rule_filter: RuleFilter, product_id: str | None = None) -> list[Rule]:
+        """Association rules between products (`associations.py`), best first.
+
+        Raises:
+            NotFound: an unknown product.
+            ValueError: a threshold out of range.
+        """
+        if product_id is not None:
+            rule_filter.product = self.item(product_id)
+        rule_filter.check()
+        self.refresh()
+        model = self.models.get("copurchase")
+        if isinstance(model, CoPurchaseRecommender) and model.unit == "customer":
+            pairs, item_customers, customers = model.pairs, model.item_units, model.units
+        else:  # no co-purchase model (nothing bought when trained): count from purchases
+            owned = self.owned
+            pairs = sp.csr_matrix(owned.T @ owned)
+            pairs.setdiag(0)
+            pairs.eliminate_zeros()
+            item_customers = np.asarray(owned.sum(axis=0)).ravel()
+            customers = int((np.diff(owned.indptr) > 0).sum())
+        return association_rules(pairs, item_customers, customers, self.catalog, rule_filter)

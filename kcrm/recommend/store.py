@@ -16,6 +16,7 @@ import numpy as np
 from kcrm.core.config import Settings
 from kcrm.core.db import Database
 from kcrm.knowledge.embedders.base import Embedder
+from kcrm.recommend.audience import Activity
 from kcrm.recommend.base import Recommender, load_npz, save_npz, sparse_arrays, sparse_from
 from kcrm.recommend.coldstart import ColdStart
 from kcrm.recommend.config import RecommendConfig
@@ -61,6 +62,8 @@ def save_service(service: RecommendService, path: Path) -> None:
     np.savez(path / "history.npz", **history)
     if service.cold is not None:
         save_npz(path / "coldstart.npz", service.cold.meta(), service.cold.arrays())
+    if service.activity is not None:
+        save_npz(path / "activity.npz", {}, service.activity.arrays())
     manifest = {
         "format": FORMAT,
         "models": {name: m.name for name, m in service.models.items()},
@@ -92,6 +95,9 @@ def load_service(path: Path, db: Database, config: RecommendConfig) -> Recommend
     cold = None
     if (path / "coldstart.npz").is_file():
         cold = ColdStart.restore(*load_npz(path / "coldstart.npz"))
+    activity = None
+    if (path / "activity.npz").is_file():
+        activity = Activity.from_arrays(load_npz(path / "activity.npz")[1])
     catalog = aligned_catalog(load_catalog(db), manifest["items"])
     service = RecommendService(
         db,
@@ -106,6 +112,7 @@ def load_service(path: Path, db: Database, config: RecommendConfig) -> Recommend
         manifest.get("info", {}),
         reranker,
         cold,
+        activity,
     )
     service.refresh(force=True)
     return service

@@ -15,9 +15,8 @@ import scipy.sparse as sp
 
 from kcrm.recommend.base import (
     IdsScores,
-    Lookup,
+    Neighbours,
     Recommender,
-    row_sums,
     sparse_arrays,
     sparse_from,
     top_n,
@@ -57,7 +56,9 @@ class CoPurchaseRecommender(Recommender):
         self.item_units = np.zeros(0)  # units holding each item
         self.units = 0  # units holding anything
         self.rules = sp.csr_matrix((0, 0), dtype=np.float32)  # pruned added value i→j
-        self._lookups: tuple[Lookup, Lookup] | None = None  # rules and pairs, for explanations
+        # The rules as neighbour tables and the units holding both items of each rule,
+        # for the rules object they were built from (rules are replaced, never edited).
+        self._tables: tuple[sp.csr_matrix, Neighbours, np.ndarray] | None = None
 
     def _unit_items(self, data: Interactions) -> sp.csr_matrix:
         if self.unit == "customer":
@@ -84,7 +85,6 @@ class CoPurchaseRecommender(Recommender):
         self.item_units = np.asarray(x.sum(axis=0)).ravel().astype(np.float64)
         self.units = int((np.diff(x.indptr) > 0).sum())
         self.rules = self._rules(self.pairs)
-        self._lookups = None
         return self
 
     def _rules(self, pairs: sp.csr_matrix) -> sp.csr_matrix:
@@ -130,35 +130,40 @@ class CoPurchaseRecommender(Recommender):
         )
         self.rules = sp.csr_matrix(sp.diags(keep) @ self.rules + select @ fresh)
         self.pairs.sort_indices()
-        self._lookups = None
+
+    def tables(self) -> tuple[Neighbours, np.ndarray]:
+        """The rules as neighbour tables, and the units holding both items of each rule."""
+        if self._tables is None or self._tables[0] is not self.rules:
+            table = Neighbours(self.rules)
+            self._tables = (self.rules, table, table.table(self.pairs))
+        return self._tables[1], self._tables[2]
 
     def score(self, user_items: sp.csr_matrix, userids: np.ndarray | None = None) -> np.ndarray:
-        return row_sums(self.rules, user_items)
+        return self.tables()[0].row_sums(user_items)
 
     def similar_items(self, itemid: int, N: int = 10) -> IdsScores:
         return top_n(self.rules[itemid].toarray().ravel(), N, np.asarray([itemid]))
 
-    def lift(self, i: np.ndarray, j: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(units holding both, lift) of the rules i → j, elementwise."""
-        if self._lookups is None:
-            self._lookups = (Lookup(self.rules), Lookup(self.pairs))
-        both = self._lookups[1].get(i, j).astype(np.float64)
-        expected = self.item_units[i] * self.item_units[j]
-        return both, both * self.units / np.maximum(expected, 1.0)
+    def table(self) -> Neighbours:
+        return self.tables()[0]
 
     def evidence(
-        self, owned: sp.csr_matrix, items: np.ndarray
+        self,
+        owned: sp.csr_matrix,
+        items: np.ndarray,
+        found: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """For each customer's `items` (rows × k): the owned item whose rule adds most to
-        it (-1 when none), the units holding both and the rule's lift."""
-        if self._lookups is None:
-            self._lookups = (Lookup(self.rules), Lookup(self.pairs))
-        best, _ = self._lookups[0].best_owned(owned, items)
-        found = best >= 0
-        both = np.zeros(best.shape)
-        lift = np.zeros(best.shape)
-        if found.any():
-            both[found], lift[found] = self.lift(best[found], items[found])
+        it (-1 when none), the units holding both and the rule's lift.
+
+        `found` is `table().best_owned(owned, items)` when already computed.
+        """
+        table, support = self.tables()
+        best, _, where = found if found is not None else table.best_owned(owned, items)[0]
+        known = best >= 0
+        both = np.where(known, support.ravel()[np.maximum(where, 0)], 0.0)
+        expected = self.item_units[np.maximum(best, 0)] * self.item_units[np.maximum(items, 0)]
+        lift = np.where(known, both * self.units / np.maximum(expected, 1.0), 0.0)
         return best, both, lift
 
     def params(self) -> dict[str, Any]:
@@ -176,6 +181,5 @@ class CoPurchaseRecommender(Recommender):
         self.pairs = sparse_from("pairs", arrays)
         self.rules = sparse_from("rules", arrays)
         self.pairs.sort_indices()
-        self._lookups = None
         self.item_units = arrays["item_units"]
         self.units = int(arrays["units"])
