@@ -13,7 +13,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from kcrm.cli.common import JsonOpt, emit, err, fail, open_db, out
+from kcrm.cli.common import JsonOpt, emit, err, fail, open_db, out, recommender
 from kcrm.core.config import get_settings
 from kcrm.core.db import Database
 
@@ -39,26 +39,6 @@ def _embedder() -> Any:
 
     s = get_settings()
     return configured_embedder(s)
-
-
-def _service(db: Database) -> Any:
-    """The saved recommender; trained and saved first when there is none, so only the first
-    call pays for training."""
-    from kcrm.recommend.config import RecommendConfig
-    from kcrm.recommend.service import RecommendService
-    from kcrm.recommend.store import load_service, model_dir, save_service
-
-    path = model_dir(db.settings)
-    if (path / "manifest.json").is_file():
-        try:
-            return load_service(path, db, RecommendConfig())
-        except (OSError, ValueError, KeyError) as exc:
-            err.print(f"[yellow]cannot load the saved recommender ({exc}); training again[/]")
-    else:
-        err.print("[yellow]no trained recommender saved yet: training and saving one now[/]")
-    service = RecommendService.train(db, RecommendConfig(), _embedder(), step=_step)
-    save_service(service, path)
-    return service
 
 
 def _customer_exists(db: Database, customer_id: str) -> bool:
@@ -100,7 +80,7 @@ def recommend(
     db = open_db()
     if customer_id is not None and not _customer_exists(db, customer_id):
         raise fail(f"no customer with id {customer_id!r}", 1)  # before loading any model
-    service = _service(db)
+    service = recommender(db)
     if not all_:
         assert customer_id is not None
         offers = service.recommend(customer_id, k, offer_type.value)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -156,3 +157,31 @@ def load_recommender(
         except (OSError, ValueError, KeyError) as exc:
             log.warning("cannot load the saved recommender (%s); training a new one", exc)
     return RecommendService.train(db, config, embedder)
+
+
+def saved_or_trained(
+    db: Database,
+    embedder: Callable[[], Embedder | None],
+    note: Callable[[str], None] = log.warning,
+    step: Callable[[str], None] | None = None,
+) -> RecommendService:
+    """The saved recommender; trained and saved first when there is none (or it cannot be
+    read), so that only the first command pays for training.
+
+    Args:
+        embedder: builds the embedding model, called only if training is needed.
+        note: told why training happens.
+        step: told each training step.
+    """
+    config = RecommendConfig()
+    path = model_dir(db.settings)
+    if (path / "manifest.json").is_file():
+        try:
+            return load_service(path, db, config)
+        except (OSError, ValueError, KeyError) as exc:
+            note(f"cannot load the saved recommender ({exc}); training again")
+    else:
+        note("no trained recommender saved yet: training and saving one now")
+    service = RecommendService.train(db, config, embedder(), step=step)
+    save_service(service, path)
+    return service
