@@ -277,8 +277,9 @@ class RecommendService:
             )
         return j
 
-    def audience(self, product_id: str, k: int = 100) -> list[Member]:
-        """The `k` customers most likely to take the product, best first, with reasons.
+    def audience(self, product_id: str, k: int = 100, reasons: bool = True) -> list[Member]:
+        """The `k` customers most likely to take the product, best first, with reasons
+        (none with `reasons=False`, for a campaign's whole list).
 
         Raises:
             NotFound: an unknown product.
@@ -292,6 +293,8 @@ class RecommendService:
         activity = self.activity or Activity()
         ids, scores, affinity = audience_scores(self.engine, activity, self.blocks(), j)
         best = top(scores, affinity, k)
+        if not reasons:
+            return [Member(ids[i], float(scores[i]), []) for i in best]
         chosen = [ids[i] for i in best]
         members = []
         for block_ids, people in self.blocks(chosen):
