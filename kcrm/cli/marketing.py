@@ -133,8 +133,131 @@ def evaluate_audience(
     )
 
 
+campaign_app = typer.Typer(help="Campaigns with a random holdout.", no_args_is_help=True)
+
+
+@campaign_app.command("create")
+def campaign_create(
+    name: Annotated[str, typer.Argument(help="what the campaign is called")],
+    product_id: Annotated[str | None, typer.Option("--product", help="offer this product")] = None,
+    segment: Annotated[str | None, typer.Option(help="RFM segment")] = None,
+    tier: Annotated[str | None, typer.Option(help="value tier: gold, silver, bronze")] = None,
+    size: Annotated[int | None, typer.Option(min=2, help="at most this many customers")] = None,
+    holdout: Annotated[float, typer.Option(help="share held out, above 0 and at most 0.5")] = 0.2,
+    seed: Annotated[int | None, typer.Option(min=0, help="of the holdout draw")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Create a campaign for a product, or a segment and/or tier, with a random holdout."""
+    from kcrm.cli.common import cli_actor
+    from kcrm.crm.campaigns import CampaignSpec, create_campaign
+
+    spec = CampaignSpec(name, holdout, product_id, segment, tier, size, seed)
+    try:
+        spec.check()  # before loading any model
+        db = open_db()
+        created = create_campaign(db, recommender(db), spec, cli_actor())
+    except NotFound as exc:
+        raise fail(str(exc), 1) from None
+    except ValueError as exc:
+        raise fail(str(exc), 2) from None
+    if as_json:
+        emit(created)
+    else:
+        err.print(
+            f"campaign {created['id']}: {created['treatment']} customers to offer, "
+            f"{created['holdout']} held out (seed {created['seed']})"
+        )
+
+
+@campaign_app.command("members")
+def campaign_members(
+    campaign_id: Annotated[int, typer.Argument(help="campaign id")],
+    group: Annotated[str | None, typer.Option(help="treatment or holdout")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """The members of a campaign, in rank order, with their answers."""
+    from kcrm.crm.campaigns import members
+
+    try:
+        found = members(open_db(), campaign_id, group)  # type: ignore[arg-type]
+    except NotFound as exc:
+        raise fail(str(exc), 1) from None
+    except ValueError as exc:
+        raise fail(str(exc), 2) from None
+    if as_json:
+        emit(found)
+        return
+    table = Table("rank", "customer", "name", "group", "product", "score", "outcome")
+    for m in found["customers"]:
+        table.add_row(
+            str(m["rank"]),
+            m["customer_id"],
+            m["name"],
+            m["group"],
+            m["product_id"],
+            f"{m['score']:.4f}",
+            m["outcome"] or "",
+        )
+    out.print(table)
+
+
+@campaign_app.command("outcome")
+def campaign_outcome(
+    campaign_id: Annotated[int, typer.Argument(help="campaign id")],
+    customer_id: Annotated[str, typer.Argument(help="a treatment member")],
+    outcome: Annotated[str, typer.Argument(help="accepted or rejected")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Record a treatment member's answer to the offer."""
+    from kcrm.cli.common import cli_actor
+    from kcrm.core.errors import Conflict
+    from kcrm.crm.campaigns import record_outcome
+
+    try:
+        row = record_outcome(open_db(), campaign_id, customer_id, outcome, cli_actor())  # type: ignore[arg-type]
+    except NotFound as exc:
+        raise fail(str(exc), 1) from None
+    except (Conflict, ValueError) as exc:
+        raise fail(str(exc), 2) from None
+    if as_json:
+        emit(row)
+    else:
+        err.print(f"recorded: {customer_id} {outcome} {row['product_id']}")
+
+
+@campaign_app.command("report")
+def campaign_report(
+    campaign_id: Annotated[int, typer.Argument(help="campaign id")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Conversion per group, the uplift of the treatment and its 95 % interval."""
+    from kcrm.crm.campaigns import report
+
+    try:
+        got = report(open_db(), campaign_id)
+    except NotFound as exc:
+        raise fail(str(exc), 1) from None
+    if as_json:
+        emit(got)
+        return
+    table = Table("group", "customers", "converted", "rate")
+    for group in ("treatment", "holdout"):
+        g = got[group]
+        rate = "" if g["rate"] is None else f"{g['rate']:.2%}"
+        table.add_row(group, str(g["customers"]), str(g["converted"]), rate)
+    out.print(table)
+    if got["uplift"] is None:
+        err.print("no uplift yet: a group is empty")
+    else:
+        err.print(
+            f"uplift {got['uplift']:+.2%} (95% interval {got['ci_low']:+.2%} to "
+            f"{got['ci_high']:+.2%}, {got['ci']})"
+        )
+
+
 def register(app: typer.Typer, evaluate_app: typer.Typer) -> None:
     """Add the marketing commands to the `kcrm` CLI."""
     app.command("audience")(audience)
     app.command("rules")(rules)
+    app.add_typer(campaign_app, name="campaign")
     evaluate_app.command("audience")(evaluate_audience)
