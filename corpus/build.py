@@ -36,6 +36,7 @@ import _faqs  # noqa: E402
 import _zh  # noqa: E402
 
 SEED = 20251101
+LINKS = ("replaces", "conflicts_with", "upgrade_of")  # product rules, in column order
 START = datetime(2025, 11, 1)
 END = datetime(2026, 10, 31, 23, 59)
 DEFAULT_BANKING77 = Path("/work/shared/data/banking77/train.csv")
@@ -937,6 +938,9 @@ def main(argv: list[str] | None = None) -> int:
             "active",
             "repeatable",
             "aliases",
+            "replaces",
+            "conflicts_with",
+            "upgrade_of",
         ],
         [
             [
@@ -949,6 +953,7 @@ def main(argv: list[str] | None = None) -> int:
                 str(a).lower(),
                 str(r).lower(),
                 ";".join(_catalog.ALIASES.get(p, [])),
+                *(";".join(_catalog.RULES.get(p, {}).get(link, [])) for link in LINKS),
             ]
             for p, n, cat, d, pr, co, a, r in _catalog.PRODUCTS
         ],
