@@ -231,7 +231,7 @@ def campaign_report(
     as_json: JsonOpt = False,
 ) -> None:
     """Conversion per group, the uplift of the treatment and its 95 % interval."""
-    from kcrm.crm.campaigns import report
+    from kcrm.crm.campaign_results import report
 
     try:
         got = report(open_db(), campaign_id)

@@ -11,26 +11,21 @@ the product they were (or would have been) offered after the campaign started.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
-from sqlalchemy import case, exists, func, select
+from sqlalchemy import select
 
 from kcrm.core.db import Database
 from kcrm.core.errors import Conflict, NotFound
 from kcrm.core.tables import (
     Campaign,
     CampaignMember,
-    Contact,
     Customer,
     OfferOutcome,
-    Purchase,
 )
-from kcrm.crm.offer_lists import csv_line
 from kcrm.crm.segments import SEGMENT_ORDER, TIERS, segment_report
-from kcrm.crm.uplift import newcombe
 from kcrm.recommend.service import RecommendService
 
 Group = Literal["treatment", "holdout"]
@@ -38,7 +33,6 @@ Outcome = Literal["accepted", "rejected"]
 GROUPS: tuple[str, ...] = ("treatment", "holdout")
 SEGMENTS = tuple(SEGMENT_ORDER)
 TIER_NAMES = tuple(name for name, _ in TIERS)
-METHOD = "Newcombe hybrid score interval (Wilson), 95%"
 
 
 @dataclass
@@ -156,10 +150,10 @@ def create_campaign(
             for rank, (cid, product, score) in enumerate(ranked)
         )
         s.flush()
-        return {**_summary(campaign), "treatment": int(n - held.sum()), "holdout": int(held.sum())}
+        return {**summary(campaign), "treatment": int(n - held.sum()), "holdout": int(held.sum())}
 
 
-def _summary(c: Campaign) -> dict[str, Any]:
+def summary(c: Campaign) -> dict[str, Any]:
     return {
         "id": c.id,
         "name": c.name,
@@ -173,7 +167,7 @@ def _summary(c: Campaign) -> dict[str, Any]:
     }
 
 
-def _campaign(s: Any, campaign_id: int) -> Campaign:
+def campaign_row(s: Any, campaign_id: int) -> Campaign:
     campaign = s.get(Campaign, campaign_id)
     if campaign is None:
         raise NotFound(f"no campaign with id {campaign_id}")
@@ -185,7 +179,7 @@ def members(db: Database, campaign_id: int, group: Group | None = None) -> dict[
     if group is not None and group not in GROUPS:
         raise ValueError(f"group must be treatment or holdout, got {group!r}")
     with db.session() as s:
-        campaign = _campaign(s, campaign_id)
+        campaign = campaign_row(s, campaign_id)
         query = (
             select(CampaignMember, Customer.name)
             .join(Customer, Customer.id == CampaignMember.customer_id, isouter=True)
@@ -213,7 +207,7 @@ def members(db: Database, campaign_id: int, group: Group | None = None) -> dict[
             }
             for m, name in s.execute(query)
         ]
-        return {**_summary(campaign), "group": group, "customers": rows}
+        return {**summary(campaign), "group": group, "customers": rows}
 
 
 def record_outcome(
@@ -229,7 +223,7 @@ def record_outcome(
     if outcome not in ("accepted", "rejected"):
         raise ValueError(f"outcome must be accepted or rejected, got {outcome!r}")
     with db.session() as s:
-        _campaign(s, campaign_id)
+        campaign_row(s, campaign_id)
         member = s.get(CampaignMember, (campaign_id, customer_id))
         if member is None:
             raise ValueError(f"customer {customer_id!r} is not a member of campaign {campaign_id}")
@@ -255,100 +249,3 @@ def record_outcome(
             "outcome": outcome,
             "recorded_at": row.recorded_at.isoformat(),
         }
-
-
-def report(db: Database, campaign_id: int) -> dict[str, Any]:
-    """Conversion per group (bought the offered product after the start), the uplift of the
-    treatment over the holdout and its 95 % interval (`uplift.newcombe`)."""
-    with db.session() as s:
-        campaign = _campaign(s, campaign_id)
-        bought = exists().where(
-            Purchase.customer_id == CampaignMember.customer_id,
-            Purchase.product_id == CampaignMember.product_id,
-            Purchase.purchased_at >= campaign.started_at,
-        )
-        rows = s.execute(
-            select(CampaignMember.arm, func.count(), func.sum(case((bought, 1), else_=0)))
-            .where(CampaignMember.campaign_id == campaign_id)
-            .group_by(CampaignMember.arm)
-        ).all()
-        answers = dict(
-            s.execute(
-                select(OfferOutcome.outcome, func.count(func.distinct(OfferOutcome.customer_id)))
-                .where(OfferOutcome.campaign_id == campaign_id)
-                .group_by(OfferOutcome.outcome)
-            ).all()
-        )
-        summary = _summary(campaign)
-    counts = {arm: (int(n), int(x or 0)) for arm, n, x in rows}
-    groups = {}
-    for arm in GROUPS:
-        n, x = counts.get(arm, (0, 0))
-        groups[arm] = {"customers": n, "converted": x, "rate": round(x / n, 6) if n else None}
-    groups["treatment"]["accepted"] = int(answers.get("accepted", 0))
-    groups["treatment"]["rejected"] = int(answers.get("rejected", 0))
-    diff = newcombe(*counts.get("treatment", (0, 0))[::-1], *counts.get("holdout", (0, 0))[::-1])
-    uplift, low, high = (round(v, 6) for v in diff) if diff else (None, None, None)
-    return {**summary, **groups, "uplift": uplift, "ci_low": low, "ci_high": high, "ci": METHOD}
-
-
-def list_campaigns(db: Database) -> list[dict[str, Any]]:
-    """Every campaign, newest first, with its group sizes."""
-    with db.session() as s:
-        sizes: dict[int, dict[str, int]] = {}
-        for cid, arm, n in s.execute(
-            select(CampaignMember.campaign_id, CampaignMember.arm, func.count()).group_by(
-                CampaignMember.campaign_id, CampaignMember.arm
-            )
-        ):
-            sizes.setdefault(cid, {})[arm] = int(n)
-        return [
-            {
-                **_summary(c),
-                "treatment": sizes.get(c.id, {}).get("treatment", 0),
-                "holdout": sizes.get(c.id, {}).get("holdout", 0),
-            }
-            for c in s.scalars(select(Campaign).order_by(Campaign.id.desc()))
-        ]
-
-
-EXPORT_COLUMNS = ["customer_id", "name", "email", "phone", "rank", "product_id", "score"]
-
-
-def export_csv(db: Database, campaign_id: int) -> Iterator[str]:
-    """CSV lines (header first): the treatment group in rank order with contact details.
-
-    Raises:
-        NotFound: an unknown campaign (before anything is written).
-    """
-    with db.session() as s:
-        _campaign(s, campaign_id)
-        rows = s.execute(
-            select(CampaignMember, Customer.name)
-            .join(Customer, Customer.id == CampaignMember.customer_id)
-            .where(CampaignMember.campaign_id == campaign_id, CampaignMember.arm == "treatment")
-            .order_by(CampaignMember.rank)
-        ).all()
-        contacts: dict[tuple[str, str], str] = {}
-        for cid, kind, value in s.execute(
-            select(Contact.customer_id, Contact.kind, Contact.value)
-            .join(CampaignMember, CampaignMember.customer_id == Contact.customer_id)
-            .where(CampaignMember.campaign_id == campaign_id, Contact.is_primary)
-        ):
-            contacts[(cid, kind)] = value
-    lines = [csv_line(EXPORT_COLUMNS)]
-    for m, name in rows:
-        lines.append(
-            csv_line(
-                [
-                    m.customer_id,
-                    name,
-                    contacts.get((m.customer_id, "email"), ""),
-                    contacts.get((m.customer_id, "phone"), ""),
-                    m.rank,
-                    m.product_id,
-                    f"{m.score:.6f}",
-                ]
-            )
-        )
-    return iter(lines)

@@ -11,7 +11,8 @@ from kcrm.core.config import Settings
 from kcrm.core.db import Database
 from kcrm.core.errors import Conflict, NotFound
 from kcrm.core.tables import Customer, OfferOutcome, Product, Purchase
-from kcrm.crm.campaigns import CampaignSpec, create_campaign, members, record_outcome, report
+from kcrm.crm.campaign_results import report
+from kcrm.crm.campaigns import CampaignSpec, create_campaign, members, record_outcome
 from kcrm.crm.uplift import newcombe, wilson
 from kcrm.recommend.config import RecommendConfig
 from kcrm.recommend.service import RecommendService

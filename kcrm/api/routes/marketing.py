@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
-from kcrm.api.deps import KBDep, MarketingRole, RecommenderDep, actor
-from kcrm.crm import campaigns
+from kcrm.api.deps import KBDep, MarketingRole, RecommenderDep, actor, require_role
+from kcrm.core.keys import Principal
+from kcrm.crm import campaign_results, campaigns
+from kcrm.crm.products import list_products
 from kcrm.recommend.associations import RuleFilter
 
 router = APIRouter(tags=["marketing"])
-CampaignId = Annotated[int, "the campaign's id"]
+StaffRole = Annotated[Principal, Depends(require_role("agent", "marketing"))]
 
 
 class AudienceMember(BaseModel):
@@ -67,6 +69,16 @@ class OutcomeIn(BaseModel):
     outcome: Literal["accepted", "rejected"]
 
 
+@router.get("/v1/products")
+def get_products(
+    kb: KBDep,
+    _: StaffRole,
+    active: Annotated[bool, Query(description="only products that may be offered")] = False,
+) -> dict[str, Any]:
+    """The catalogue by name, with each product's rules (replaces, conflicts_with, upgrade_of)."""
+    return {"items": list_products(kb.db, active)}
+
+
 @router.get("/v1/products/{product_id:path}/audience", response_model=Audience)
 def get_audience(
     product_id: str,
@@ -118,7 +130,7 @@ def post_campaign(
 @router.get("/v1/campaigns")
 def list_campaigns(kb: KBDep, _: MarketingRole) -> dict[str, Any]:
     """Every campaign, newest first, with its group sizes."""
-    return {"items": campaigns.list_campaigns(kb.db)}
+    return {"items": campaign_results.list_campaigns(kb.db)}
 
 
 @router.get("/v1/campaigns/{campaign_id:int}/members")
@@ -143,7 +155,7 @@ def post_outcome(
 @router.get("/v1/campaigns/{campaign_id:int}/report")
 def get_report(campaign_id: int, kb: KBDep, _: MarketingRole) -> dict[str, Any]:
     """Conversion per group, the uplift and its 95 % interval."""
-    return campaigns.report(kb.db, campaign_id)
+    return campaign_results.report(kb.db, campaign_id)
 
 
 @router.get(
@@ -153,7 +165,7 @@ def get_report(campaign_id: int, kb: KBDep, _: MarketingRole) -> dict[str, Any]:
 )
 def export_members(campaign_id: int, kb: KBDep, _: MarketingRole) -> StreamingResponse:
     """The treatment group with contact details and consent, as CSV for the campaign tool."""
-    lines = campaigns.export_csv(kb.db, campaign_id)
+    lines = campaign_results.export_csv(kb.db, campaign_id)
     return StreamingResponse(
         lines,
         media_type="text/csv; charset=utf-8",
