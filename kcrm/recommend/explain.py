@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from kcrm.recommend.base import Neighbours, Recommender
+from kcrm.recommend.base import Recommender
 from kcrm.recommend.data import Catalog, from_day
 from kcrm.recommend.models import (
     ALSRecommender,
@@ -23,6 +23,7 @@ from kcrm.recommend.models import (
     ItemKNNRecommender,
     PopularityRecommender,
 )
+from kcrm.recommend.neighbours import Neighbours
 
 MAX_REASONS = 3
 # Evidence shown even when its model has no blend weight: a rule this strong is

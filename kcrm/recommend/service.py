@@ -23,17 +23,16 @@ from kcrm.core.db import Database
 from kcrm.core.errors import NotFound
 from kcrm.core.tables import Purchase
 from kcrm.knowledge.embedders.base import Embedder
-from kcrm.recommend.associations import Rule, RuleFilter, association_rules
-from kcrm.recommend.audience import Activity, Member, audience_scores, top
+from kcrm.recommend import marketing
+from kcrm.recommend.associations import Rule, RuleFilter
+from kcrm.recommend.audience import Activity, Member
 from kcrm.recommend.base import Recommender
 from kcrm.recommend.coldstart import ColdStart
 from kcrm.recommend.config import RecommendConfig
 from kcrm.recommend.data import Catalog, Interactions, load_interactions, to_day
 from kcrm.recommend.engine import Offer, OfferEngine, People
-from kcrm.recommend.explain import day_text
 from kcrm.recommend.models import (
     ContentRecommender,
-    CoPurchaseRecommender,
     PopularityRecommender,
 )
 from kcrm.recommend.people import (
@@ -278,60 +277,9 @@ class RecommendService:
         return j
 
     def audience(self, product_id: str, k: int = 100, reasons: bool = True) -> list[Member]:
-        """The `k` customers most likely to take the product, best first, with reasons
-        (none with `reasons=False`, for a campaign's whole list).
-
-        Raises:
-            NotFound: an unknown product.
-            ValueError: an inactive product (it is never offered) or k below 1.
-        """
-        j = self.item(product_id)
-        if k < 1:
-            raise ValueError(f"k must be at least 1, got {k}")
-        if not self.catalog.active[j]:
-            raise ValueError(f"product {product_id!r} is not active: it is never offered")
-        activity = self.activity or Activity()
-        ids, scores, affinity = audience_scores(self.engine, activity, self.blocks(), j)
-        best = top(scores, affinity, k)
-        if not reasons:
-            return [Member(ids[i], float(scores[i]), []) for i in best]
-        chosen = [ids[i] for i in best]
-        members = []
-        for block_ids, people in self.blocks(chosen):
-            why = self.engine.explain_item(people, j)
-            for r, cid in enumerate(block_ids):
-                u = self.user_index.get(cid, -1)
-                members.append((cid, [self._activity_text(activity, u), *why[r]]))
-        got = dict(members)
-        return [Member(ids[i], float(scores[i]), got[ids[i]]) for i in best if ids[i] in got]
-
-    @staticmethod
-    def _activity_text(activity: Activity, u: int) -> str:
-        if u < 0 or u >= len(activity.orders) or activity.orders[u] == 0:
-            return "no orders yet"
-        n = int(activity.orders[u])
-        when = day_text(float(activity.last_order[u]))
-        return f"{n} orders, the last on {when}" if n > 1 else f"one order, on {when}"
+        """`marketing.audience` of this service."""
+        return marketing.audience(self, product_id, k, reasons)
 
     def rules(self, rule_filter: RuleFilter, product_id: str | None = None) -> list[Rule]:
-        """Association rules between products (`associations.py`), best first.
-
-        Raises:
-            NotFound: an unknown product.
-            ValueError: a threshold out of range.
-        """
-        if product_id is not None:
-            rule_filter.product = self.item(product_id)
-        rule_filter.check()
-        self.refresh()
-        model = self.models.get("copurchase")
-        if isinstance(model, CoPurchaseRecommender) and model.unit == "customer":
-            pairs, item_customers, customers = model.pairs, model.item_units, model.units
-        else:  # no co-purchase model (nothing bought when trained): count from purchases
-            owned = self.owned
-            pairs = sp.csr_matrix(owned.T @ owned)
-            pairs.setdiag(0)
-            pairs.eliminate_zeros()
-            item_customers = np.asarray(owned.sum(axis=0)).ravel()
-            customers = int((np.diff(owned.indptr) > 0).sum())
-        return association_rules(pairs, item_customers, customers, self.catalog, rule_filter)
+        """`marketing.rules` of this service."""
+        return marketing.rules(self, rule_filter, product_id)

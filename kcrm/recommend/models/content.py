@@ -10,13 +10,13 @@ import scipy.sparse as sp
 from kcrm.knowledge.embedders.base import Embedder
 from kcrm.recommend.base import (
     IdsScores,
-    Neighbours,
     Recommender,
     sparse_arrays,
     sparse_from,
     top_n,
 )
 from kcrm.recommend.data import Catalog, Interactions
+from kcrm.recommend.neighbours import Neighbours
 
 BLOCK = 1024  # rows of the item × item similarity computed at once (memory stays small)
 

@@ -10,13 +10,13 @@ import scipy.sparse as sp
 
 from kcrm.recommend.base import (
     IdsScores,
-    Neighbours,
     Recommender,
     sparse_arrays,
     sparse_from,
     top_n,
 )
 from kcrm.recommend.data import Interactions
+from kcrm.recommend.neighbours import Neighbours
 
 
 class ItemKNNRecommender(Recommender):
