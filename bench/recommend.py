@@ -103,7 +103,9 @@ def run(customers: int, products: int, purchases: int, samples: int = 2000) -> d
     out["implicit_als_train_seconds"] = round(time.perf_counter() - start, 1)
 
     # Both start from the customer's purchase row in hand (kcrm's service reads it from
-    # the database first), so the rows are sliced before the clock starts.
+    # the database first), so the rows are sliced before the clock starts; both run with
+    # one BLAS thread, as implicit asks (two BLAS threads on a busy host slow its calls).
+    limit = threadpool_limits(1, "blas")
     users = np.random.default_rng(1).integers(0, data.n_users, samples)
     people = [one(history, last, int(u)) for u in users]
     rows = [owned[int(u)] for u in users]
@@ -145,6 +147,7 @@ def run(customers: int, products: int, purchases: int, samples: int = 2000) -> d
         "seconds": round(batch, 1),
         "customers_per_s": round(data.n_users / batch, 1),
     }
+    limit.restore_original_limits()
     out["export_throughput_ratio"] = round(
         out["kcrm_export_all"]["customers_per_s"]
         / out["implicit_als_batch_all"]["customers_per_s"],

@@ -21,8 +21,8 @@ def normalise(scores: np.ndarray) -> np.ndarray:
     """Each row scaled to [0, 1]: models' raw scales differ by orders of magnitude."""
     lo = scores.min(axis=1, keepdims=True)
     span = scores.max(axis=1, keepdims=True) - lo
-    out = np.zeros(scores.shape, np.float32)
-    np.divide(scores - lo, span, out=out, where=span > 0)
+    out = np.subtract(scores, lo, dtype=np.float32)  # a row with no span is all zeros here
+    np.divide(out, span, out=out, where=span > 0)
     return out
 
 

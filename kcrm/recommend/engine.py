@@ -120,6 +120,9 @@ class OfferEngine:
         """The best `k` offers of each customer, with reasons, best first."""
         if k < 1:
             raise ValueError(f"k must be at least 1, got {k}")
+        if len(people.profiles) == 1:  # one customer: no mask to build
+            one = self._warm if people.owned.nnz else self._cold
+            return one(people, k, offer_type)
         warm = np.diff(people.owned.indptr) > 0
         if warm.all():
             return self._warm(people, k, offer_type)
@@ -142,9 +145,16 @@ class OfferEngine:
     def _reasons(
         self, people: People, picked: np.ndarray, parts: Mapping[str, np.ndarray]
     ) -> list[list[list[str]]]:
-        rows = np.arange(len(picked))[:, None]
         safe = np.maximum(picked, 0)
-        contrib = {n: w * parts[n][rows, safe] for n, w in self.contribution.items() if n in parts}
+        if len(picked) == 1:
+            contrib = {
+                n: w * parts[n][:1, safe[0]] for n, w in self.contribution.items() if n in parts
+            }
+        else:
+            rows = np.arange(len(picked))[:, None]
+            contrib = {
+                n: w * parts[n][rows, safe] for n, w in self.contribution.items() if n in parts
+            }
         return self.explainer.reasons(people.owned, picked, contrib)
 
     def _cold_scores(

@@ -91,48 +91,55 @@ class Explainer:
 
     def texts(
         self, name: str, owned: sp.csr_matrix, picked: np.ndarray, found: Found | None = None
-    ) -> tuple[Texts, np.ndarray]:
+    ) -> tuple[Texts, list[list[bool]]]:
         """One model's reason for every picked item (customers × k, "" where none), and
         which of them are strong enough to name whatever the blend weights."""
         model = self.models[name]
-        pre = (found or {}).get(name)
         u, k = picked.shape
         out = [[""] * k for _ in range(u)]
-        strong = np.zeros((u, k), bool)
+        strong = [[False] * k for _ in range(u)]
         names = self.names
+        pre = (found or {}).get(name)
         if isinstance(model, PopularityRecommender):
             texts = self.popular(name)
             return [[texts[j] if j >= 0 else "" for j in row] for row in picked.tolist()], strong
+        # Python lists from here: a few offers each, and list indexing is cheaper than numpy's.
         if isinstance(model, CoPurchaseRecommender):
-            best, both, lift = model.evidence(owned, picked, pre)
+            best, both, lift = (a.tolist() for a in model.evidence(owned, picked, pre))
             who = "customers" if model.unit == "customer" else "orders"
-            bl, nl, ll = best.tolist(), both.tolist(), lift.tolist()
-            for r, s in zip(*np.nonzero(best >= 0), strict=True):
-                # A rule no more often true than chance (lift shown as 1.0) is no reason.
-                if ll[r][s] >= 1.05:
-                    out[r][s] = (
-                        f"bought with {names[bl[r][s]]} by {int(nl[r][s])} {who} "
-                        f"(lift {ll[r][s]:.1f})"
-                    )
-            return out, (best >= 0) & (lift >= STRONG_LIFT)
+            for r, row in enumerate(best):
+                for s, i in enumerate(row):
+                    # A rule no more often true than chance (lift shown as 1.0) is no reason.
+                    if i >= 0 and lift[r][s] >= 1.05:
+                        out[r][s] = (
+                            f"bought with {names[i]} by {int(both[r][s])} {who} "
+                            f"(lift {lift[r][s]:.1f})"
+                        )
+                        strong[r][s] = lift[r][s] >= STRONG_LIFT
+            return out, strong
         if isinstance(model, ContentRecommender):
-            best, sim = model.evidence(owned, picked, pre)
-            bl = best.tolist()
-            for r, s in zip(*np.nonzero((best >= 0) & (sim >= MIN_SIMILARITY)), strict=True):
-                out[r][s] = f"similar to {names[bl[r][s]]} you bought"
-            return out, (best >= 0) & (sim >= STRONG_SIMILARITY)
+            best, sim = (a.tolist() for a in model.evidence(owned, picked, pre))
+            for r, row in enumerate(best):
+                for s, i in enumerate(row):
+                    if i >= 0 and sim[r][s] >= MIN_SIMILARITY:
+                        out[r][s] = f"similar to {names[i]} you bought"
+                        strong[r][s] = sim[r][s] >= STRONG_SIMILARITY
+            return out, strong
         if isinstance(model, ItemKNNRecommender):
-            best, sim = model.evidence(owned, picked, pre)
-            bl, sl = best.tolist(), sim.tolist()
-            for r, s in zip(*np.nonzero(best >= 0), strict=True):
-                out[r][s] = (
-                    f"customers who bought {names[bl[r][s]]} buy it too (similarity {sl[r][s]:.2f})"
-                )
+            best, sim = (a.tolist() for a in model.evidence(owned, picked, pre))
+            for r, row in enumerate(best):
+                for s, i in enumerate(row):
+                    if i >= 0:
+                        out[r][s] = (
+                            f"customers who bought {names[i]} buy it too "
+                            f"(similarity {sim[r][s]:.2f})"
+                        )
         elif isinstance(model, ALSRecommender):
-            best, _ = model.evidence(owned, picked)
-            bl = best.tolist()
-            for r, s in zip(*np.nonzero(best >= 0), strict=True):
-                out[r][s] = f"fits the taste of customers who bought {names[bl[r][s]]}"
+            best = model.evidence(owned, picked)[0].tolist()
+            for r, row in enumerate(best):
+                for s, i in enumerate(row):
+                    if i >= 0:
+                        out[r][s] = f"fits the taste of customers who bought {names[i]}"
         return out, strong
 
     def reasons(
@@ -148,7 +155,7 @@ class Explainer:
             picked: the offered items.
             contrib: model → customers × k, its weighted contribution to each offer.
         """
-        speaking = [n for n, c in contrib.items() if n in self.models and (c > 0).any()]
+        speaking = [n for n, c in contrib.items() if n in self.models and c.max(initial=0) > 0]
         wanted = [*speaking, *(n for n in STRONG if n in self.models and n not in speaking)]
         found = self.evidence(wanted, owned, picked)
         texts = {n: self.texts(n, owned, picked, found) for n in wanted}
@@ -164,13 +171,25 @@ class Explainer:
         floor = self.popular(fallback) if fallback else None
         u, k = picked.shape
         ranks: list[list[list[int]]] = [[[]] * k for _ in range(u)]
-        if speaking:
+        if speaking and u == 1:  # a few numbers: sorted in Python, as stably as below
+            values = [contrib[n][0].tolist() for n in speaking]
+            ranks = [
+                [
+                    [
+                        m
+                        for m in sorted(range(len(speaking)), key=lambda m: -values[m][s])
+                        if values[m][s] > 0
+                    ]
+                    for s in range(k)
+                ]
+            ]
+        elif speaking:
             stacked = np.stack([contrib[n] for n in speaking])  # models × customers × k
             order = np.argsort(-stacked, axis=0, kind="stable")
             positive = np.take_along_axis(stacked, order, axis=0) > 0
             ranks = np.where(positive, order, -1).transpose(1, 2, 0).tolist()
         said = [texts[n][0] for n in speaking]
-        extra_texts = [(t, strong.tolist()) for t, strong in extra]
+        extra_texts = extra
         out: list[list[list[str]]] = []
         for r, row in enumerate(picked.tolist()):
             reasons_row: list[list[str]] = []

@@ -34,6 +34,9 @@ class Neighbours:
         self.value[rows, slot] = m.data
         self.parts = [(0, width)]  # (first column, width) of each table stacked here
         self.part_of = np.zeros(width, np.int64)  # which stacked table each column is of
+        self.offset = np.zeros(width, np.int64)  # column → (its table's first column)
+        self.width_of = np.full(width, width, np.int64)  # column → its table's width
+        self._columns: list[tuple[int, int, int]] | None = None  # (table, offset, width)
 
     @classmethod
     def stack(cls, tables: Sequence[Neighbours]) -> Neighbours:
@@ -45,7 +48,23 @@ class Neighbours:
         widths = [t.index.shape[1] for t in tables]
         out.parts = list(zip(np.cumsum([0, *widths[:-1]]).tolist(), widths, strict=True))
         out.part_of = np.repeat(np.arange(len(tables)), widths)
+        out.offset = np.repeat([start for start, _ in out.parts], widths)
+        out.width_of = np.repeat(widths, widths)
+        out._columns = None
         return out
+
+    def columns(self) -> list[tuple[int, int, int]]:
+        """(table, first column of the table, its width) of every column, as a plain list."""
+        if self._columns is None:
+            self._columns = list(
+                zip(
+                    self.part_of.tolist(),
+                    self.offset.tolist(),
+                    self.width_of.tolist(),
+                    strict=True,
+                )
+            )
+        return self._columns
 
     def table(self, m: sp.csr_matrix) -> np.ndarray:
         """Another matrix's entries at this table's (row, neighbour) positions."""
@@ -73,28 +92,26 @@ class Neighbours:
         (the first owned on a tie), that value, and the entry's flat position in that
         table (-1, 0, -1 where there is none)."""
         u, k = items.shape
-        out = [
-            (np.full((u, k), -1, np.int64), np.zeros((u, k)), np.full((u, k), -1, np.int64))
-            for _ in self.parts
-        ]
+        parts = len(self.parts)
+        if u == 1 and owned.nnz and k:
+            return self._best_owned_one(owned.indices.astype(np.int64), items[0], (parts, k))
+        best = np.full(parts * u * k, -1, np.int64)
+        value = np.zeros(parts * u * k)
+        where = np.full(parts * u * k, -1, np.int64)
+        shape = (parts, u, k)
         if not owned.nnz or not k:
-            return out
+            return list(
+                zip(best.reshape(shape), value.reshape(shape), where.reshape(shape), strict=True)
+            )
         mine = owned.indices.astype(np.int64)
         # Each customer's offered items by slot, then a gather of their owned items' rows:
         # only the few neighbours that are offered items are looked at further.
         dtype = np.int16 if k < 2**15 else np.int64
-        if u == 1:  # one customer: the same steps with fewer, cheaper numpy calls
-            owner = np.zeros(len(mine), np.int64)
-            slot_of = np.full(self.n_items, -1, dtype)
-            valid = np.flatnonzero(items[0] >= 0)
-            slot_of[items[0, valid]] = valid
-            hits = slot_of[self.index[mine]]  # owned entries × columns
-        else:
-            owner = np.repeat(np.arange(u), np.diff(owned.indptr))  # row of each owned entry
-            grid = np.full((u, self.n_items), -1, dtype)
-            r, c = np.nonzero(items >= 0)
-            grid[r, items[r, c]] = c
-            hits = grid[owner[:, None], self.index[mine]]
+        owner = np.repeat(np.arange(u), np.diff(owned.indptr))  # row of each owned entry
+        grid = np.full((u, self.n_items), -1, dtype)
+        r, c = np.nonzero(items >= 0)
+        grid[r, items[r, c]] = c
+        hits = grid[owner[:, None], self.index[mine]]
         e, w = np.nonzero(hits >= 0)
         v = self.value[mine[e], w]
         positive = v > 0
@@ -106,11 +123,55 @@ class Neighbours:
         lead = np.ones(len(g), bool)
         lead[1:] = g[1:] != g[:-1]
         first = order[lead]
-        for p, (start, width) in enumerate(self.parts):
-            pick = first[part[first] == p]
-            cell = group[pick] - p * u * k
-            best, value, where = out[p]
-            best.flat[cell] = mine[e[pick]]
-            value.flat[cell] = v[pick]
-            where.flat[cell] = mine[e[pick]] * width + w[pick] - start
-        return out
+        at = group[first]
+        item = mine[e[first]]
+        column = w[first]
+        best[at] = item
+        value[at] = v[first]
+        where[at] = item * self.width_of[column] + column - self.offset[column]
+        return list(
+            zip(best.reshape(shape), value.reshape(shape), where.reshape(shape), strict=True)
+        )
+
+    def _best_owned_one(
+        self, mine: np.ndarray, items: np.ndarray, out_shape: tuple[int, int]
+    ) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """`best_owned` for one customer: numpy finds the few neighbours that are offered
+        items, plain Python picks among them (cheaper than numpy calls on a dozen values)."""
+        parts, k = out_shape
+        slot_of = np.full(self.n_items, -1, np.int16 if k < 2**15 else np.int64)
+        valid = np.flatnonzero(items >= 0)
+        slot_of[items[valid]] = valid
+        hits = slot_of[self.index[mine]]  # owned items × columns
+        e, w = np.nonzero(hits >= 0)
+        found: dict[tuple[int, int], tuple[float, int, int]] = {}  # (table, slot) → best
+        columns = self.columns()
+        owned_items = mine[e].tolist()
+        for v, slot, i, col in zip(
+            self.value[mine[e], w].tolist(),
+            hits[e, w].tolist(),
+            owned_items,
+            w.tolist(),
+            strict=True,
+        ):
+            if v <= 0:
+                continue
+            key = (columns[col][0], slot)
+            # The largest value; on a tie the first owned item (the order nonzero gives).
+            if key not in found or v > found[key][0]:
+                found[key] = (v, i, col)
+        best = [[-1] * k for _ in range(parts)]
+        value = [[0.0] * k for _ in range(parts)]
+        where = [[-1] * k for _ in range(parts)]
+        for (part, slot), (v, i, col) in found.items():
+            _, offset, width = columns[col]
+            best[part][slot], value[part][slot] = i, v
+            where[part][slot] = i * width + col - offset
+        return [
+            (
+                np.asarray([best[p]], np.int64),
+                np.asarray([value[p]], np.float64),
+                np.asarray([where[p]], np.int64),
+            )
+            for p in range(parts)
+        ]

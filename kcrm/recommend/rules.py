@@ -96,6 +96,8 @@ class Rules:
             np.unique(cats, return_inverse=True)[1] if n else np.zeros(0, int)
         )
         self.has_category = cats != ""
+        # Per item, its category number or -1 (plain list: read item by item when capping).
+        self.category_of: list[int] = np.where(self.has_category, self.category, -1).tolist()
         self.eligibility = {
             i: rules
             for i, attrs in enumerate(catalog.attributes)
@@ -104,6 +106,7 @@ class Rules:
         self._eligible_fields = sorted({f.lower() for r in self.eligibility.values() for f in r})
         self._ineligible: dict[tuple[str, ...], np.ndarray] = {}
         self.value = self._value(catalog)
+        self.has_value = bool((self.value != 1.0).any())  # else multiplying changes nothing
         self.upgrades, self.replacements, self.blocks = self._links(catalog)
 
     def _links(self, catalog: Catalog) -> tuple[sp.csr_matrix, sp.csr_matrix, sp.csr_matrix]:
@@ -161,10 +164,6 @@ class Rules:
         rel = v / top if top > 0 else v
         return (1.0 + cfg.value_weight * rel).astype(np.float32)
 
-    @property
-    def has_value(self) -> bool:
-        return bool((self.value != 1.0).any())
-
     def ineligible(self, customer: Mapping[str, Any]) -> np.ndarray:
         """Items this customer is not eligible for (cached per combination of field values)."""
         if not self.eligibility:
@@ -212,8 +211,11 @@ class Rules:
             scores[rows, cols] = -np.inf
         if fatigue is not None and fatigue.nnz:
             scores[fatigue.nonzero()] = -np.inf
-        rows = np.repeat(np.arange(owned.shape[0]), np.diff(owned.indptr))
         cols = owned.indices
+        if offer_type == "new" and owned.shape[0] == 1:
+            scores[0, cols] = -np.inf
+            return
+        rows = np.repeat(np.arange(owned.shape[0]), np.diff(owned.indptr))
         if offer_type == "new":
             scores[rows, cols] = -np.inf
         elif offer_type == "all":
@@ -275,35 +277,33 @@ class Rules:
     def _one(self, s: np.ndarray, k: int, cap: int, pool: int) -> np.ndarray:
         n = len(s)
         idx = np.argpartition(-s, pool - 1)[:pool] if pool < n else np.arange(n)
-        idx = idx[np.argsort(-s[idx], kind="stable")]
-        idx = idx[np.isfinite(s[idx])]
-        if not cap:
-            return np.r_[idx[:k], np.full(max(k - len(idx), 0), -1)].astype(np.int64)
-        out = self._capped_row(s, k, cap, idx)
-        if (out < 0).any() and len(idx) == pool < n and np.isfinite(s).sum() > pool:
-            out = self._capped_row(s, k, cap)
-        return out
+        vals = s[idx]
+        order = np.argsort(-vals, kind="stable")
+        idx, vals = idx[order].tolist(), vals[order].tolist()
+        out = self._capped(idx, vals, k, cap)
+        if len(out) < k and cap and len(idx) == pool < n and np.isfinite(s).sum() > pool:
+            out = self._capped_row(s, k, cap).tolist()
+        return np.asarray(out + [-1] * (k - len(out)), np.int64)
 
-    def _capped_row(
-        self, s: np.ndarray, k: int, cap: int, order: np.ndarray | None = None
-    ) -> np.ndarray:
-        """The best `k` of one row under the category cap, walking `order` (default: all)."""
-        if order is None:
-            order = np.argsort(-s, kind="stable")
-        out = np.full(k, -1, np.int64)
+    def _capped(self, idx: list[int], vals: list[float], k: int, cap: int) -> list[int]:
+        """The first `k` finite of items in rank order, at most `cap` from a category."""
+        out: list[int] = []
         taken: dict[int, int] = {}
-        got = 0
-        finite = np.isfinite(s[order]).tolist()
-        cats = np.where(self.has_category[order], self.category[order], -1).tolist()
-        for i, ok, c in zip(order.tolist(), finite, cats, strict=True):
-            if not ok:
+        for i, v in zip(idx, vals, strict=True):
+            if v == -np.inf:
                 break
+            c = self.category_of[i] if cap else -1
             if c >= 0:
                 if taken.get(c, 0) >= cap:
                     continue
                 taken[c] = taken.get(c, 0) + 1
-            out[got] = i
-            got += 1
-            if got == k:
+            out.append(i)
+            if len(out) == k:
                 break
         return out
+
+    def _capped_row(self, s: np.ndarray, k: int, cap: int) -> np.ndarray:
+        """The best `k` of one row under the category cap, walking every item."""
+        order = np.argsort(-s, kind="stable")
+        got = self._capped(order.tolist(), s[order].tolist(), k, cap)
+        return np.asarray(got + [-1] * (k - len(got)), np.int64)

@@ -160,6 +160,20 @@ class CoPurchaseRecommender(Recommender):
         """
         table, support = self.tables()
         best, _, where = found if found is not None else table.best_owned(owned, items)[0]
+        if best.size <= 64:  # one customer's offers: a few scalars, cheaper in plain Python
+            flat, units, n = support.ravel(), self.item_units, self.units
+            both_l, lift_l = [], []
+            for i, j, w in zip(
+                best.ravel().tolist(), items.ravel().tolist(), where.ravel().tolist(), strict=True
+            ):
+                b = float(flat[w]) if i >= 0 else 0.0
+                both_l.append(b)
+                lift_l.append(b * n / max(units[i] * units[j], 1.0) if i >= 0 else 0.0)
+            return (
+                best,
+                np.asarray(both_l).reshape(best.shape),
+                np.asarray(lift_l).reshape(best.shape),
+            )
         known = best >= 0
         both = np.where(known, support.ravel()[np.maximum(where, 0)], 0.0)
         expected = self.item_units[np.maximum(best, 0)] * self.item_units[np.maximum(items, 0)]
