@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from kcrm.core.config import Settings
 from kcrm.core.keys import create_key
-from kcrm.core.tables import Contact, Purchase
+from kcrm.core.tables import Contact, Product, Purchase
 from kcrm.knowledge.kb import KnowledgeBase
 from kcrm.recommend.config import RecommendConfig
 from kcrm.recommend.service import RecommendService
@@ -28,6 +28,16 @@ def api(kb: KnowledgeBase, settings: Settings) -> Iterator[Client]:
     make_bank(kb.db)
     with kb.db.session() as s:
         s.add(Contact(customer_id="k001", kind="email", value="k001@example.com"))
+        s.add(Product(id="gift/card", name="Gift card", description="A card to give"))
+        s.flush()
+        s.add(
+            Purchase(
+                order_id="g1",
+                customer_id="k002",
+                product_id="gift/card",
+                purchased_at=datetime(2025, 3, 1, tzinfo=UTC),
+            )
+        )
     service = RecommendService.train(kb.db, RecommendConfig(), None)
     keys = {r: create_key(kb.db, r, r)[0] for r in ("admin", "agent", "marketing")}
     app = create_app(settings, kb=kb, extra_state={"recommender": service})
@@ -58,6 +68,10 @@ def test_audience_for_a_product(api: Client) -> None:
         call(client, keys["marketing"], "GET", "/v1/products/no-such/audience"), 404
     )
     problem(call(client, keys["marketing"], "GET", "/v1/products/savings/audience?k=0"), 422)
+    # A product id with a slash (the groceries data has "rolls/buns") needs no escaping.
+    r = call(client, keys["marketing"], "GET", "/v1/products/gift/card/audience", params={"k": 3})
+    assert r.status_code == 200 and r.json()["product_id"] == "gift/card"
+    assert "k002" not in {c["customer_id"] for c in r.json()["customers"]}
     assert call(client, keys["agent"], "GET", "/v1/products/savings/audience").status_code == 403
     assert call(client, keys["admin"], "GET", "/v1/products/savings/audience").status_code == 200
 
