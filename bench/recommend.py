@@ -128,9 +128,12 @@ def run(customers: int, products: int, purchases: int, samples: int = 2000) -> d
 
     start = time.perf_counter()
     offers = 0
-    for lo in range(0, data.n_users, BLOCK):
-        rows = slice(lo, min(lo + BLOCK, data.n_users))
-        block = People(history[rows], last[rows], [{}] * (rows.stop - lo), np.arange(lo, rows.stop))
+    blocks = (
+        People(history[lo : lo + BLOCK], last[lo : lo + BLOCK], [{}] * len(rows), rows)
+        for lo in range(0, data.n_users, BLOCK)
+        for rows in [np.arange(lo, min(lo + BLOCK, data.n_users))]
+    )
+    for block in blocks:  # as the service's export: one block at a time, one thread
         offers += sum(len(o) for o in engine.offers(block, 10))
     export = time.perf_counter() - start
     out["kcrm_export_all"] = {

@@ -15,12 +15,11 @@ import numpy as np
 import scipy.sparse as sp
 
 from kcrm.recommend.base import Recommender, best_owned, entries
-from kcrm.recommend.blend import normalise
 from kcrm.recommend.coldstart import ColdStart
 from kcrm.recommend.config import RecommendConfig
 from kcrm.recommend.data import Catalog
 from kcrm.recommend.explain import MAX_REASONS, Explainer, day_text
-from kcrm.recommend.rerank import Reranker, final_scores
+from kcrm.recommend.rerank import Reranker
 from kcrm.recommend.rules import OfferType, Rules
 
 
@@ -107,12 +106,40 @@ class OfferEngine:
     def score(
         self, owned: sp.csr_matrix, userids: np.ndarray | None = None
     ) -> tuple[dict[str, np.ndarray], np.ndarray]:
-        """(normalised scores of the models the blend uses, the blend), customers × items."""
-        parts = {n: normalise(self.models[n].score(owned, userids)) for n in self.used}
-        if not parts:
-            return parts, np.zeros(owned.shape, np.float32)
-        blend = final_scores(parts, self.weights, self.reranker, np.diff(owned.indptr))
-        return parts, np.asarray(blend, np.float32)  # a fresh array: the rules write into it
+        """(each used model's part of the blend, the blend), customers × items.
+
+        With a linear blend a part is the model's normalised score times its weight
+        (`blend.combine`'s terms, so the parts at an offer are its contributions), worked
+        out in place: a block's arrays are large, and every copy costs.
+        """
+        if not self.used:
+            return {}, np.zeros(owned.shape, np.float32)
+        parts = {}
+        for n in self.used:
+            raw = self.models[n].score(owned, userids)
+            part = (
+                raw if raw.flags.writeable and raw.dtype == np.float32 else raw.astype(np.float32)
+            )
+            lo = part.min(axis=1, keepdims=True)
+            span = part.max(axis=1, keepdims=True) - lo
+            part -= lo  # a row with no span is all zeros now
+            if self.reranker is not None:
+                np.divide(part, span, out=part, where=span > 0)
+            else:  # normalised and weighted in one pass
+                weight = np.float32(self.weights[n])
+                part *= np.divide(weight, span, out=np.zeros_like(span), where=span > 0)
+            parts[n] = part
+        if self.reranker is not None:
+            blend = self.reranker.score(parts, np.diff(owned.indptr))
+            return parts, np.asarray(blend, np.float32)
+        total: np.ndarray | None = None
+        for n in self.used:
+            if total is None:
+                total = parts[n].copy()
+            else:
+                total += parts[n]
+        assert total is not None
+        return parts, total
 
     def offers(
         self, people: People, k: int = 10, offer_type: OfferType = "new"
