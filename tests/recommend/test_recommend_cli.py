@@ -108,3 +108,18 @@ def test_audience_rules_and_campaigns_from_the_command_line(cli, tmp_path: Path)
     assert cli("campaign", "create", "x", "--segment", "vips")[0] == 2
     assert cli("campaign", "report", "999")[0] == 1
     assert cli("campaign", "outcome", str(created["id"]), first, "maybe")[0] == 2
+
+
+def test_recommend_trains_once_and_refuses_unknown_customers_first(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    code, _ = cli("import", "purchases", str(groceries(tmp_path / "g.csv")), "--create-missing")
+    assert code == 0
+    manifest = tmp_path / "data" / "models" / "recommend" / "manifest.json"
+    assert cli("recommend", "nobody")[0] == 1
+    assert not manifest.exists()  # refused before any training
+    code, out = cli("recommend", "1000", "--k", "2", "--json")
+    assert code == 0, out
+    assert manifest.is_file()  # trained once, and saved
+    before = manifest.stat().st_mtime_ns
+    code, again = cli("recommend", "1000", "--k", "2", "--json")
+    assert code == 0 and json.loads(again) == json.loads(out)
+    assert manifest.stat().st_mtime_ns == before  # the saved model, not a retrain
