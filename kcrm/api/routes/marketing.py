@@ -133,7 +133,7 @@ def list_campaigns(kb: KBDep, _: MarketingRole) -> dict[str, Any]:
     return {"items": campaign_results.list_campaigns(kb.db)}
 
 
-@router.get("/v1/campaigns/{campaign_id:int}/members")
+@router.get("/v1/campaigns/{campaign_id}/members")
 def get_members(
     campaign_id: int,
     kb: KBDep,
@@ -144,7 +144,7 @@ def get_members(
     return campaigns.members(kb.db, campaign_id, group)
 
 
-@router.post("/v1/campaigns/{campaign_id:int}/outcomes", status_code=201)
+@router.post("/v1/campaigns/{campaign_id}/outcomes", status_code=201)
 def post_outcome(
     campaign_id: int, body: OutcomeIn, kb: KBDep, who: MarketingRole
 ) -> dict[str, Any]:
@@ -152,14 +152,14 @@ def post_outcome(
     return campaigns.record_outcome(kb.db, campaign_id, body.customer_id, body.outcome, actor(who))
 
 
-@router.get("/v1/campaigns/{campaign_id:int}/report")
+@router.get("/v1/campaigns/{campaign_id}/report")
 def get_report(campaign_id: int, kb: KBDep, _: MarketingRole) -> dict[str, Any]:
     """Conversion per group, the uplift and its 95 % interval."""
     return campaign_results.report(kb.db, campaign_id)
 
 
 @router.get(
-    "/v1/campaigns/{campaign_id:int}/export",
+    "/v1/campaigns/{campaign_id}/export",
     response_class=StreamingResponse,
     responses={200: {"content": {"text/csv": {}}, "description": "the treatment group"}},
 )
