@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
 from kcrm.api.deps import KBDep, MarketingRole, RecommenderDep, actor, require_role
+from kcrm.api.schemas import Strict
 from kcrm.core.keys import Principal
 from kcrm.crm import campaign_results, campaigns
 from kcrm.crm.products import list_products
@@ -16,6 +17,8 @@ from kcrm.recommend.associations import RuleFilter
 
 router = APIRouter(tags=["marketing"])
 StaffRole = Annotated[Principal, Depends(require_role("agent", "marketing"))]
+# Campaign ids are 32-bit integers (PostgreSQL's INTEGER): a larger one names no campaign.
+CampaignId = Annotated[int, Path(ge=1, le=2**31 - 1, description="the campaign's id")]
 
 
 class AudienceMember(BaseModel):
@@ -50,7 +53,7 @@ class Rules(BaseModel):
     rules: list[RuleOut]
 
 
-class CampaignCreate(BaseModel):
+class CampaignCreate(Strict):
     """A campaign for a product (its audience) or a segment and/or value tier."""
 
     name: str = Field(min_length=1, max_length=256)
@@ -62,7 +65,7 @@ class CampaignCreate(BaseModel):
     seed: int | None = Field(default=None, ge=0, lt=2**31, description="of the holdout draw")
 
 
-class OutcomeIn(BaseModel):
+class OutcomeIn(Strict):
     """A treatment member's answer to the offer."""
 
     customer_id: str = Field(min_length=1, max_length=128)
@@ -135,7 +138,7 @@ def list_campaigns(kb: KBDep, _: MarketingRole) -> dict[str, Any]:
 
 @router.get("/v1/campaigns/{campaign_id}/members")
 def get_members(
-    campaign_id: int,
+    campaign_id: CampaignId,
     kb: KBDep,
     _: MarketingRole,
     group: Literal["treatment", "holdout"] | None = None,
@@ -146,14 +149,14 @@ def get_members(
 
 @router.post("/v1/campaigns/{campaign_id}/outcomes", status_code=201)
 def post_outcome(
-    campaign_id: int, body: OutcomeIn, kb: KBDep, who: MarketingRole
+    campaign_id: CampaignId, body: OutcomeIn, kb: KBDep, who: MarketingRole
 ) -> dict[str, Any]:
     """Record a treatment member's answer (rejections count towards offer fatigue)."""
     return campaigns.record_outcome(kb.db, campaign_id, body.customer_id, body.outcome, actor(who))
 
 
 @router.get("/v1/campaigns/{campaign_id}/report")
-def get_report(campaign_id: int, kb: KBDep, _: MarketingRole) -> dict[str, Any]:
+def get_report(campaign_id: CampaignId, kb: KBDep, _: MarketingRole) -> dict[str, Any]:
     """Conversion per group, the uplift and its 95 % interval."""
     return campaign_results.report(kb.db, campaign_id)
 
@@ -163,7 +166,7 @@ def get_report(campaign_id: int, kb: KBDep, _: MarketingRole) -> dict[str, Any]:
     response_class=StreamingResponse,
     responses={200: {"content": {"text/csv": {}}, "description": "the treatment group"}},
 )
-def export_members(campaign_id: int, kb: KBDep, _: MarketingRole) -> StreamingResponse:
+def export_members(campaign_id: CampaignId, kb: KBDep, _: MarketingRole) -> StreamingResponse:
     """The treatment group with contact details and consent, as CSV for the campaign tool."""
     lines = campaign_results.export_csv(kb.db, campaign_id)
     return StreamingResponse(
