@@ -2,23 +2,43 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Iterator, Sequence
+from typing import Protocol
 
 import numpy as np
 import scipy.sparse as sp
 
 from kcrm.recommend.associations import Rule, RuleFilter, association_rules
 from kcrm.recommend.audience import Activity, Member, audience_scores, top
+from kcrm.recommend.base import Recommender
+from kcrm.recommend.data import Catalog
+from kcrm.recommend.engine import OfferEngine, People
 from kcrm.recommend.explain import day_text
 from kcrm.recommend.models import CoPurchaseRecommender
 
-if TYPE_CHECKING:
-    from kcrm.recommend.service import RecommendService
+
+class Source(Protocol):
+    """What these questions need of a recommender (`service.RecommendService` has it)."""
+
+    catalog: Catalog
+    models: dict[str, Recommender]
+    engine: OfferEngine
+    activity: Activity | None
+    user_index: dict[str, int]
+
+    @property
+    def owned(self) -> sp.csr_matrix: ...
+
+    def item(self, product_id: str) -> int: ...
+
+    def refresh(self, force: bool = False) -> int: ...
+
+    def blocks(
+        self, customer_ids: Sequence[str] | None = None
+    ) -> Iterator[tuple[list[str], People]]: ...
 
 
-def audience(
-    service: RecommendService, product_id: str, k: int = 100, reasons: bool = True
-) -> list[Member]:
+def audience(service: Source, product_id: str, k: int = 100, reasons: bool = True) -> list[Member]:
     """The `k` customers most likely to take the product, best first, with reasons
     (none with `reasons=False`, for a campaign's whole list).
 
@@ -56,9 +76,7 @@ def activity_text(activity: Activity, u: int) -> str:
     return f"{n} orders, the last on {when}" if n > 1 else f"one order, on {when}"
 
 
-def rules(
-    service: RecommendService, rule_filter: RuleFilter, product_id: str | None = None
-) -> list[Rule]:
+def rules(service: Source, rule_filter: RuleFilter, product_id: str | None = None) -> list[Rule]:
     """Association rules between products (`associations.py`), best first.
 
     Raises:
