@@ -84,7 +84,7 @@ def get_products(
 
 @router.get("/v1/products/{product_id:path}/audience", response_model=Audience)
 def get_audience(
-    product_id: str,
+    product_id: Annotated[str, Path(max_length=128, description="may contain /")],
     service: RecommenderDep,
     _: MarketingRole,
     k: Annotated[int, Query(ge=1, le=10_000, description="how many customers")] = 100,
