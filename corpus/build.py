@@ -12,6 +12,7 @@ _catalog).
 from __future__ import annotations
 
 import argparse
+import hashlib
 import csv
 import json
 import random
@@ -115,6 +116,15 @@ def monthly(anchor_day: int, lo: datetime, hi: datetime) -> list[datetime]:
         if d >= lo:
             out.append(d)
         y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+
+
+def consents(customer_id: str) -> tuple[bool, bool, bool]:
+    """(e-mail, phone, marketing) consent, from a hash of the id: drawing them from the
+    generator would shift every random choice after the customers. About 85% agree to
+    e-mail, 55% to phone calls and 75% to marketing (through a channel they agreed to)."""
+    h = int(hashlib.sha256(customer_id.encode()).hexdigest(), 16)
+    email, phone = h % 100 < 85, (h // 100) % 100 < 55
+    return email, phone, (h // 10_000) % 100 < 75 and (email or phone)
 
 
 def write_jsonl(path: Path, records: list[dict]) -> None:
@@ -911,7 +921,19 @@ def main(argv: list[str] | None = None) -> int:
 
     write_csv(
         crm / "customers.csv",
-        ["id", "name", "email", "phone", "country", "city", "segment", "joined_at"],
+        [
+            "id",
+            "name",
+            "email",
+            "phone",
+            "country",
+            "city",
+            "segment",
+            "joined_at",
+            "consent_email",
+            "consent_phone",
+            "consent_marketing",
+        ],
         [
             [
                 c.id,
@@ -922,6 +944,7 @@ def main(argv: list[str] | None = None) -> int:
                 c.city,
                 c.segment,
                 c.joined.date().isoformat(),
+                *(str(flag).lower() for flag in consents(c.id)),
             ]
             for c in customers
         ],

@@ -145,13 +145,16 @@ def campaign_create(
     size: Annotated[int | None, typer.Option(min=2, help="at most this many customers")] = None,
     holdout: Annotated[float, typer.Option(help="share held out, above 0 and at most 0.5")] = 0.2,
     seed: Annotated[int | None, typer.Option(min=0, help="of the holdout draw")] = None,
+    consent_only: Annotated[
+        bool, typer.Option("--consent-only", help="only customers who agreed to marketing")
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Create a campaign for a product, or a segment and/or tier, with a random holdout."""
     from kcrm.cli.common import cli_actor
     from kcrm.crm.campaigns import CampaignSpec, create_campaign
 
-    spec = CampaignSpec(name, holdout, product_id, segment, tier, size, seed)
+    spec = CampaignSpec(name, holdout, product_id, segment, tier, size, seed, consent_only)
     try:
         spec.check()  # before loading any model
         db = open_db()

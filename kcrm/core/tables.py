@@ -459,6 +459,9 @@ class Campaign(Base):
     size: Mapped[int | None] = mapped_column(Integer)  # at most this many members
     holdout: Mapped[float] = mapped_column(Float)  # share of members held out
     seed: Mapped[int] = mapped_column(Integer)  # of the random holdout draw
+    consent_only: Mapped[bool] = mapped_column(
+        Boolean, default=False
+    )  # members agreed to marketing
     created_by: Mapped[str] = mapped_column(String(256), default="")
     started_at: Mapped[datetime] = mapped_column(default=utcnow)  # conversions count from here
 

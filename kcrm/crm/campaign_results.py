@@ -9,8 +9,9 @@ from typing import Any
 from sqlalchemy import case, exists, func, select
 
 from kcrm.core.db import Database
-from kcrm.core.tables import Campaign, CampaignMember, Contact, Customer, OfferOutcome, Purchase
+from kcrm.core.tables import Campaign, CampaignMember, Customer, OfferOutcome, Purchase
 from kcrm.crm.campaigns import GROUPS, campaign_row, summary
+from kcrm.crm.consent import CONSENT_COLUMNS, contact_sheet
 from kcrm.crm.offer_lists import csv_line
 from kcrm.crm.uplift import newcombe
 
@@ -39,6 +40,16 @@ def report(db: Database, campaign_id: int) -> dict[str, Any]:
                 .group_by(OfferOutcome.outcome)
             ).all()
         )
+        contactable = s.scalar(
+            select(func.count())
+            .select_from(CampaignMember)
+            .join(Customer, Customer.id == CampaignMember.customer_id)
+            .where(
+                CampaignMember.campaign_id == campaign_id,
+                CampaignMember.arm == "treatment",
+                Customer.consent_marketing.is_(True),
+            )
+        )
         about = summary(campaign)
     counts = {arm: (int(n), int(x or 0)) for arm, n, x in rows}
     groups = {}
@@ -46,6 +57,9 @@ def report(db: Database, campaign_id: int) -> dict[str, Any]:
         n, x = counts.get(arm, (0, 0))
         groups[arm] = {"customers": n, "converted": x, "rate": round(x / n, 6) if n else None}
     groups["treatment"]["accepted"] = int(answers.get("accepted", 0))
+    # Offered members without marketing consent are never contacted: with many of them the
+    # uplift measured is that of the list, not of the offer (create with consent_only).
+    groups["treatment"]["contactable"] = int(contactable or 0)
     groups["treatment"]["rejected"] = int(answers.get("rejected", 0))
     diff = newcombe(*counts.get("treatment", (0, 0))[::-1], *counts.get("holdout", (0, 0))[::-1])
     uplift, low, high = (round(v, 6) for v in diff) if diff else (None, None, None)
@@ -72,43 +86,32 @@ def list_campaigns(db: Database) -> list[dict[str, Any]]:
         ]
 
 
-EXPORT_COLUMNS = ["customer_id", "name", "email", "phone", "rank", "product_id", "score"]
+EXPORT_COLUMNS = ["customer_id", "name", *CONSENT_COLUMNS, "rank", "product_id", "score"]
 
 
 def export_csv(db: Database, campaign_id: int) -> Iterator[str]:
-    """CSV lines (header first): the treatment group in rank order with contact details.
+    """CSV lines (header first): the treatment group in rank order, with contact details
+    and consent flags; members without marketing consent are left out (`consent.py`).
 
     Raises:
         NotFound: an unknown campaign (before anything is written).
     """
     with db.session() as s:
         campaign_row(s, campaign_id)
-        rows = s.execute(
-            select(CampaignMember, Customer.name)
-            .join(Customer, Customer.id == CampaignMember.customer_id)
+        rows = s.scalars(
+            select(CampaignMember)
             .where(CampaignMember.campaign_id == campaign_id, CampaignMember.arm == "treatment")
             .order_by(CampaignMember.rank)
         ).all()
-        contacts: dict[tuple[str, str], str] = {}
-        for cid, kind, value in s.execute(
-            select(Contact.customer_id, Contact.kind, Contact.value)
-            .join(CampaignMember, CampaignMember.customer_id == Contact.customer_id)
-            .where(CampaignMember.campaign_id == campaign_id, Contact.is_primary)
-        ):
-            contacts[(cid, kind)] = value
+        s.expunge_all()
+    sheet = contact_sheet(db, [m.customer_id for m in rows])
     lines = [csv_line(EXPORT_COLUMNS)]
-    for m, name in rows:
-        lines.append(
-            csv_line(
-                [
-                    m.customer_id,
-                    name,
-                    contacts.get((m.customer_id, "email"), ""),
-                    contacts.get((m.customer_id, "phone"), ""),
-                    m.rank,
-                    m.product_id,
-                    f"{m.score:.6f}",
-                ]
+    for m in rows:
+        who = sheet.get(m.customer_id)
+        if who is not None:
+            lines.append(
+                csv_line(
+                    [m.customer_id, who.name, *who.cells(), m.rank, m.product_id, f"{m.score:.6f}"]
+                )
             )
-        )
     return iter(lines)

@@ -25,6 +25,7 @@ from kcrm.core.tables import (
     Customer,
     OfferOutcome,
 )
+from kcrm.crm.consent import marketing_consent
 from kcrm.crm.segments import SEGMENT_ORDER, TIERS, segment_report
 from kcrm.recommend.service import RecommendService
 
@@ -46,6 +47,10 @@ class CampaignSpec:
     tier: str | None = None
     size: int | None = None
     seed: int | None = None
+    # Only customers who agreed to marketing: both groups are then people the offer can
+    # reach, and the uplift is the offer's. Off, the treatment may hold customers no
+    # export will contact (the report counts those who can be: `contactable`).
+    consent_only: bool = False
 
     def check(self) -> None:
         """ValueError naming the first field a marketer has to change."""
@@ -87,6 +92,14 @@ def _candidates(
 ) -> list[tuple[str, str, float]]:
     """(customer, product offered, score), best first."""
     cut = _cut(db, spec)
+    if spec.consent_only:
+        agreed = marketing_consent(db)
+        cut = sorted(agreed if cut is None else agreed.intersection(cut))
+        if not cut:
+            raise ValueError(
+                "no customer chosen has agreed to marketing (consent_marketing): "
+                "nobody to offer this to"
+            )
     if spec.product_id is not None:
         members = service.audience(spec.product_id, k=len(service.users) + 1, reasons=False)
         allowed = set(cut) if cut is not None else None
@@ -134,6 +147,7 @@ def create_campaign(
             size=spec.size,
             holdout=spec.holdout,
             seed=seed,
+            consent_only=spec.consent_only,
             created_by=created_by,
         )
         s.add(campaign)
@@ -163,6 +177,7 @@ def summary(c: Campaign) -> dict[str, Any]:
         "size": c.size,
         "holdout_share": c.holdout,
         "seed": c.seed,
+        "consent_only": bool(c.consent_only),
         "started_at": c.started_at.isoformat(),
     }
 

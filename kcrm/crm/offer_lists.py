@@ -1,5 +1,6 @@
 """Offer lists for a campaign tool: every customer's next-best offers, or the audience of one
-product, optionally for one segment or value tier only."""
+product, optionally for one segment or value tier only; only customers who agreed to
+marketing, with their contact details and consent flags (`consent.py`)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,8 @@ import csv
 import io
 from collections.abc import Iterator, Sequence
 
-from sqlalchemy import select
-
 from kcrm.core.db import Database
-from kcrm.core.tables import Customer
+from kcrm.crm.consent import CONSENT_COLUMNS, contact_sheet
 from kcrm.crm.segments import SEGMENT_ORDER, TIERS, segment_report
 from kcrm.recommend.engine import Offer
 from kcrm.recommend.rules import OfferType
@@ -19,6 +18,7 @@ from kcrm.recommend.service import RecommendService
 COLUMNS = [
     "customer_id",
     "customer_name",
+    *CONSENT_COLUMNS,
     "segment",
     "value_tier",
     "rank",
@@ -95,11 +95,13 @@ def _lines(
     offer_type: OfferType,
 ) -> Iterator[str]:
     scores = {s["customer_id"]: s for s in segment_report(db)["scores"]}
-    with db.session() as s:
-        names = {row.id: row.name for row in s.execute(select(Customer.id, Customer.name))}
+    sheet = contact_sheet(db)  # only customers who agreed to marketing leave in a list
     yield csv_line(list(COLUMNS))
     rank = 0
     for customer_id, offers in _offers(service, k, product_id, offer_type):
+        who = sheet.get(customer_id)
+        if who is None:
+            continue
         value = scores.get(customer_id, {})
         if segment is not None and value.get("segment") != segment:
             continue
@@ -110,7 +112,8 @@ def _lines(
             yield csv_line(
                 [
                     customer_id,
-                    names.get(customer_id, ""),
+                    who.name,
+                    *who.cells(),
                     value.get("segment", ""),
                     value.get("value_tier", ""),
                     rank,

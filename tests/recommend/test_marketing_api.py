@@ -119,7 +119,7 @@ def test_campaign_lifecycle(api: Client) -> None:
             )
         )
     rep = call(client, m, "GET", f"/v1/campaigns/{cid}/report").json()
-    assert rep["treatment"] == {
+    assert {k: v for k, v in rep["treatment"].items() if k != "contactable"} == {
         "customers": 400,
         "converted": 1,
         "rate": 0.0025,
@@ -130,9 +130,18 @@ def test_campaign_lifecycle(api: Client) -> None:
     assert rep["ci_low"] < 0 < rep["ci_high"] and "Newcombe" in rep["ci"]
     listed = call(client, m, "GET", "/v1/campaigns").json()["items"]
     assert [c["id"] for c in listed] == [cid]
+    # The contact list: offered members who agreed to marketing, and only the channels
+    # each agreed to (every tenth customer never agreed; k001 agreed to e-mail).
     export = call(client, m, "GET", f"/v1/campaigns/{cid}/export")
     rows = list(csv.DictReader(io.StringIO(export.text)))
-    assert len(rows) == 400 and {"customer_id", "email", "phone", "product_id"} <= set(rows[0])
+    agreed = {x["customer_id"] for x in treated["customers"] if int(x["customer_id"][1:]) % 10 != 9}
+    assert {x["customer_id"] for x in rows} == agreed
+    assert rep["treatment"]["contactable"] == len(agreed)
+    assert {x["consent_marketing"] for x in rows} == {"True"}
+    by_id = {x["customer_id"]: x for x in rows}
+    if "k001" in by_id:
+        assert by_id["k001"]["email"] == "k001@example.com"
+    assert all(x["email"] == "" for x in rows if x["consent_email"] == "False")
 
 
 @pytest.mark.parametrize(
@@ -177,7 +186,10 @@ def test_offer_list_export_honours_product_id(api: Client) -> None:
     assert r.status_code == 200, r.text
     rows = list(csv.DictReader(io.StringIO(r.text)))
     owners = {f"k{c:03d}" for c in range(0, CUSTOMERS, 5)}
-    assert len(rows) == CUSTOMERS - len(owners)
+    refused = {f"k{c:03d}" for c in range(9, CUSTOMERS, 10)}  # no marketing consent
+    assert {x["customer_id"] for x in rows} == {
+        f"k{c:03d}" for c in range(CUSTOMERS)
+    } - owners - refused
     assert {x["product_id"] for x in rows} == {"loan"} and not owners & {
         x["customer_id"] for x in rows
     }

@@ -23,7 +23,7 @@ CUSTOMERS = 640
 
 def make_bank(db: Database) -> None:
     """640 customers: all hold a current account, every fourth a savings account, every
-    fifth a loan; nobody has the new card yet."""
+    fifth a loan; nobody has the new card yet. Nine in ten agreed to marketing."""
     db.upgrade()
     with db.session() as s:
         for pid, name in (
@@ -34,7 +34,16 @@ def make_bank(db: Database) -> None:
         ):
             s.add(Product(id=pid, name=name, description=name))
         for c in range(CUSTOMERS):
-            s.add(Customer(id=f"k{c:03d}", name=f"Customer {c}", segment="retail"))
+            s.add(
+                Customer(
+                    id=f"k{c:03d}",
+                    name=f"Customer {c}",
+                    segment="retail",
+                    consent_marketing=c % 10 != 9,  # every tenth never agreed to marketing
+                    consent_email=c % 3 != 2,
+                    consent_phone=c % 2 == 0,
+                )
+            )
         s.flush()
         n = 0
         for c in range(CUSTOMERS):
@@ -210,3 +219,18 @@ def test_offer_fatigue_after_repeated_rejections(bank: Database) -> None:
     with bank.session() as s:
         s.execute(update(OfferOutcome).values(recorded_at=datetime.now(UTC) - timedelta(days=31)))
     assert offered()
+
+
+def test_consent_only_campaigns_hold_customers_who_agreed_to_marketing(
+    bank: Database, service: RecommendService
+) -> None:
+    spec = CampaignSpec("Card", 0.2, product_id="card", seed=2, consent_only=True)
+    created = create_campaign(bank, service, spec)
+    ids = {m["customer_id"] for m in members(bank, created["id"])["customers"]}
+    assert len(ids) == CUSTOMERS - CUSTOMERS // 10
+    assert not {f"k{c:03d}" for c in range(9, CUSTOMERS, 10)} & ids
+    assert report(bank, created["id"])["treatment"]["contactable"] == created["treatment"]
+    with bank.session() as s:
+        s.execute(update(Customer).values(consent_marketing=False))
+    with pytest.raises(ValueError, match="agreed to marketing"):
+        create_campaign(bank, service, spec)

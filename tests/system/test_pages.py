@@ -28,7 +28,7 @@ from sqlalchemy import select
 
 from kcrm.core.config import Settings
 from kcrm.core.keys import create_key
-from kcrm.core.tables import Case, Document, Feedback, Interaction, Purchase
+from kcrm.core.tables import Case, Customer, Document, Feedback, Interaction, Purchase
 from kcrm.crm.cases import NewCase, open_case
 from kcrm.crm.loader import load_paths
 from kcrm.knowledge.embedders.hash import HashEmbedder
@@ -710,10 +710,13 @@ def test_marketing_renewals_audience_rules_and_campaign(
     expect(page.get_by_label("Campaign name")).to_be_focused()
     page.get_by_label("Campaign name").fill("eSIM for travellers")
     page.get_by_label("Customers (at most)").fill("50")
+    page.get_by_label("Only customers who agreed to marketing").check()
     page.get_by_role("button", name="Create campaign").click()
     expect(page.locator("#new-campaign-status")).to_contain_text(
         "40 customers to offer, 10 held out"
     )
+    # Everyone offered agreed to marketing: all of them may be contacted.
+    expect(page.locator("#report-stats .stat", has_text="may be contacted")).to_contain_text("40")
     expect(page.locator("#campaign-report")).to_be_visible()
     expect(page.locator("#report-uplift")).to_contain_text("Uplift")
     members = page.locator("#member-rows tr")
@@ -725,7 +728,11 @@ def test_marketing_renewals_audience_rules_and_campaign(
     with page.expect_download() as got:
         page.get_by_role("button", name="Download the contact list (CSV)").click()
     contacts = list(csv.DictReader(io.StringIO(Path(got.value.path()).read_text("utf-8"))))
-    assert len(contacts) == 40 and contacts[0]["email"]
+    with site.kb.db.session() as s:
+        agreed = set(s.scalars(select(Customer.id).where(Customer.consent_marketing.is_(True))))
+    # Offered customers who agreed to marketing only, with the channels they agreed to.
+    assert len(contacts) == 40 and {c["customer_id"] for c in contacts} <= agreed
+    assert all(bool(c["email"]) == (c["consent_email"] == "True") for c in contacts)
     expect(page.locator("#campaign-list-rows tr", has_text="eSIM for travellers")).to_be_visible()
     w.shot()
 

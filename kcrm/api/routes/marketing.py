@@ -63,6 +63,9 @@ class CampaignCreate(Strict):
     size: int | None = Field(default=None, ge=2, le=10_000_000, description="most members")
     holdout: float = Field(gt=0, le=0.5, description="share of members who get no offer")
     seed: int | None = Field(default=None, ge=0, lt=2**31, description="of the holdout draw")
+    consent_only: bool = Field(
+        default=False, description="only customers who agreed to marketing (a clean test)"
+    )
 
 
 class OutcomeIn(Strict):

@@ -173,6 +173,7 @@
       if ($(id).value) body[field] = $(id).value;
     }
     if ($("new-campaign-size").value) body.size = Number($("new-campaign-size").value);
+    if ($("new-campaign-consent").checked) body.consent_only = true;
     const button = event.submitter || $("new-campaign").querySelector("button");
     button.disabled = true;
     status("new-campaign-status", "Choosing the customers and drawing the holdout…");
@@ -215,6 +216,7 @@
       stat(`${h.converted} / ${h.customers}`, "held out who bought it"),
       stat(h.rate === null ? "–" : `${(h.rate * 100).toFixed(1)}%`, "conversion, held out"),
       stat(`${t.accepted} / ${t.rejected}`, "accepted / rejected"),
+      stat(String(t.contactable), "offered who may be contacted"),
     );
     $("report-uplift").textContent = report.uplift === null ? "No uplift yet: a group is empty." : `Uplift ${signed(report.uplift)} (95% interval ${signed(report.ci_low)} to ${signed(report.ci_high)}; ${report.ci}).`;
     renderMembers(id, treated.customers || []);

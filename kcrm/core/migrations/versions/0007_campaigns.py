@@ -29,6 +29,7 @@ def upgrade() -> None:
         sa.Column("size", sa.Integer(), nullable=True),
         sa.Column("holdout", sa.Float(), nullable=False),
         sa.Column("seed", sa.Integer(), nullable=False),
+        sa.Column("consent_only", sa.Boolean(), nullable=False),
         sa.Column("created_by", sa.String(length=256), nullable=False),
         sa.Column("started_at", kcrm.core.tables.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_campaigns")),
