@@ -196,3 +196,20 @@ ALIASES: dict[str, list[str]] = {
     "prod-crypto": ["crypto", "cryptoassets", "Kestrel Crypto"],
     "prod-gold": ["gold", "silver"],
 }
+
+# Product rules the recommender enforces (docs/formats.md): product id → link → product ids.
+# Plans are tiers (Metal > Premium > Plus); the Premium plan took over the closed 2021 plan;
+# annual cover replaces single-trip cover; the Business Grow plan is a business customer's
+# plan instead of a personal one.
+RULES: dict[str, dict[str, list[str]]] = {
+    "prod-premium-plan": {
+        "upgrade_of": ["prod-plus-plan"],
+        "replaces": ["prod-legacy-premium-plan"],
+    },
+    "prod-metal-plan": {"upgrade_of": ["prod-premium-plan"]},
+    "prod-metal-card": {"upgrade_of": ["prod-standard-card"]},
+    "prod-annual-travel-insurance": {"replaces": ["prod-travel-insurance"]},
+    "prod-business-grow-plan": {
+        "conflicts_with": ["prod-plus-plan", "prod-premium-plan", "prod-metal-plan"]
+    },
+}

@@ -12,6 +12,7 @@ _catalog).
 from __future__ import annotations
 
 import argparse
+import hashlib
 import csv
 import json
 import random
@@ -36,6 +37,7 @@ import _faqs  # noqa: E402
 import _zh  # noqa: E402
 
 SEED = 20251101
+LINKS = ("replaces", "conflicts_with", "upgrade_of")  # product rules, in column order
 START = datetime(2025, 11, 1)
 END = datetime(2026, 10, 31, 23, 59)
 DEFAULT_BANKING77 = Path("/work/shared/data/banking77/train.csv")
@@ -114,6 +116,15 @@ def monthly(anchor_day: int, lo: datetime, hi: datetime) -> list[datetime]:
         if d >= lo:
             out.append(d)
         y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+
+
+def consents(customer_id: str) -> tuple[bool, bool, bool]:
+    """(e-mail, phone, marketing) consent, from a hash of the id: drawing them from the
+    generator would shift every random choice after the customers. About 85% agree to
+    e-mail, 55% to phone calls and 75% to marketing (through a channel they agreed to)."""
+    h = int(hashlib.sha256(customer_id.encode()).hexdigest(), 16)
+    email, phone = h % 100 < 85, (h // 100) % 100 < 55
+    return email, phone, (h // 10_000) % 100 < 75 and (email or phone)
 
 
 def write_jsonl(path: Path, records: list[dict]) -> None:
@@ -910,7 +921,19 @@ def main(argv: list[str] | None = None) -> int:
 
     write_csv(
         crm / "customers.csv",
-        ["id", "name", "email", "phone", "country", "city", "segment", "joined_at"],
+        [
+            "id",
+            "name",
+            "email",
+            "phone",
+            "country",
+            "city",
+            "segment",
+            "joined_at",
+            "consent_email",
+            "consent_phone",
+            "consent_marketing",
+        ],
         [
             [
                 c.id,
@@ -921,6 +944,7 @@ def main(argv: list[str] | None = None) -> int:
                 c.city,
                 c.segment,
                 c.joined.date().isoformat(),
+                *(str(flag).lower() for flag in consents(c.id)),
             ]
             for c in customers
         ],
@@ -937,6 +961,9 @@ def main(argv: list[str] | None = None) -> int:
             "active",
             "repeatable",
             "aliases",
+            "replaces",
+            "conflicts_with",
+            "upgrade_of",
         ],
         [
             [
@@ -949,6 +976,7 @@ def main(argv: list[str] | None = None) -> int:
                 str(a).lower(),
                 str(r).lower(),
                 ";".join(_catalog.ALIASES.get(p, [])),
+                *(";".join(_catalog.RULES.get(p, {}).get(link, [])) for link in LINKS),
             ]
             for p, n, cat, d, pr, co, a, r in _catalog.PRODUCTS
         ],

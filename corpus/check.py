@@ -88,6 +88,10 @@ def main(root: Path) -> int:
         a["id"] for a in articles
     }
     case_ids = {c["id"] for c in cases}
+    for p in products:  # product rules name other products of the catalogue
+        for link in ("replaces", "conflicts_with", "upgrade_of"):
+            for other in filter(None, (p.get(link) or "").split(";")):
+                need(other in prod_ids and other != p["id"], f"{p['id']}: {link} {other!r}")
     cats = (
         json.loads(Path("/work/shared/data/banking77/categories.json").read_text())
         if Path("/work/shared/data/banking77/categories.json").exists()

@@ -190,3 +190,16 @@ def refit_assist_if_stale(kb: KnowledgeBase) -> bool:
     with stage("fitting the suggestion model and its calibration on the resolved cases", err, 0):
         fit_assist(kb)
     return True
+
+
+def recommender(db: Database) -> Any:
+    """The saved recommender (trained and saved first if there is none)."""
+    from kcrm.knowledge.embedders.factory import configured_embedder
+    from kcrm.recommend.store import saved_or_trained
+
+    return saved_or_trained(
+        db,
+        lambda: configured_embedder(get_settings()),
+        lambda message: err.print(f"[yellow]{message}[/]"),
+        lambda message: err.print(f"[dim]{message}[/]"),
+    )

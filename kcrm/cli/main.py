@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from kcrm.cli import admin, assist, crm, doctor, helpdesk, knowledge, recommend, serve
+from kcrm.cli import admin, assist, crm, doctor, helpdesk, knowledge, marketing, recommend, serve
 
 app = typer.Typer(
     name="kcrm",
@@ -48,6 +48,7 @@ helpdesk.register(app, report_app)
 serve.register(app)
 doctor.register(app)
 recommend.register(app, evaluate_app, train_app)
+marketing.register(app, evaluate_app)
 assist.register(app, evaluate_app, train_app)
 app.add_typer(evaluate_app, name="evaluate")
 app.add_typer(train_app, name="train")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import time
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -12,7 +13,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from kcrm.cli.common import JsonOpt, emit, err, fail, open_db, out
+from kcrm.cli.common import JsonOpt, emit, err, fail, open_db, out, recommender
 from kcrm.core.config import get_settings
 from kcrm.core.db import Database
 
@@ -40,24 +41,33 @@ def _embedder() -> Any:
     return configured_embedder(s)
 
 
-def _service(db: Database) -> Any:
-    from kcrm.recommend.config import RecommendConfig
-    from kcrm.recommend.service import RecommendService
-    from kcrm.recommend.store import load_service, model_dir
+def _customer_exists(db: Database, customer_id: str) -> bool:
+    from sqlalchemy import select
 
-    path = model_dir(db.settings)
-    if (path / "manifest.json").is_file():
-        return load_service(path, db, RecommendConfig())
-    err.print(
-        "[yellow]no trained recommender saved; training one now "
-        "(`kcrm train recommend` saves it)[/]"
-    )
-    return RecommendService.train(db, RecommendConfig(), _embedder(), step=_step)
+    from kcrm.core.tables import Customer
+
+    with db.session() as s:
+        return s.scalar(select(Customer.id).where(Customer.id == customer_id)) is not None
+
+
+class OfferKind(StrEnum):
+    new = "new"
+    renewal = "renewal"
+    all = "all"
+
+
+OfferTypeOpt = Annotated[
+    OfferKind,
+    typer.Option(
+        "--offer-type", help="new (not owned), renewal (owned repeatable products) or all"
+    ),
+]
 
 
 def recommend(
     customer_id: Annotated[str | None, typer.Argument(help="customer id")] = None,
     k: Annotated[int, typer.Option("--k", min=1, max=100, help="offers per customer")] = 10,
+    offer_type: OfferTypeOpt = OfferKind.new,
     all_: Annotated[bool, typer.Option("--all", help="every customer (campaign export)")] = False,
     out_file: Annotated[Path | None, typer.Option("--out", help="CSV file for --all")] = None,
     as_json: JsonOpt = False,
@@ -68,20 +78,27 @@ def recommend(
     if all_ and out_file is None:
         raise fail("--all needs --out FILE.csv", 2)
     db = open_db()
-    service = _service(db)
+    if customer_id is not None and not _customer_exists(db, customer_id):
+        raise fail(f"no customer with id {customer_id!r}", 1)  # before loading any model
+    service = recommender(db)
     if not all_:
         assert customer_id is not None
-        offers = service.recommend(customer_id, k)
+        offers = service.recommend(customer_id, k, offer_type.value)
         if offers is None:
             raise fail(f"no customer with id {customer_id!r}", 1)
         items = [o.as_dict() for o in offers]
         if as_json:
             emit({"customer_id": customer_id, "items": items})
             return
-        table = Table("#", "product", "name", "score", "reasons")
+        table = Table("#", "product", "name", "type", "score", "reasons")
         for i, o in enumerate(items, 1):
             table.add_row(
-                str(i), o["product_id"], o["name"], f"{o['score']:.3f}", "; ".join(o["reasons"])
+                str(i),
+                o["product_id"],
+                o["name"],
+                o["offer_type"],
+                f"{o['score']:.3f}",
+                "; ".join(o["reasons"]),
             )
         out.print(table)
         return
@@ -101,11 +118,21 @@ def recommend(
     ):
         task = bar.add_task("recommending", total=total)
         writer = csv.writer(fh)
-        writer.writerow(["customer_id", "rank", "product_id", "name", "score", "reasons"])
-        for cid, offers in service.recommend_all(k):
+        writer.writerow(
+            ["customer_id", "rank", "offer_type", "product_id", "name", "score", "reasons"]
+        )
+        for cid, offers in service.recommend_all(k, offer_type.value):
             for rank, o in enumerate(offers, 1):
                 writer.writerow(
-                    [cid, rank, o.product_id, o.name, f"{o.score:.6f}", " | ".join(o.reasons)]
+                    [
+                        cid,
+                        rank,
+                        o.offer_type,
+                        o.product_id,
+                        o.name,
+                        f"{o.score:.6f}",
+                        " | ".join(o.reasons),
+                    ]
                 )
                 rows += 1
             bar.advance(task)

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 # The newest migration (kcrm/migrations/versions). Every process checks the schema
 # at open; comparing with this constant spares it importing alembic (0.25 s) and
 # parsing the migration scripts. tests/test_migrations.py keeps it equal to the head.
-SCHEMA_REVISION = "0006_helpdesk"
+SCHEMA_REVISION = "0007_campaigns"
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 # The PostgreSQL advisory lock (any constant bigint: these are the bytes of "kcrm") that

@@ -443,3 +443,64 @@ class RateBucket(Base):
     tokens: Mapped[float] = mapped_column(Float)
     at: Mapped[float] = mapped_column(Float)  # epoch seconds of the last update
     granted: Mapped[bool] = mapped_column(Boolean)  # whether the last request went ahead
+
+
+class Campaign(Base):
+    """An offer sent to a list of customers, with a random holdout that gets nothing."""
+
+    __tablename__ = "campaigns"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(256))
+    # The product offered; none: each member is offered their own best product.
+    product_id: Mapped[str | None] = mapped_column(String(128))
+    segment: Mapped[str | None] = mapped_column(String(64))  # RFM segment the list was cut to
+    tier: Mapped[str | None] = mapped_column(String(16))  # value tier the list was cut to
+    size: Mapped[int | None] = mapped_column(Integer)  # at most this many members
+    holdout: Mapped[float] = mapped_column(Float)  # share of members held out
+    seed: Mapped[int] = mapped_column(Integer)  # of the random holdout draw
+    consent_only: Mapped[bool] = mapped_column(
+        Boolean, default=False
+    )  # members agreed to marketing
+    created_by: Mapped[str] = mapped_column(String(256), default="")
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)  # conversions count from here
+
+
+class CampaignMember(Base):
+    """One customer of a campaign, in the treatment or the holdout group."""
+
+    __tablename__ = "campaign_members"
+
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True
+    )
+    customer_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    arm: Mapped[str] = mapped_column(String(16))  # treatment | holdout
+    product_id: Mapped[str] = mapped_column(String(128))  # offered, or would have been
+    score: Mapped[float] = mapped_column(Float)
+    rank: Mapped[int] = mapped_column(Integer)  # in the campaign's list, 1 = best
+
+
+class OfferOutcome(Base):
+    """A customer's answer to an offer: accepted or rejected (offer fatigue counts these)."""
+
+    __tablename__ = "offer_outcomes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    campaign_id: Mapped[int | None] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="SET NULL"), index=True
+    )
+    customer_id: Mapped[str] = mapped_column(String(128))
+    product_id: Mapped[str] = mapped_column(String(128))
+    outcome: Mapped[str] = mapped_column(String(16))  # accepted | rejected
+    recorded_by: Mapped[str] = mapped_column(String(256), default="")
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+Index(
+    "ix_offer_outcomes_customer_product",
+    OfferOutcome.customer_id,
+    OfferOutcome.product_id,
+    OfferOutcome.outcome,
+)
+Index("ix_campaign_members_campaign_arm", CampaignMember.campaign_id, CampaignMember.arm)

@@ -243,7 +243,8 @@ def _write_products(s: Session, batch: list[tuple[int, Any]], report: IngestRepo
             "aliases",
         ):
             setattr(prod, key, data[key])
-        prod.attributes = dict(row.model_extra or {})
+        links = {k: data[k] for k in ("replaces", "conflicts_with", "upgrade_of") if data[k]}
+        prod.attributes = {**dict(row.model_extra or {}), **links}
         prod.content_hash = h
 
 

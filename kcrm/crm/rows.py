@@ -51,6 +51,7 @@ def _split(value: Any) -> Any:
 # Text as long as the column it goes to (kcrm/core/tables.py; tests check they agree).
 ContactValue = Annotated[str, StringConstraints(min_length=1, max_length=256)]
 Alias = Annotated[str, StringConstraints(min_length=1, max_length=256)]
+ProductId = Annotated[str, StringConstraints(min_length=1, max_length=128)]
 
 
 class _Row(BaseModel):
@@ -131,8 +132,22 @@ class ProductRow(_Row):
     active: bool = True
     repeatable: bool = False
     aliases: list[Alias] = Field(default_factory=list, max_length=100)
+    # Product rules (ids of other products): kept in `attributes` under these names, where
+    # the recommender's business rules read them (kcrm/recommend/rules.py).
+    replaces: list[ProductId] = Field(default_factory=list, max_length=100)
+    conflicts_with: list[ProductId] = Field(default_factory=list, max_length=100)
+    upgrade_of: list[ProductId] = Field(default_factory=list, max_length=100)
 
-    _lists = field_validator("aliases", mode="before")(_split)
+    _lists = field_validator("aliases", "replaces", "conflicts_with", "upgrade_of", mode="before")(
+        _split
+    )
+
+    @model_validator(mode="after")
+    def _not_itself(self) -> ProductRow:
+        for link in ("replaces", "conflicts_with", "upgrade_of"):
+            if self.id in getattr(self, link):
+                raise ValueError(f"{link} names the product itself ({self.id!r})")
+        return self
 
 
 class PurchaseRow(_Row):

@@ -21,8 +21,9 @@ def normalise(scores: np.ndarray) -> np.ndarray:
     """Each row scaled to [0, 1]: models' raw scales differ by orders of magnitude."""
     lo = scores.min(axis=1, keepdims=True)
     span = scores.max(axis=1, keepdims=True) - lo
-    safe = np.where(span > 0, span, 1.0)
-    return np.where(span > 0, (scores - lo) / safe, 0.0).astype(np.float32)
+    out = np.subtract(scores, lo, dtype=np.float32)  # a row with no span is all zeros here
+    np.divide(out, span, out=out, where=span > 0)
+    return out
 
 
 def combine(parts: Mapping[str, np.ndarray], weights: Mapping[str, float]) -> np.ndarray:

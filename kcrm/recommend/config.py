@@ -38,6 +38,15 @@ class RecommendConfig(BaseSettings):
     rerank_windows: int = Field(default=3, ge=1, le=12)
     rerank_candidates: int = Field(default=100, ge=10, le=2000)
 
+    # Customers with no purchases: what customers of their segment, country or signup
+    # cohort bought in this many days before the last purchase (all history if few did).
+    cold_window_days: float = Field(default=90.0, gt=0)
+
+    # Offer fatigue: a customer who rejected an offer this many times is not offered it
+    # again for `fatigue_days` after the last rejection (0 rejections = never suppress).
+    fatigue_rejections: int = Field(default=3, ge=0)
+    fatigue_days: float = Field(default=90.0, ge=0)
+
     # Business rules.
     repeatable_categories: list[str] = Field(default_factory=list)
     max_per_category: int = Field(default=0, ge=0)  # 0 = no cap

@@ -106,6 +106,26 @@ class Interactions:
         m.data[:] = 1.0
         return m
 
+    def history(self) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+        """(order lines of each item per customer, the day of the latest one), users × items,
+        with the same sparsity pattern: what renewals and audiences say about a customer."""
+        key = self.user.astype(np.int64) * max(self.n_items, 1) + self.item
+        order = np.argsort(key, kind="stable")
+        sorted_key = key[order]
+        starts = np.r_[0, np.flatnonzero(sorted_key[1:] != sorted_key[:-1]) + 1][: len(key)]
+        if not len(key):
+            empty = sp.csr_matrix((self.n_users, self.n_items), dtype=np.float32)
+            return empty, sp.csr_matrix((self.n_users, self.n_items), dtype=np.float64)
+        counts = np.diff(np.r_[starts, len(key)]).astype(np.float32)
+        last = np.maximum.reduceat(self.day[order], starts)
+        rows = (sorted_key[starts] // max(self.n_items, 1)).astype(np.int64)
+        cols = (sorted_key[starts] % max(self.n_items, 1)).astype(np.int64)
+        shape = (self.n_users, self.n_items)
+        return (
+            sp.csr_matrix((counts, (rows, cols)), shape=shape),
+            sp.csr_matrix((last, (rows, cols)), shape=shape),
+        )
+
     def where(self, mask: np.ndarray) -> Interactions:
         """The lines selected by `mask`, with the same user and item indices."""
         return replace(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,9 @@ import numpy as np
 from kcrm.core.config import Settings
 from kcrm.core.db import Database
 from kcrm.knowledge.embedders.base import Embedder
-from kcrm.recommend.base import Recommender, sparse_arrays, sparse_from
+from kcrm.recommend.audience import Activity
+from kcrm.recommend.base import Recommender, load_npz, save_npz, sparse_arrays, sparse_from
+from kcrm.recommend.coldstart import ColdStart
 from kcrm.recommend.config import RecommendConfig
 from kcrm.recommend.data import Catalog, load_catalog
 from kcrm.recommend.models import (
@@ -30,7 +33,7 @@ from kcrm.recommend.rerank import Reranker
 from kcrm.recommend.service import RecommendService
 
 log = logging.getLogger(__name__)
-FORMAT = 1
+FORMAT = 2  # 2: purchase counts and days instead of a binary matrix; cold start
 MODEL_CLASSES: dict[str, type[Recommender]] = {
     c.name: c
     for c in (
@@ -53,8 +56,15 @@ def save_service(service: RecommendService, path: Path) -> None:
         model.save(path / f"{name}.npz")
     if service.reranker is not None:
         service.reranker.save(path / "reranker.npz")
-    owned: dict[str, Any] = sparse_arrays("owned", service.owned)
-    np.savez(path / "owned.npz", **owned)
+    history: dict[str, Any] = {
+        **sparse_arrays("history", service.history),
+        **sparse_arrays("last", service.last),
+    }
+    np.savez(path / "history.npz", **history)
+    if service.cold is not None:
+        save_npz(path / "coldstart.npz", service.cold.meta(), service.cold.arrays())
+    if service.activity is not None:
+        save_npz(path / "activity.npz", {}, service.activity.arrays())
     manifest = {
         "format": FORMAT,
         "models": {name: m.name for name, m in service.models.items()},
@@ -80,20 +90,30 @@ def load_service(path: Path, db: Database, config: RecommendConfig) -> Recommend
         for name, kind in manifest["models"].items()
     }
     reranker = Reranker.load(path / "reranker.npz") if manifest.get("reranker") else None
-    with np.load(path / "owned.npz", allow_pickle=False) as f:
-        owned = sparse_from("owned", {k: f[k] for k in f.files})
+    with np.load(path / "history.npz", allow_pickle=False) as f:
+        arrays = {k: f[k] for k in f.files}
+    history, last = sparse_from("history", arrays), sparse_from("last", arrays)
+    cold = None
+    if (path / "coldstart.npz").is_file():
+        cold = ColdStart.restore(*load_npz(path / "coldstart.npz"))
+    activity = None
+    if (path / "activity.npz").is_file():
+        activity = Activity.from_arrays(load_npz(path / "activity.npz")[1])
     catalog = aligned_catalog(load_catalog(db), manifest["items"])
     service = RecommendService(
         db,
         config,
         catalog,
         manifest["users"],
-        owned,
+        history,
+        last,
         models,
         manifest["weights"],
         int(manifest["last_purchase_id"]),
         manifest.get("info", {}),
         reranker,
+        cold,
+        activity,
     )
     service.refresh(force=True)
     return service
@@ -137,3 +157,31 @@ def load_recommender(
         except (OSError, ValueError, KeyError) as exc:
             log.warning("cannot load the saved recommender (%s); training a new one", exc)
     return RecommendService.train(db, config, embedder)
+
+
+def saved_or_trained(
+    db: Database,
+    embedder: Callable[[], Embedder | None],
+    note: Callable[[str], None] = log.warning,
+    step: Callable[[str], None] | None = None,
+) -> RecommendService:
+    """The saved recommender; trained and saved first when there is none (or it cannot be
+    read), so that only the first command pays for training.
+
+    Args:
+        embedder: builds the embedding model, called only if training is needed.
+        note: told why training happens.
+        step: told each training step.
+    """
+    config = RecommendConfig()
+    path = model_dir(db.settings)
+    if (path / "manifest.json").is_file():
+        try:
+            return load_service(path, db, config)
+        except (OSError, ValueError, KeyError) as exc:
+            note(f"cannot load the saved recommender ({exc}); training again")
+    else:
+        note("no trained recommender saved yet: training and saving one now")
+    service = RecommendService.train(db, config, embedder(), step=step)
+    save_service(service, path)
+    return service

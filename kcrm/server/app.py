@@ -29,6 +29,7 @@ from kcrm.api.routes import (
     help,
     interactions,
     knowledge,
+    marketing,
     purchases,
     search,
 )
@@ -203,6 +204,7 @@ def create_app(
         purchases,
         customers,
         help,
+        marketing,
     ):
         app.include_router(module.router)
     app.include_router(web.router)

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 
 from kcrm.api.deps import KBDep, MarketingRole, RecommenderDep, SettingsDep
-from kcrm.api.problems import Problem
-from kcrm.crm.campaigns import campaign_csv
+from kcrm.crm.offer_lists import campaign_csv
 from kcrm.web.pages import STATIC, public_categories, public_key_status, render
 
 router = APIRouter()
@@ -59,13 +58,20 @@ def export_campaign(
     k: Annotated[int, Query(ge=1, le=20, description="offers per customer")] = 3,
     segment: Annotated[str | None, Query(max_length=64, description="RFM segment")] = None,
     tier: Annotated[str | None, Query(max_length=16, description="gold, silver, bronze")] = None,
+    product_id: Annotated[
+        str | None, Query(max_length=128, description="that product's audience instead")
+    ] = None,
+    offer_type: Annotated[
+        Literal["new", "renewal", "all"], Query(description="new products, renewals or both")
+    ] = "new",
 ) -> StreamingResponse:
-    """Every customer's top offers with reasons as CSV, optionally one segment or tier only."""
-    try:
-        lines = campaign_csv(service, kb.db, k, segment or None, tier or None)
-    except ValueError as exc:
-        raise Problem(422, "Invalid request", str(exc)) from None
-    name = "-".join(["campaign", *(x.replace(" ", "_") for x in (segment, tier) if x)])
+    """Every customer's top offers with reasons as CSV (or, with `product_id`, the customers
+    most likely to take that product), optionally one segment or tier only."""
+    lines = campaign_csv(
+        service, kb.db, k, segment or None, tier or None, product_id or None, offer_type
+    )
+    parts = (product_id, segment, tier)
+    name = "-".join(["campaign", *(x.replace(" ", "_") for x in parts if x)])
     return StreamingResponse(
         lines,
         media_type="text/csv; charset=utf-8",

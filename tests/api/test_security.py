@@ -62,6 +62,15 @@ POLICY: dict[tuple[str, str], set[str]] = {
     ("GET", "/v1/customers/{customer_id}/recommendations"): STAFF | {"marketing"},
     ("GET", "/v1/segments"): {"admin", "marketing"},
     ("GET", "/v1/campaigns/export"): {"admin", "marketing"},
+    ("GET", "/v1/products"): STAFF | {"marketing"},
+    ("GET", "/v1/products/{product_id}/audience"): {"admin", "marketing"},
+    ("GET", "/v1/rules"): {"admin", "marketing"},
+    ("GET", "/v1/campaigns"): {"admin", "marketing"},
+    ("POST", "/v1/campaigns"): {"admin", "marketing"},
+    ("GET", "/v1/campaigns/{campaign_id}/members"): {"admin", "marketing"},
+    ("POST", "/v1/campaigns/{campaign_id}/outcomes"): {"admin", "marketing"},
+    ("GET", "/v1/campaigns/{campaign_id}/report"): {"admin", "marketing"},
+    ("GET", "/v1/campaigns/{campaign_id}/export"): {"admin", "marketing"},
 }
 OPEN = {("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/metrics")}
 

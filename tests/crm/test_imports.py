@@ -124,3 +124,24 @@ def test_groceries_export_imports_with_its_own_column_names(
     with kb.db.session() as s:
         baskets = s.scalar(select(func.count(func.distinct(Purchase.order_id))))
         assert baskets is not None and 0 < baskets <= 500
+
+
+def test_product_rules_are_kept_for_the_recommender(kb: KnowledgeBase, tmp_path: Path) -> None:
+    path = tmp_path / "products.csv"
+    path.write_text(
+        "id,name,repeatable,replaces,conflicts_with,upgrade_of\n"
+        "plus,Plus plan,true,,,\n"
+        "premium,Premium plan,true,legacy,,plus\n"
+        "metal,Metal plan,true,,,premium;plus\n"
+        "junior,Junior account,false,,business,\n"
+        "loop,Loop plan,true,loop,,\n"
+    )
+    report = import_csv(kb.db, "products", path)
+    assert report.added == 4 and [r.line for r in report.rejected] == [6]
+    assert "names the product itself" in report.rejected[0].reason
+    with kb.db.session() as s:
+        attrs = {p.id: p.attributes for p in s.scalars(select(Product))}
+    assert attrs["premium"] == {"replaces": ["legacy"], "upgrade_of": ["plus"]}
+    assert attrs["metal"] == {"upgrade_of": ["premium", "plus"]}
+    assert attrs["junior"] == {"conflicts_with": ["business"]}
+    assert attrs["plus"] == {}

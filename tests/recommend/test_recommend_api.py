@@ -39,12 +39,18 @@ def test_recommendations_shape_and_reasons(api: Client) -> None:
         r = get(client, keys[role], "/v1/customers/c01/recommendations", k=3)
         assert r.status_code == 200, r.text
     body = r.json()
-    assert body["customer_id"] == "c01" and len(body["items"]) == 3
+    # c01 owns milk, beer and diapers: bread and cheese are all there is left to offer.
+    assert body["customer_id"] == "c01"
+    assert {i["product_id"] for i in body["items"]} == {"bread", "cheese"}
     item = body["items"][0]
-    assert {"product_id", "name", "score", "reasons"} <= set(item) and item["reasons"]
-    assert not {"beer", "diapers", "wine"} & {i["product_id"] for i in body["items"]}
+    assert {"product_id", "name", "score", "reasons", "offer_type"} <= set(item) and item["reasons"]
+    assert {i["offer_type"] for i in body["items"]} == {"new"}
+    r = get(client, keys["agent"], "/v1/customers/c01/recommendations", offer_type="renewal")
+    assert [(i["product_id"], i["offer_type"]) for i in r.json()["items"]] == [("milk", "renewal")]
     r = get(client, keys["agent"], "/v1/customers/c01/recommendations", k=6, include_owned=True)
-    assert {"beer", "diapers"} <= {i["product_id"] for i in r.json()["items"]}
+    assert {i["product_id"] for i in r.json()["items"]} == {"bread", "cheese", "milk"}
+    bad = get(client, keys["agent"], "/v1/customers/c01/recommendations", offer_type="old")
+    assert bad.status_code == 422
 
 
 def test_new_customer_gets_popular_offers(api: Client) -> None:

@@ -1,4 +1,4 @@
-"""Ranking metrics by hand, blend tuning that finds the signal, and the business rules."""
+"""Ranking metrics by hand and blend tuning that finds the signal."""
 
 from __future__ import annotations
 
@@ -7,10 +7,7 @@ import pytest
 import scipy.sparse as sp
 
 from kcrm.recommend.blend import combine, normalise, tune_weights
-from kcrm.recommend.config import RecommendConfig
-from kcrm.recommend.data import Catalog
 from kcrm.recommend.metrics import holdout, ranking_metrics, top_k
-from kcrm.recommend.rules import Rules
 from tests.recommend.test_recommend_models import interactions
 
 
@@ -58,43 +55,6 @@ def test_combine_and_normalise() -> None:
     parts = {"a": normalise(np.asarray([[1.0, 3.0, 2.0]])), "b": np.asarray([[1.0, 0.0, 0.0]])}
     np.testing.assert_allclose(parts["a"], [[0.0, 1.0, 0.5]])
     np.testing.assert_allclose(combine(parts, {"a": 1.0, "b": 2.0}), [[2.0, 1.0, 0.5]])
-
-
-def catalog() -> Catalog:
-    return Catalog.simple(
-        ["card", "loan", "coffee", "tea", "gold card"],
-        categories=["cards", "loans", "drinks", "drinks", "cards"],
-        active=[True, True, True, True, False],
-        repeatable=[False, False, True, False, False],
-        price=[10.0, 100.0, 3.0, 2.0, 50.0],
-        cost=[9.0, 20.0, 1.0, 1.0, 10.0],
-    )
-
-
-def test_owned_inactive_and_ineligible_items_are_not_offered() -> None:
-    cat = catalog()
-    cat.attributes[1] = {"eligible_segment": "premium;gold"}
-    rules = Rules(cat, RecommendConfig())
-    owned = np.asarray([0, 2])  # the card (not repeatable) and coffee (repeatable)
-    mask = rules.offerable({"segment": "retail"}, owned)
-    assert mask.tolist() == [False, False, True, True, False]
-    assert rules.offerable({"segment": "Premium"}, owned)[1]
-
-
-def test_repeatable_categories_from_config() -> None:
-    rules = Rules(catalog(), RecommendConfig(repeatable_categories=["drinks"]))
-    assert rules.offerable({}, np.asarray([3]))[3]
-
-
-def test_value_objective_and_category_cap() -> None:
-    scores = np.asarray([1.0, 0.5, 0.9, 0.8, 0.0], np.float32)
-    mask = np.asarray([True, True, True, True, False])
-    plain = Rules(catalog(), RecommendConfig())
-    assert plain.select(scores, mask, 3) == [0, 2, 3]
-    margin = Rules(catalog(), RecommendConfig(value_objective="margin", value_weight=2.0))
-    assert margin.select(scores, mask, 1) == [1]  # margin 80 doubles the loan's score
-    capped = Rules(catalog(), RecommendConfig(max_per_category=1))
-    assert capped.select(scores, mask, 3) == [0, 2, 1]  # one drink only, then the loan
 
 
 def test_a_model_tuned_on_the_validation_weeks_leads_only_beyond_noise() -> None:

@@ -152,12 +152,9 @@ class TestCoPurchase(RecommenderContract):
         model = CoPurchaseRecommender().fit(data)
         ids, _ = model.recommend(20, row([0], 4), N=1)
         assert ids[0] == 1
-        best, both, lift = model.evidence(np.asarray([True, False, False, False]), 1) or (
-            0,
-            0.0,
-            0.0,
-        )
-        assert best == 0 and both == 6 and lift == pytest.approx(6 * 20 / (6 * 6))
+        best, both, lift = model.evidence(row([0], 4), np.asarray([[1, 2, -1]]))
+        assert best[0, 0] == 0 and both[0, 0] == 6 and lift[0, 0] == pytest.approx(6 * 20 / 36)
+        assert best[0, 2] == -1
 
     def test_incremental_update_equals_refit(self) -> None:
         data = checkerboard()
@@ -184,7 +181,10 @@ class TestALS(RecommenderContract):
     def test_user_solve_matches_implicit(self, model: ALSRecommender) -> None:
         x = checkerboard().user_items()
         ours = model.user_factors(x)
-        theirs = model._model.recalculate_user(np.arange(x.shape[0]), x)
+        implicit = model._make()
+        implicit.item_factors = model.item_factors
+        implicit.user_factors = np.zeros((x.shape[0], model.factors), np.float32)
+        theirs = implicit.recalculate_user(np.arange(x.shape[0]), x)
         np.testing.assert_allclose(ours, theirs, rtol=1e-3, atol=1e-5)
 
     def test_user_factors_follow_new_purchases(self, model: Recommender) -> None:

@@ -118,10 +118,16 @@ def test_every_offer_has_reasons_and_respects_the_rules(service: RecommendServic
     assert offers is not None and offers
     ids = [o.product_id for o in offers]
     assert "wine" not in ids  # inactive
-    assert not {"beer", "diapers"} & set(ids)  # owned, not repeatable
-    assert "milk" in ids  # owned but repeatable
-    assert all(o.reasons for o in offers)
+    assert not {"beer", "diapers", "milk"} & set(ids)  # owned: not a new offer
+    assert all(o.reasons and o.offer_type == "new" for o in offers)
     assert [o.score for o in offers] == sorted((o.score for o in offers), reverse=True)
+    # Milk is owned and repeatable: a renewal, said to be one, and only when asked for.
+    renewals = service.recommend("c00", k=10, offer_type="renewal")
+    assert renewals is not None and [o.product_id for o in renewals] == ["milk"]
+    assert renewals[0].offer_type == "renewal"
+    assert renewals[0].reasons[0] == "renewal: bought once, on 01 Jan 2025"
+    both = service.recommend("c00", k=10, offer_type="all")
+    assert both is not None and {o.product_id for o in both} == {"milk", "bread"}
 
 
 def test_unknown_customer_is_none_and_new_customer_gets_popular_offers(
@@ -130,8 +136,11 @@ def test_unknown_customer_is_none_and_new_customer_gets_popular_offers(
     assert service.recommend("nobody") is None
     offers = service.recommend("c40", k=3)
     assert offers is not None and len(offers) == 3
-    assert offers[0].product_id == "milk"
-    assert offers[0].reasons[0].startswith("popular")
+    # c01-c39 bought milk in the 90 days before the last purchase (day 90), c00 on day 0;
+    # c40, like everyone, is in segment retail and country GB: no group stands out.
+    assert offers[0].product_id == "milk" and offers[0].score == pytest.approx(39 / 41)
+    assert offers[0].reasons == ["bought by 95% of all customers in the last 90 days"]
+    assert [o.score for o in offers] == sorted((o.score for o in offers), reverse=True)
 
 
 def test_a_new_purchase_changes_offers_without_retraining(
@@ -160,10 +169,11 @@ def test_saved_service_loads_with_the_same_offers(
 
 def test_recommend_all_covers_every_customer(service: RecommendService) -> None:
     rows = dict(service.recommend_all(k=2))
-    assert len(rows) == 41 and all(len(v) == 2 for v in rows.values())
-    single = service.recommend("c05", 2)
-    assert single is not None
-    assert [o.product_id for o in rows["c05"]] == [o.product_id for o in single]
+    assert len(rows) == 41 and all(rows.values())
+    for cid in ("c05", "c13", "c40"):
+        single = service.recommend(cid, 2)
+        assert single is not None
+        assert [o.as_dict() for o in rows[cid]] == [o.as_dict() for o in single]
 
 
 def test_no_purchases_yet_still_serves(settings: Settings) -> None:

@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
-from kcrm.recommend.data import Catalog, Interactions
-from kcrm.recommend.explain import reason
+from kcrm.recommend.data import Catalog, Interactions, from_day
+from kcrm.recommend.explain import popular_texts
 from kcrm.recommend.models import PopularityRecommender
 from kcrm.recommend.shift import last_shift, split_statistics, weekly_counts
 
@@ -79,8 +79,10 @@ def test_popularity_since_the_shift_follows_the_new_mix(tmp_path: Path) -> None:
     again = PopularityRecommender.load(tmp_path / "current.npz")
     assert again.since_day == current.since_day and again.since_shift
     np.testing.assert_allclose(again.vector(), current.vector())
-    text = reason("current", current, data.catalog, np.zeros(len(NAMES), bool), 5)
-    assert text.startswith("popular since ") and "customers" in text
+    text = popular_texts(current)[5]
+    assert text == f"popular since {from_day(current.since_day):%d %b %Y} (bought by " + (
+        f"{int(current.customers[5])} customers)"
+    )
 
 
 def test_without_a_shift_it_is_plain_popularity() -> None:

@@ -28,7 +28,7 @@ from sqlalchemy import select
 
 from kcrm.core.config import Settings
 from kcrm.core.keys import create_key
-from kcrm.core.tables import Case, Document, Feedback, Interaction
+from kcrm.core.tables import Case, Customer, Document, Feedback, Interaction, Purchase
 from kcrm.crm.cases import NewCase, open_case
 from kcrm.crm.loader import load_paths
 from kcrm.knowledge.embedders.hash import HashEmbedder
@@ -631,7 +631,10 @@ def test_marketing_offers_segments_and_exports(site: Site, watched: Callable[...
     with page.expect_download() as got:
         page.get_by_role("button", name="Download these offers (CSV)").click()
     offers = list(csv.DictReader(io.StringIO(Path(got.value.path()).read_text("utf-8"))))
-    assert len(offers) == 10 and offers[0]["customer_id"] == "cust-0001" and offers[0]["reasons"]
+    new = [o for o in offers if o["offer_type"] == "new"]
+    assert len(new) == 10 and new[0]["customer_id"] == "cust-0001" and new[0]["reasons"]
+    renewals = [o for o in offers if o["offer_type"] == "renewal"]
+    assert len(renewals) == page.locator("#renewal-rows tr").count()
 
     page.get_by_label("Segment", exact=True).select_option("champions")
     page.get_by_label("Offers per customer").select_option("1")
@@ -647,6 +650,98 @@ def test_marketing_offers_segments_and_exports(site: Site, watched: Callable[...
     page.get_by_role("button", name="Show offers").click()
     expect(page.locator("#offers-status")).to_have_text("No customer with id “nobody-here”.")
     w.allow(re.compile(r"status of 404"))
+
+
+def test_marketing_renewals_audience_rules_and_campaign(
+    site: Site, watched: Callable[..., Watched]
+) -> None:
+    w = watched(1400, 1000)
+    page = w.page
+    page.goto(f"{site.url}/marketing")
+    sign_in(page, site.keys["marketing"])
+    expect(page.locator("#segment-chart svg")).to_be_visible()
+
+    # Offers come as new products and, separately, renewals of what the customer buys again.
+    page.get_by_label("Customer id").fill("cust-0001")
+    page.get_by_role("button", name="Show offers").click()
+    expect(page.locator("#offer-rows tr").first).to_be_visible()
+    with site.kb.db.session() as s:
+        owned = set(
+            s.scalars(select(Purchase.product_id).where(Purchase.customer_id == "cust-0001"))
+        )
+    shown = page.locator("#offer-rows tr td:nth-child(2) .muted").all_text_contents()
+    assert shown and not {t.split(" · ")[0] for t in shown} & owned
+    renewals = page.locator("#renewal-rows tr")
+    if renewals.count():
+        assert renewals.first.locator(".reasons li").first.inner_text().startswith("renewal: ")
+
+    # The audience for one product: ranked non-owners, with reasons.
+    product = "prod-travel-esim"
+    page.get_by_label("Product", exact=True).select_option(product)
+    page.get_by_label("Customers", exact=True).select_option("20")
+    page.get_by_role("button", name="Find customers").click()
+    rows = page.locator("#audience-rows tr")
+    expect(rows.first).to_be_visible()
+    assert rows.count() == 20
+    with site.kb.db.session() as s:
+        owners = set(s.scalars(select(Purchase.customer_id).where(Purchase.product_id == product)))
+    listed = {
+        t.strip() for t in page.locator("#audience-rows tr td:nth-child(2)").all_inner_texts()
+    }
+    assert len(listed) == 20 and not listed & owners
+    expect(rows.first.locator(".reasons li").first).to_be_visible()
+    with page.expect_download() as got:
+        page.get_by_role("button", name="Download the audience (CSV)").click()
+    audience = list(csv.DictReader(io.StringIO(Path(got.value.path()).read_text("utf-8"))))
+    assert audience and {r["product_id"] for r in audience} == {product}
+    assert not {r["customer_id"] for r in audience} & owners
+
+    # The rules browser, against the API's own figures.
+    page.get_by_label("Lift at least").select_option("1.5")
+    page.get_by_label("Customers at least").select_option("5")
+    page.get_by_role("button", name="Show rules").click()
+    lifts = page.locator("#rules-rows tr td:nth-child(6)")
+    expect(lifts.first).to_be_visible()
+    values = [float(x) for x in lifts.all_inner_texts()]
+    assert values == sorted(values, reverse=True) and min(values) >= 1.5
+
+    # A campaign for the product, started from its audience, with its report.
+    page.get_by_role("button", name="Start a campaign for it").click()
+    expect(page.get_by_label("Campaign name")).to_be_focused()
+    page.get_by_label("Campaign name").fill("eSIM for travellers")
+    page.get_by_label("Customers (at most)").fill("50")
+    page.get_by_label("Only customers who agreed to marketing").check()
+    page.get_by_role("button", name="Create campaign").click()
+    expect(page.locator("#new-campaign-status")).to_contain_text(
+        "40 customers to offer, 10 held out"
+    )
+    # Everyone offered agreed to marketing: all of them may be contacted.
+    expect(page.locator("#report-stats .stat", has_text="may be contacted")).to_contain_text("40")
+    expect(page.locator("#campaign-report")).to_be_visible()
+    expect(page.locator("#report-uplift")).to_contain_text("Uplift")
+    members = page.locator("#member-rows tr")
+    assert members.count() == 40
+    first = members.first.locator("td:nth-child(2) .muted").inner_text()
+    page.get_by_role("button", name=f"{first} rejected").click()
+    expect(members.first.locator(".chip")).to_have_text("rejected")
+    expect(page.locator("#report-stats")).to_contain_text("0 / 1")
+    with page.expect_download() as got:
+        page.get_by_role("button", name="Download the contact list (CSV)").click()
+    contacts = list(csv.DictReader(io.StringIO(Path(got.value.path()).read_text("utf-8"))))
+    with site.kb.db.session() as s:
+        agreed = set(s.scalars(select(Customer.id).where(Customer.consent_marketing.is_(True))))
+    # Offered customers who agreed to marketing only, with the channels they agreed to.
+    assert len(contacts) == 40 and {c["customer_id"] for c in contacts} <= agreed
+    assert all(bool(c["email"]) == (c["consent_email"] == "True") for c in contacts)
+    expect(page.locator("#campaign-list-rows tr", has_text="eSIM for travellers")).to_be_visible()
+    w.shot()
+
+    # Bad input is said plainly, next to the form.
+    page.get_by_label("Campaign name").fill("Too big a holdout")
+    page.get_by_label("Holdout share").fill("0.9")
+    page.get_by_role("button", name="Create campaign").click()
+    expect(page.locator("#new-campaign-status")).to_contain_text("holdout")
+    w.allow(re.compile(r"status of 422"))
 
 
 def test_marketing_wrong_key(site: Site, watched: Callable[..., Watched]) -> None:

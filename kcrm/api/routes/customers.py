@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, status
 from pydantic import BaseModel
@@ -38,6 +38,7 @@ class Offer(BaseModel):
     score: float
     reasons: list[str]
     category: str | None = None
+    offer_type: Literal["new", "renewal"] = "new"
 
 
 class Recommendations(BaseModel):
@@ -149,12 +150,16 @@ def get_recommendations(
     service: RecommenderDep,
     _: StaffRole,
     k: Annotated[int, Query(ge=1, le=100, description="how many offers")] = 10,
+    offer_type: Annotated[
+        Literal["new", "renewal", "all"],
+        Query(description="new products, renewals of owned repeatable ones, or both"),
+    ] = "new",
     include_owned: Annotated[
-        bool, Query(description="offer owned products too (renewals, upgrades)")
+        bool, Query(description="the same as offer_type=all (kept for older callers)")
     ] = False,
 ) -> Recommendations:
-    """Next-best offers with reasons, excluding products the customer already owns."""
-    offers = service.recommend(customer_id, k, include_owned)
+    """Next-best offers with reasons; by default only products the customer does not own."""
+    offers = service.recommend(customer_id, k, "all" if include_owned else offer_type)
     if offers is None:
         raise _unknown(customer_id)
     return Recommendations(customer_id=customer_id, items=[Offer(**o.as_dict()) for o in offers])

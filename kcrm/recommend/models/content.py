@@ -11,12 +11,12 @@ from kcrm.knowledge.embedders.base import Embedder
 from kcrm.recommend.base import (
     IdsScores,
     Recommender,
-    best_owned,
     sparse_arrays,
     sparse_from,
     top_n,
 )
 from kcrm.recommend.data import Catalog, Interactions
+from kcrm.recommend.neighbours import Neighbours
 
 BLOCK = 1024  # rows of the item × item similarity computed at once (memory stays small)
 
@@ -41,7 +41,7 @@ class ContentRecommender(Recommender):
         self.embedder = embedder
         self.vectors = np.zeros((0, 0), np.float32)
         self.similarity = sp.csr_matrix((0, 0), dtype=np.float32)
-        self._by_column: sp.csc_matrix | None = None  # for explanations
+        self._table: tuple[sp.csr_matrix, Neighbours] | None = None
 
     def fit(self, data: Interactions) -> Self:
         return self.fit_catalog(data.catalog)
@@ -54,7 +54,6 @@ class ContentRecommender(Recommender):
         texts = [product_text(catalog, i) for i in range(self.n_items)]
         self.vectors = np.asarray(self.embedder.encode(texts), np.float32)
         self.similarity = self._neighbours(self.vectors)
-        self._by_column = None
         return self
 
     def _neighbours(self, vectors: np.ndarray) -> sp.csr_matrix:
@@ -81,20 +80,30 @@ class ContentRecommender(Recommender):
         m.eliminate_zeros()
         return m
 
+    def table(self) -> Neighbours:
+        """The similarity as neighbour tables (rebuilt when the similarity changes)."""
+        if self._table is None or self._table[0] is not self.similarity:
+            self._table = (self.similarity, Neighbours(self.similarity))
+        return self._table[1]
+
     def score(self, user_items: sp.csr_matrix, userids: np.ndarray | None = None) -> np.ndarray:
         # Mean rather than sum, so a long history does not outweigh the other models.
         counts = np.maximum(np.diff(user_items.indptr), 1).astype(np.float32)
-        sums = np.asarray((user_items @ self.similarity).toarray(), np.float32)
-        return sums / counts[:, None]
+        return self.table().row_sums(user_items) / counts[:, None]
 
     def similar_items(self, itemid: int, N: int = 10) -> IdsScores:
         return top_n(self.vectors @ self.vectors[itemid], N, np.asarray([itemid]))
 
-    def evidence(self, owned: np.ndarray, itemid: int) -> tuple[int, float] | None:
-        """(the owned item most like `itemid`, their cosine), or None; `owned` is a bool mask."""
-        if self._by_column is None:
-            self._by_column = sp.csc_matrix(self.similarity)
-        return best_owned(self._by_column, owned, itemid)
+    def evidence(
+        self,
+        owned: sp.csr_matrix,
+        items: np.ndarray,
+        found: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """For each customer's `items` (rows × k): the owned item most like it (-1 none)
+        and their cosine."""
+        best, value, _ = found or self.table().best_owned(owned, items)[0]
+        return best, value
 
     def params(self) -> dict[str, Any]:
         return {"neighbours": self.neighbours}
@@ -105,4 +114,3 @@ class ContentRecommender(Recommender):
     def restore(self, arrays: dict[str, np.ndarray]) -> None:
         self.vectors = arrays["vectors"]
         self.similarity = sparse_from("similarity", arrays)
-        self._by_column = None

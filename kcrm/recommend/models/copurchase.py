@@ -16,13 +16,12 @@ import scipy.sparse as sp
 from kcrm.recommend.base import (
     IdsScores,
     Recommender,
-    best_owned,
-    entry,
     sparse_arrays,
     sparse_from,
     top_n,
 )
 from kcrm.recommend.data import Interactions
+from kcrm.recommend.neighbours import Neighbours
 
 Unit = Literal["customer", "order"]
 
@@ -57,7 +56,9 @@ class CoPurchaseRecommender(Recommender):
         self.item_units = np.zeros(0)  # units holding each item
         self.units = 0  # units holding anything
         self.rules = sp.csr_matrix((0, 0), dtype=np.float32)  # pruned added value i→j
-        self._by_column: sp.csc_matrix | None = None  # rules by column, for explanations
+        # The rules as neighbour tables and the units holding both items of each rule,
+        # for the rules object they were built from (rules are replaced, never edited).
+        self._tables: tuple[sp.csr_matrix, Neighbours, np.ndarray] | None = None
 
     def _unit_items(self, data: Interactions) -> sp.csr_matrix:
         if self.unit == "customer":
@@ -84,7 +85,6 @@ class CoPurchaseRecommender(Recommender):
         self.item_units = np.asarray(x.sum(axis=0)).ravel().astype(np.float64)
         self.units = int((np.diff(x.indptr) > 0).sum())
         self.rules = self._rules(self.pairs)
-        self._by_column = None
         return self
 
     def _rules(self, pairs: sp.csr_matrix) -> sp.csr_matrix:
@@ -130,28 +130,55 @@ class CoPurchaseRecommender(Recommender):
         )
         self.rules = sp.csr_matrix(sp.diags(keep) @ self.rules + select @ fresh)
         self.pairs.sort_indices()
-        self._by_column = None
+
+    def tables(self) -> tuple[Neighbours, np.ndarray]:
+        """The rules as neighbour tables, and the units holding both items of each rule."""
+        if self._tables is None or self._tables[0] is not self.rules:
+            table = Neighbours(self.rules)
+            self._tables = (self.rules, table, table.table(self.pairs))
+        return self._tables[1], self._tables[2]
 
     def score(self, user_items: sp.csr_matrix, userids: np.ndarray | None = None) -> np.ndarray:
-        return np.asarray((user_items @ self.rules).toarray(), dtype=np.float32)
+        return self.tables()[0].row_sums(user_items)
 
     def similar_items(self, itemid: int, N: int = 10) -> IdsScores:
         return top_n(self.rules[itemid].toarray().ravel(), N, np.asarray([itemid]))
 
-    def evidence(self, owned: np.ndarray, itemid: int) -> tuple[int, float, float] | None:
-        """(the owned item that best predicts `itemid`, units with both, lift) or None.
+    def table(self) -> Neighbours:
+        return self.tables()[0]
 
-        `owned` is a bool mask over the catalogue (`base.owned_mask`).
+    def evidence(
+        self,
+        owned: sp.csr_matrix,
+        items: np.ndarray,
+        found: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """For each customer's `items` (rows × k): the owned item whose rule adds most to
+        it (-1 when none), the units holding both and the rule's lift.
+
+        `found` is `table().best_owned(owned, items)` when already computed.
         """
-        if self._by_column is None:
-            self._by_column = sp.csc_matrix(self.rules)
-        found = best_owned(self._by_column, owned, itemid)
-        if found is None:
-            return None
-        i = found[0]
-        both = entry(self.pairs, i, itemid)
-        lift = both * self.units / max(self.item_units[i] * self.item_units[itemid], 1.0)
-        return i, both, lift
+        table, support = self.tables()
+        best, _, where = found if found is not None else table.best_owned(owned, items)[0]
+        if best.size <= 64:  # one customer's offers: a few scalars, cheaper in plain Python
+            flat, units, n = support.ravel(), self.item_units, self.units
+            both_l, lift_l = [], []
+            for i, j, w in zip(
+                best.ravel().tolist(), items.ravel().tolist(), where.ravel().tolist(), strict=True
+            ):
+                b = float(flat[w]) if i >= 0 else 0.0
+                both_l.append(b)
+                lift_l.append(b * n / max(units[i] * units[j], 1.0) if i >= 0 else 0.0)
+            return (
+                best,
+                np.asarray(both_l).reshape(best.shape),
+                np.asarray(lift_l).reshape(best.shape),
+            )
+        known = best >= 0
+        both = np.where(known, support.ravel()[np.maximum(where, 0)], 0.0)
+        expected = self.item_units[np.maximum(best, 0)] * self.item_units[np.maximum(items, 0)]
+        lift = np.where(known, both * self.units / np.maximum(expected, 1.0), 0.0)
+        return best, both, lift
 
     def params(self) -> dict[str, Any]:
         return {"unit": self.unit, "neighbours": self.neighbours, "min_support": self.min_support}
@@ -168,6 +195,5 @@ class CoPurchaseRecommender(Recommender):
         self.pairs = sparse_from("pairs", arrays)
         self.rules = sparse_from("rules", arrays)
         self.pairs.sort_indices()
-        self._by_column = None
         self.item_units = arrays["item_units"]
         self.units = int(arrays["units"])

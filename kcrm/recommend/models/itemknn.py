@@ -8,8 +8,15 @@ from typing import Any, Self
 import numpy as np
 import scipy.sparse as sp
 
-from kcrm.recommend.base import IdsScores, Recommender, sparse_arrays, sparse_from, top_n
+from kcrm.recommend.base import (
+    IdsScores,
+    Recommender,
+    sparse_arrays,
+    sparse_from,
+    top_n,
+)
 from kcrm.recommend.data import Interactions
+from kcrm.recommend.neighbours import Neighbours
 
 
 class ItemKNNRecommender(Recommender):
@@ -21,6 +28,7 @@ class ItemKNNRecommender(Recommender):
         self.K = K
         self.threads = threads
         self.similarity = sp.csr_matrix((0, 0), dtype=np.float32)
+        self._table: tuple[sp.csr_matrix, Neighbours] | None = None
 
     def fit(self, data: Interactions) -> Self:
         from implicit.nearest_neighbours import CosineRecommender
@@ -35,13 +43,31 @@ class ItemKNNRecommender(Recommender):
         self.similarity = sp.csr_matrix(model.similarity, dtype=np.float32)
         self.similarity.setdiag(0)  # implicit keeps i~i; an item is no neighbour of itself
         self.similarity.eliminate_zeros()
+        self.similarity.sort_indices()
         return self
 
+    def table(self) -> Neighbours:
+        """The similarity as neighbour tables (rebuilt when the similarity changes)."""
+        if self._table is None or self._table[0] is not self.similarity:
+            self._table = (self.similarity, Neighbours(self.similarity))
+        return self._table[1]
+
     def score(self, user_items: sp.csr_matrix, userids: np.ndarray | None = None) -> np.ndarray:
-        return np.asarray((user_items @ self.similarity).toarray(), dtype=np.float32)
+        return self.table().row_sums(user_items)
 
     def similar_items(self, itemid: int, N: int = 10) -> IdsScores:
         return top_n(self.similarity[itemid].toarray().ravel(), N, np.asarray([itemid]))
+
+    def evidence(
+        self,
+        owned: sp.csr_matrix,
+        items: np.ndarray,
+        found: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """For each customer's `items` (rows × k): the most similar owned item (-1 none)
+        and the cosine of their buyers."""
+        best, value, _ = found or self.table().best_owned(owned, items)[0]
+        return best, value
 
     def params(self) -> dict[str, Any]:
         return {"K": self.K, "threads": self.threads}

@@ -34,6 +34,7 @@ class PopularityRecommender(Recommender):
         self.reference_day = 0.0
         self.counts = np.zeros(0, np.float64)  # decayed customer counts at reference_day
         self.customers = np.zeros(0, np.float64)  # plain customer counts, for explanations
+        self._vector: np.ndarray | None = None
 
     def _weights(self, day: np.ndarray) -> np.ndarray:
         counted = (np.asarray(day) >= self.since_day).astype(np.float64)
@@ -61,6 +62,7 @@ class PopularityRecommender(Recommender):
         self.counts = np.bincount(items, self._weights(days), minlength=self.n_items).astype(float)
         counted = days >= self.since_day
         self.customers = np.bincount(items[counted], minlength=self.n_items).astype(np.float64)
+        self._vector = None
         return self
 
     def update(self, new: Interactions, before: sp.csr_matrix) -> None:
@@ -72,13 +74,20 @@ class PopularityRecommender(Recommender):
         fresh = np.asarray(before[users, items]).ravel() == 0 if len(users) else np.zeros(0, bool)
         np.add.at(self.counts, items[fresh], self._weights(days[fresh]))
         np.add.at(self.customers, items[fresh], 1.0)
+        self._vector = None
 
     def vector(self) -> np.ndarray:
-        top = self.counts.max() if len(self.counts) else 0.0
-        return (self.counts / top if top > 0 else self.counts).astype(np.float32)
+        """The counts scaled to [0, 1] (cached; read-only)."""
+        if self._vector is None:
+            top = self.counts.max() if len(self.counts) else 0.0
+            v = (self.counts / top if top > 0 else self.counts).astype(np.float32)
+            v.flags.writeable = False
+            self._vector = v
+        return self._vector
 
     def score(self, user_items: sp.csr_matrix, userids: np.ndarray | None = None) -> np.ndarray:
-        return np.broadcast_to(self.vector(), (user_items.shape[0], self.n_items)).copy()
+        # The same row for everyone: a read-only view, not user_items.shape[0] copies.
+        return np.broadcast_to(self.vector(), (user_items.shape[0], self.n_items))
 
     def similar_items(self, itemid: int, N: int = 10) -> IdsScores:
         # Popularity knows nothing about items' likeness: the best sellers stand in.
@@ -100,3 +109,4 @@ class PopularityRecommender(Recommender):
         self.customers = arrays["customers"].astype(np.float64)
         self.reference_day = float(arrays["reference_day"])
         self.since_day = float(arrays["since_day"]) if "since_day" in arrays else -np.inf
+        self._vector = None

@@ -1,5 +1,6 @@
-// /marketing: a customer's next-best offers with reasons, the segment dashboard, and
-// campaign lists as CSV.
+// /marketing: a customer's next-best offers (new products and renewals) with reasons, the
+// segment dashboard, and offer lists as CSV. campaigns.js adds audiences, rules and
+// campaigns through `window.kcrmMarketing`.
 "use strict";
 
 (() => {
@@ -7,13 +8,14 @@
   const { groupedBars } = window.kcrmCharts;
   const $ = (id) => document.getElementById(id);
 
-  const state = { offers: null, customer: null };
+  const state = { offers: null, renewals: null, customer: null };
 
   const gate = keyGate({
     role: "marketing",
     check: (key) => api("GET", "/v1/segments", key),
     onReady: (_key, segments) => {
       renderSegments(segments);
+      if (window.kcrmMarketing && window.kcrmMarketing.onReady) window.kcrmMarketing.onReady(segments);
       $("customer-id").focus();
     },
   });
@@ -45,10 +47,13 @@
     status("offers-status", `Finding offers for ${id}…`);
     $("offers").hidden = true;
     let offers;
+    let renewals;
     let view = null;
+    const path = `/v1/customers/${encodeURIComponent(id)}/recommendations?k=${encodeURIComponent(k)}`;
     try {
-      [offers, view] = await Promise.all([
-        call("GET", `/v1/customers/${encodeURIComponent(id)}/recommendations?k=${encodeURIComponent(k)}`),
+      [offers, renewals, view] = await Promise.all([
+        call("GET", `${path}&offer_type=new`),
+        call("GET", `${path}&offer_type=renewal`),
         call("GET", `/v1/customers/${encodeURIComponent(id)}`).catch(() => null), // the header only
       ]);
     } catch (err) {
@@ -56,8 +61,13 @@
       return;
     }
     state.offers = offers;
+    state.renewals = renewals;
     state.customer = view;
     renderOffers(offers, view);
+    renderRows($("renewal-rows"), renewals.items || []);
+    const n = (renewals.items || []).length;
+    $("renewals-status").textContent = n ? `${n} product${n === 1 ? "" : "s"} the customer buys again, best first.` : "Nothing to renew: the customer owns no product that is bought again.";
+    $("renewals").hidden = !n;
   });
 
   function renderOffers(offers, view) {
@@ -75,7 +85,13 @@
       value.value_tier ? el("span", { class: `chip ${value.value_tier === "gold" ? "warn" : "subtle"}`, text: `${value.value_tier} tier` }) : null,
       view ? el("span", { class: "muted small", text: `owns ${(view.products_owned || []).length} products` }) : null,
     );
-    const rows = clear($("offer-rows"));
+    renderRows($("offer-rows"), items);
+    $("offers").hidden = !items.length && !(state.renewals && (state.renewals.items || []).length);
+    $("offers-csv").disabled = !items.length;
+  }
+
+  function renderRows(body, items) {
+    const rows = clear(body);
     const top = Math.max(1e-9, ...items.map((o) => o.score));
     items.forEach((o, i) => {
       rows.append(
@@ -89,16 +105,16 @@
         ),
       );
     });
-    $("offers").hidden = !items.length;
-    $("offers-csv").disabled = !items.length;
   }
 
   $("offers-csv").addEventListener("click", () => {
     const offers = state.offers;
     if (!offers) return;
     const name = (state.customer && state.customer.profile && state.customer.profile.name) || "";
-    const rows = [["customer_id", "customer_name", "rank", "product_id", "product_name", "category", "score", "reasons"]];
-    offers.items.forEach((o, i) => rows.push([offers.customer_id, name, i + 1, o.product_id, o.name, o.category || "", o.score, (o.reasons || []).join(" | ")]));
+    const rows = [["customer_id", "customer_name", "offer_type", "rank", "product_id", "product_name", "category", "score", "reasons"]];
+    for (const list of [offers, state.renewals]) {
+      (list ? list.items || [] : []).forEach((o, i) => rows.push([offers.customer_id, name, o.offer_type || "new", i + 1, o.product_id, o.name, o.category || "", o.score, (o.reasons || []).join(" | ")]));
+    }
     download(new Blob([csv(rows)], { type: "text/csv;charset=utf-8" }), `offers-${offers.customer_id}.csv`);
   });
 
@@ -176,6 +192,9 @@
   }
 
   $("segments-refresh").addEventListener("click", loadSegments);
+
+  // What campaigns.js builds on.
+  window.kcrmMarketing = Object.assign(window.kcrmMarketing || {}, { call, status });
 
   // ---- campaign export -----------------------------------------------------------------
   $("campaign").addEventListener("submit", async (event) => {

@@ -1,0 +1,182 @@
+"""Item × item matrices pruned to a few entries per row, as dense tables: the sparse models'
+scores and the evidence behind their reasons in a handful of numpy calls."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import scipy.sparse as sp
+
+from kcrm.recommend.base import entries
+
+
+class Neighbours:
+    """An item × item matrix pruned to a few entries per row, as two dense tables
+    (items × width: neighbour index, value; unused slots hold index 0, value 0).
+
+    Scoring a customer is then one gather of their items' rows and one `bincount`,
+    a handful of numpy calls whether one customer is scored or a block of them, and
+    the sums come out the same both ways (the same terms, added in the same order).
+    """
+
+    def __init__(self, m: sp.csr_matrix) -> None:
+        m = sp.csr_matrix(m)
+        counts = np.diff(m.indptr)
+        n = m.shape[0]
+        self.n_items = m.shape[1]
+        width = max(int(counts.max(initial=0)), 1)
+        rows = np.repeat(np.arange(n), counts)
+        slot = np.arange(m.nnz) - np.repeat(m.indptr[:-1], counts)
+        self.index = np.zeros((n, width), np.int64)
+        self.value = np.zeros((n, width), np.float32)
+        self.index[rows, slot] = m.indices
+        self.value[rows, slot] = m.data
+        self.parts = [(0, width)]  # (first column, width) of each table stacked here
+        self.part_of = np.zeros(width, np.int64)  # which stacked table each column is of
+        self.offset = np.zeros(width, np.int64)  # column → (its table's first column)
+        self.width_of = np.full(width, width, np.int64)  # column → its table's width
+        self._columns: list[tuple[int, int, int]] | None = None  # (table, offset, width)
+
+    @classmethod
+    def stack(cls, tables: Sequence[Neighbours]) -> Neighbours:
+        """Several models' tables side by side, so one `best_owned` serves them all."""
+        out = cls.__new__(cls)
+        out.n_items = tables[0].n_items
+        out.index = np.hstack([t.index for t in tables])
+        out.value = np.hstack([t.value for t in tables])
+        widths = [t.index.shape[1] for t in tables]
+        out.parts = list(zip(np.cumsum([0, *widths[:-1]]).tolist(), widths, strict=True))
+        out.part_of = np.repeat(np.arange(len(tables)), widths)
+        out.offset = np.repeat([start for start, _ in out.parts], widths)
+        out.width_of = np.repeat(widths, widths)
+        out._columns = None
+        return out
+
+    def columns(self) -> list[tuple[int, int, int]]:
+        """(table, first column of the table, its width) of every column, as a plain list."""
+        if self._columns is None:
+            self._columns = list(
+                zip(
+                    self.part_of.tolist(),
+                    self.offset.tolist(),
+                    self.width_of.tolist(),
+                    strict=True,
+                )
+            )
+        return self._columns
+
+    def table(self, m: sp.csr_matrix) -> np.ndarray:
+        """Another matrix's entries at this table's (row, neighbour) positions."""
+        rows = np.repeat(np.arange(len(self.index)), self.index.shape[1])
+        return entries(m, rows, self.index.ravel()).reshape(self.index.shape)
+
+    def row_sums(self, owned: sp.csr_matrix) -> np.ndarray:
+        """`owned @ m` as a dense float32 array (binary `owned`), customers × items.
+
+        `np.add.at` adds each cell's terms in the order given, the same for one customer
+        as for a block, in float32; on a block it is ten times faster than `bincount`.
+        """
+        n = self.n_items
+        items = owned.indices
+        u = owned.shape[0]
+        if u == 1:
+            cols = self.index[items].ravel()
+        else:
+            rows = np.repeat(np.arange(u, dtype=np.int64), np.diff(owned.indptr))
+            cols = (rows[:, None] * n + self.index[items]).ravel()
+        out = np.zeros(u * n, np.float32)
+        np.add.at(out, cols, self.value[items].ravel())
+        return out.reshape(u, n)
+
+    def best_owned(
+        self, owned: sp.csr_matrix, items: np.ndarray
+    ) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """For each customer (row of `owned`) and each of their `items` (rows × k, -1 for
+        none), in each stacked table: the owned item i with the largest m[i, item] > 0
+        (the first owned on a tie), that value, and the entry's flat position in that
+        table (-1, 0, -1 where there is none)."""
+        u, k = items.shape
+        parts = len(self.parts)
+        if u == 1 and owned.nnz and k:
+            return self._best_owned_one(owned.indices.astype(np.int64), items[0], (parts, k))
+        best = np.full(parts * u * k, -1, np.int64)
+        value = np.zeros(parts * u * k)
+        where = np.full(parts * u * k, -1, np.int64)
+        shape = (parts, u, k)
+        if not owned.nnz or not k:
+            return list(
+                zip(best.reshape(shape), value.reshape(shape), where.reshape(shape), strict=True)
+            )
+        mine = owned.indices.astype(np.int64)
+        # Each customer's offered items by slot, then a gather of their owned items' rows:
+        # only the few neighbours that are offered items are looked at further.
+        dtype = np.int16 if k < 2**15 else np.int64
+        owner = np.repeat(np.arange(u), np.diff(owned.indptr))  # row of each owned entry
+        grid = np.full((u, self.n_items), -1, dtype)
+        r, c = np.nonzero(items >= 0)
+        grid[r, items[r, c]] = c
+        hits = grid[owner[:, None], self.index[mine]]
+        e, w = np.nonzero(hits >= 0)
+        v = self.value[mine[e], w]
+        positive = v > 0
+        e, w, v = e[positive], w[positive], v[positive]
+        part = self.part_of[w]
+        group = (part * u + owner[e]) * k + hits[e, w]
+        order = np.lexsort((e, -v, group))  # per offer: the largest value, then owned order
+        g = group[order]
+        lead = np.ones(len(g), bool)
+        lead[1:] = g[1:] != g[:-1]
+        first = order[lead]
+        at = group[first]
+        item = mine[e[first]]
+        column = w[first]
+        best[at] = item
+        value[at] = v[first]
+        where[at] = item * self.width_of[column] + column - self.offset[column]
+        return list(
+            zip(best.reshape(shape), value.reshape(shape), where.reshape(shape), strict=True)
+        )
+
+    def _best_owned_one(
+        self, mine: np.ndarray, items: np.ndarray, out_shape: tuple[int, int]
+    ) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """`best_owned` for one customer: numpy finds the few neighbours that are offered
+        items, plain Python picks among them (cheaper than numpy calls on a dozen values)."""
+        parts, k = out_shape
+        slot_of = np.full(self.n_items, -1, np.int16 if k < 2**15 else np.int64)
+        valid = np.flatnonzero(items >= 0)
+        slot_of[items[valid]] = valid
+        hits = slot_of[self.index[mine]]  # owned items × columns
+        e, w = np.nonzero(hits >= 0)
+        found: dict[tuple[int, int], tuple[float, int, int]] = {}  # (table, slot) → best
+        columns = self.columns()
+        owned_items = mine[e].tolist()
+        for v, slot, i, col in zip(
+            self.value[mine[e], w].tolist(),
+            hits[e, w].tolist(),
+            owned_items,
+            w.tolist(),
+            strict=True,
+        ):
+            if v <= 0:
+                continue
+            key = (columns[col][0], slot)
+            # The largest value; on a tie the first owned item (the order nonzero gives).
+            if key not in found or v > found[key][0]:
+                found[key] = (v, i, col)
+        best = [[-1] * k for _ in range(parts)]
+        value = [[0.0] * k for _ in range(parts)]
+        where = [[-1] * k for _ in range(parts)]
+        for (part, slot), (v, i, col) in found.items():
+            _, offset, width = columns[col]
+            best[part][slot], value[part][slot] = i, v
+            where[part][slot] = i * width + col - offset
+        return [
+            (
+                np.asarray([best[p]], np.int64),
+                np.asarray([value[p]], np.float64),
+                np.asarray([where[p]], np.int64),
+            )
+            for p in range(parts)
+        ]
