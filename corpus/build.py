@@ -12,8 +12,8 @@ _catalog).
 from __future__ import annotations
 
 import argparse
-import hashlib
 import csv
+import hashlib
 import json
 import random
 import re
