@@ -258,13 +258,6 @@ class CategoryModel:
         return model
 
 
-def vote_weights(cosines: np.ndarray) -> np.ndarray:
-    """Each neighbour's vote given its cosine (cosines best first)."""
-    if cosines.size == 0:
-        return cosines
-    return np.exp((cosines - cosines.max()) / VOTE_TEMPERATURE)
-
-
 def combine(p_emb: np.ndarray, p_char: np.ndarray, votes: np.ndarray) -> np.ndarray:
     """The ranking score of each category (0 to 2)."""
     return p_emb + W_CHAR * p_char + W_VOTE * votes
