@@ -40,7 +40,9 @@ SEED = 20251101
 LINKS = ("replaces", "conflicts_with", "upgrade_of")  # product rules, in column order
 START = datetime(2025, 11, 1)
 END = datetime(2026, 10, 31, 23, 59)
-DEFAULT_BANKING77 = Path("/work/shared/data/banking77/train.csv")
+# The shared data sets sit beside the project root (see README).
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+DEFAULT_BANKING77 = SHARED_DATA / "banking77" / "train.csv"
 CASES_PER_INTENT = 8
 N_CUSTOMERS = 300
 N_DORMANT = 6

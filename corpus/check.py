@@ -92,9 +92,10 @@ def main(root: Path) -> int:
         for link in ("replaces", "conflicts_with", "upgrade_of"):
             for other in filter(None, (p.get(link) or "").split(";")):
                 need(other in prod_ids and other != p["id"], f"{p['id']}: {link} {other!r}")
+    shared = Path(__file__).resolve().parents[2] / "shared" / "data" / "banking77"
     cats = (
-        json.loads(Path("/work/shared/data/banking77/categories.json").read_text())
-        if Path("/work/shared/data/banking77/categories.json").exists()
+        json.loads((shared / "categories.json").read_text())
+        if (shared / "categories.json").exists()
         else None
     )
 

@@ -7,7 +7,6 @@ import dataclasses
 import itertools
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -15,9 +14,10 @@ from kcrm.knowledge.text.language import detect_language
 from kcrm.knowledge.text.pii import PiiMatch, find_pii, redact
 from kcrm.knowledge.text.products import ProductTagger
 from kcrm.knowledge.text.tokens import tokenize, tokenize_batch
+from tests.conftest import SHARED_DATA
 
-BQ_PATH = Path("/work/shared/data/bq/valid.tsv")
-BANKING77_PATH = Path("/work/shared/data/banking77/train.csv")
+BQ_PATH = SHARED_DATA / "bq" / "valid.tsv"
+BANKING77_PATH = SHARED_DATA / "banking77" / "train.csv"
 
 
 # ---------------------------------------------------------------- language
