@@ -92,7 +92,15 @@ class MergeRequest(Strict):
     duplicate_id: str = Field(min_length=1, max_length=128)
 
 
-class CustomerPublic(BaseModel):
+class ContactOut(BaseModel):
+    """One email or phone of a customer."""
+
+    kind: str
+    value: str
+    primary: bool
+
+
+class CustomerSummary(BaseModel):
     """A customer's profile and contacts."""
 
     id: str
@@ -106,10 +114,17 @@ class CustomerPublic(BaseModel):
     consent_email: bool
     consent_phone: bool
     consent_marketing: bool
-    attributes: dict[str, Any] = Field(default_factory=dict)
-    contacts: list[dict[str, Any]] = Field(default_factory=list)
+    attributes: dict[str, Any] = Field(default_factory=dict, description="custom attributes")
+    contacts: list[ContactOut] = Field(default_factory=list)
     merged_into: str | None = None
-    possible_duplicates: list[str] | None = None
+
+
+class CustomerPublic(CustomerSummary):
+    """A customer just created or edited."""
+
+    possible_duplicates: list[str] | None = Field(
+        default=None, description="other customers with the same email or phone (on create)"
+    )
 
 
 class CaseCreate(Strict):
@@ -240,3 +255,7 @@ class InteractionPublic(BaseModel):
     body: str
     agent: str | None
     occurred_at: datetime
+
+
+class InteractionList(Page):
+    items: list[InteractionPublic]

@@ -15,6 +15,7 @@ from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel, Field
 
 from kcrm.api.problems import PROBLEM_JSON
+from kcrm.crm.offer_lists import csv_line
 
 
 class FieldError(BaseModel):
@@ -65,6 +66,19 @@ def _statuses(method: str, path: str, operation: dict[str, Any]) -> list[int]:
     if path.startswith("/v1/") or path == "/readyz":
         codes.append(503)
     return sorted(codes)
+
+
+def csv_response(description: str, columns: list[str], example: str) -> dict[str, Any]:
+    """The OpenAPI answer of a CSV export: its columns named, a header and one `example` row."""
+    return {
+        "description": f"{description}. Columns: {', '.join(columns)}.",
+        "content": {
+            "text/csv": {
+                "schema": {"type": "string"},
+                "example": csv_line(columns) + example + "\r\n",
+            }
+        },
+    }
 
 
 def with_problems(schema: dict[str, Any]) -> dict[str, Any]:

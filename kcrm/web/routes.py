@@ -9,10 +9,18 @@ from fastapi.responses import HTMLResponse, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 
 from kcrm.api.deps import KBDep, MarketingRole, RecommenderDep, SettingsDep
-from kcrm.crm.offer_lists import campaign_csv
+from kcrm.api.openapi import csv_response
+from kcrm.crm.offer_lists import COLUMNS, campaign_csv
 from kcrm.web.pages import STATIC, public_categories, public_key_status, render
 
 router = APIRouter()
+OFFER_LIST_CSV = csv_response(
+    "The offer list: each customer's top offers (or a product's audience), customers with "
+    "marketing consent only",
+    COLUMNS,
+    "k001,Ada Lovelace,ada@example.com,,True,False,True,champions,gold,1,new,card,Travel card,"
+    "cards,0.912345,bought by customers like you",
+)
 router.mount("/static", StaticFiles(directory=STATIC), name="static")
 
 
@@ -49,7 +57,7 @@ def marketing_page() -> HTMLResponse:
     "/v1/campaigns/export",
     tags=["customers"],
     response_class=StreamingResponse,
-    responses={200: {"content": {"text/csv": {}}, "description": "the campaign list"}},
+    responses={200: OFFER_LIST_CSV},
 )
 def export_campaign(
     kb: KBDep,

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Query, status
 from kcrm.api.crm_schemas import CaseCreate, CaseDetail, CaseList, CaseUpdate
 from kcrm.api.deps import AgentRole, KBDep, actor, agent_name
 from kcrm.api.params import CaseId
+from kcrm.api.report_schemas import ArticleFromCase
 from kcrm.assist.service import open_case_with_triage
 from kcrm.core.keys import Principal
 from kcrm.crm import cases as workflow
@@ -102,7 +103,11 @@ def update_case(
     return workflow.update_case(kb, case_id, changes, actor(principal))
 
 
-@router.post("/v1/cases/{case_id}/article", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/v1/cases/{case_id}/article",
+    response_model=ArticleFromCase,
+    status_code=status.HTTP_201_CREATED,
+)
 def article_from_case(case_id: CaseId, kb: KBDep, principal: AgentRole) -> dict[str, Any]:
     """Draft a PII-free article from a resolved case, listing articles it may duplicate."""
     return draft_from_case(kb, case_id, actor(principal))

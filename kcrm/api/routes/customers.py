@@ -12,9 +12,12 @@ from kcrm.api.crm_schemas import (
     CustomerCreate,
     CustomerPublic,
     CustomerUpdate,
+    InteractionList,
     MergeRequest,
 )
+from kcrm.api.customer_schemas import CustomerList, CustomerView, MergeResult
 from kcrm.api.deps import AgentRole, KBDep, MarketingRole, RecommenderDep, actor, require_role
+from kcrm.api.marketing_schemas import SegmentReport
 from kcrm.api.params import CustomerId
 from kcrm.api.problems import Problem
 from kcrm.core.keys import Principal
@@ -66,7 +69,7 @@ def _fields(body: CustomerCreate | CustomerUpdate) -> profiles.CustomerFields:
     return profiles.CustomerFields(**data, contacts=contacts)
 
 
-@router.get("/v1/customers")
+@router.get("/v1/customers", response_model=CustomerList)
 def find_customers(
     kb: KBDep,
     principal: StaffRole,
@@ -93,7 +96,7 @@ def update_customer(
     return profiles.update_customer(kb.db, customer_id, _fields(body))
 
 
-@router.post("/v1/customers/{customer_id}/merge")
+@router.post("/v1/customers/{customer_id}/merge", response_model=MergeResult)
 def merge_customer(
     customer_id: CustomerId, body: MergeRequest, kb: KBDep, principal: AgentRole
 ) -> dict[str, Any]:
@@ -102,7 +105,9 @@ def merge_customer(
     return merge_customers(kb.db, customer_id, body.duplicate_id, actor(principal))
 
 
-@router.get("/v1/customers/{customer_id}")
+@router.get(
+    "/v1/customers/{customer_id}", response_model=CustomerView, response_model_exclude_unset=True
+)
 def get_customer(
     customer_id: CustomerId,
     kb: KBDep,
@@ -127,7 +132,7 @@ def _known(kb: Any, customer_id: str) -> str:
         return cust.id
 
 
-@router.get("/v1/customers/{customer_id}/interactions")
+@router.get("/v1/customers/{customer_id}/interactions", response_model=InteractionList)
 def get_customer_interactions(
     customer_id: CustomerId, kb: KBDep, _: AgentRole, limit: Limit = 20, offset: Offset = 0
 ) -> dict[str, Any]:
@@ -165,7 +170,7 @@ def get_recommendations(
     return Recommendations(customer_id=customer_id, items=[Offer(**o.as_dict()) for o in offers])
 
 
-@router.get("/v1/segments")
+@router.get("/v1/segments", response_model=SegmentReport, response_model_exclude_unset=True)
 def get_segments(kb: KBDep, _: MarketingRole) -> dict[str, Any]:
     """RFM segments, value tiers and loyalty rates over all customers."""
     return segment_summary(kb.db)

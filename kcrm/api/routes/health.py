@@ -2,22 +2,32 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request, Response
+from fastapi.responses import PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from kcrm.api.metrics import update_index_gauges
 from kcrm.api.problems import Problem
+from kcrm.api.report_schemas import Health, Readiness
 
 router = APIRouter(tags=["operations"])
+METRICS: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "Prometheus text exposition format",
+        "content": {"text/plain": {"example": "kcrm_index_vectors 1234.0\nkcrm_index_lag 0.0\n"}},
+    }
+}
 
 
-@router.get("/healthz")
+@router.get("/healthz", response_model=Health)
 def healthz() -> dict[str, str]:
     """The process is up."""
     return {"status": "ok"}
 
 
-@router.get("/readyz")
+@router.get("/readyz", response_model=Readiness)
 def readyz(request: Request) -> dict[str, object]:
     """Ready to serve: knowledge base open, database reachable, indexes caught up."""
     kb = getattr(request.app.state, "kb", None)
@@ -36,7 +46,7 @@ def readyz(request: Request) -> dict[str, object]:
     }
 
 
-@router.get("/metrics")
+@router.get("/metrics", response_class=PlainTextResponse, responses=METRICS)
 def metrics(request: Request) -> Response:
     """Prometheus text format."""
     kb = getattr(request.app.state, "kb", None)

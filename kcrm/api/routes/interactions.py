@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query, status
 
 from kcrm.api.crm_schemas import InteractionCreate, InteractionPublic
 from kcrm.api.deps import AgentRole, KBDep, actor
+from kcrm.api.report_schemas import ServiceReport
 from kcrm.crm.interactions import NewInteraction, log_interaction
 from kcrm.crm.service_report import service_report
 
@@ -26,7 +27,7 @@ def post_interaction(body: InteractionCreate, kb: KBDep, principal: AgentRole) -
     return log_interaction(kb.db, new, actor(principal))
 
 
-@router.get("/v1/reports/service")
+@router.get("/v1/reports/service", response_model=ServiceReport)
 def get_service_report(
     kb: KBDep,
     _: AgentRole,

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from pydantic import Field
 
 from kcrm.api.deps import AgentRole, KBDep, actor
 from kcrm.api.params import DocId
 from kcrm.api.problems import Problem
-from kcrm.api.schemas import Strict
+from kcrm.api.report_schemas import (
+    DocumentStatus,
+    GapReport,
+    OutcomeReport,
+    Revision,
+    StatusChange,
+)
 from kcrm.knowledge import lifecycle
 from kcrm.knowledge.gaps import gap_report
 from kcrm.knowledge.outcomes import outcomes
@@ -19,14 +24,7 @@ from kcrm.knowledge.outcomes import outcomes
 router = APIRouter(tags=["knowledge lifecycle and reports"])
 
 
-class StatusChange(Strict):
-    """POST /v1/documents/{id}/status."""
-
-    status: Literal["draft", "review", "published", "archived"]
-    note: str = Field(default="", max_length=2000)
-
-
-@router.post("/v1/documents/{doc_id}/status")
+@router.post("/v1/documents/{doc_id}/status", response_model=DocumentStatus)
 def change_status(
     doc_id: DocId, body: StatusChange, kb: KBDep, principal: AgentRole
 ) -> dict[str, Any]:
@@ -36,13 +34,13 @@ def change_status(
     return lifecycle.set_status(kb, doc_id, body.status, actor(principal), body.note)
 
 
-@router.get("/v1/documents/{doc_id}/history")
+@router.get("/v1/documents/{doc_id}/history", response_model=list[Revision])
 def document_history(doc_id: DocId, kb: KBDep, _: AgentRole) -> list[dict[str, Any]]:
     """Every version, oldest first, with who changed it."""
     return lifecycle.history(kb, doc_id)
 
 
-@router.get("/v1/reports/gaps")
+@router.get("/v1/reports/gaps", response_model=GapReport)
 def gaps(
     kb: KBDep,
     _: AgentRole,
@@ -55,7 +53,7 @@ def gaps(
     return {"since": since, "clusters": [c.as_dict() for c in clusters]}
 
 
-@router.get("/v1/reports/outcomes")
+@router.get("/v1/reports/outcomes", response_model=OutcomeReport)
 def outcome_report(
     kb: KBDep, _: AgentRole, window_days: Annotated[int, Query(ge=1, le=365)] = 7
 ) -> dict[str, Any]:

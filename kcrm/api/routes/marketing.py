@@ -6,10 +6,23 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, Field
 
 from kcrm.api.deps import KBDep, MarketingRole, RecommenderDep, actor, require_role
-from kcrm.api.schemas import Strict
+from kcrm.api.marketing_schemas import (
+    Audience,
+    AudienceMember,
+    CampaignCreate,
+    CampaignList,
+    CampaignMembers,
+    CampaignReport,
+    CampaignSizes,
+    OutcomeIn,
+    OutcomeRecorded,
+    ProductList,
+    RuleOut,
+    Rules,
+)
+from kcrm.api.openapi import csv_response
 from kcrm.core.keys import Principal
 from kcrm.crm import campaign_results, campaigns
 from kcrm.crm.products import list_products
@@ -19,63 +32,14 @@ router = APIRouter(tags=["marketing"])
 StaffRole = Annotated[Principal, Depends(require_role("agent", "marketing"))]
 # Campaign ids are 32-bit integers (PostgreSQL's INTEGER): a larger one names no campaign.
 CampaignId = Annotated[int, Path(ge=1, le=2**31 - 1, description="the campaign's id")]
+TREATMENT_CSV = csv_response(
+    "The treatment group in rank order, members with marketing consent only",
+    campaign_results.EXPORT_COLUMNS,
+    "k001,Ada Lovelace,ada@example.com,,True,False,True,1,card,0.912345",
+)
 
 
-class AudienceMember(BaseModel):
-    """A customer who does not own the product, and why they may take it."""
-
-    customer_id: str
-    score: float
-    reasons: list[str]
-
-
-class Audience(BaseModel):
-    """The customers most likely to take a product, best first."""
-
-    product_id: str
-    customers: list[AudienceMember]
-
-
-class RuleOut(BaseModel):
-    """Customers who bought the antecedent also bought the consequent."""
-
-    antecedent: list[str]
-    consequent: list[str]
-    antecedent_names: list[str]
-    consequent_names: list[str]
-    support: float
-    confidence: float
-    lift: float
-    customers: int
-
-
-class Rules(BaseModel):
-    rules: list[RuleOut]
-
-
-class CampaignCreate(Strict):
-    """A campaign for a product (its audience) or a segment and/or value tier."""
-
-    name: str = Field(min_length=1, max_length=256)
-    product_id: str | None = Field(default=None, min_length=1, max_length=128)
-    segment: str | None = Field(default=None, min_length=1, max_length=64)
-    tier: str | None = Field(default=None, min_length=1, max_length=16)
-    size: int | None = Field(default=None, ge=2, le=10_000_000, description="most members")
-    holdout: float = Field(gt=0, le=0.5, description="share of members who get no offer")
-    seed: int | None = Field(default=None, ge=0, lt=2**31, description="of the holdout draw")
-    consent_only: bool = Field(
-        default=False, description="only customers who agreed to marketing (a clean test)"
-    )
-
-
-class OutcomeIn(Strict):
-    """A treatment member's answer to the offer."""
-
-    customer_id: str = Field(min_length=1, max_length=128)
-    outcome: Literal["accepted", "rejected"]
-
-
-@router.get("/v1/products")
+@router.get("/v1/products", response_model=ProductList)
 def get_products(
     kb: KBDep,
     _: StaffRole,
@@ -124,7 +88,7 @@ def get_rules(
     return Rules(rules=[RuleOut(**r.as_dict()) for r in found])
 
 
-@router.post("/v1/campaigns", status_code=201)
+@router.post("/v1/campaigns", response_model=CampaignSizes, status_code=201)
 def post_campaign(
     body: CampaignCreate, kb: KBDep, service: RecommenderDep, who: MarketingRole
 ) -> dict[str, Any]:
@@ -133,13 +97,13 @@ def post_campaign(
     return campaigns.create_campaign(kb.db, service, spec, actor(who))
 
 
-@router.get("/v1/campaigns")
+@router.get("/v1/campaigns", response_model=CampaignList)
 def list_campaigns(kb: KBDep, _: MarketingRole) -> dict[str, Any]:
     """Every campaign, newest first, with its group sizes."""
     return {"items": campaign_results.list_campaigns(kb.db)}
 
 
-@router.get("/v1/campaigns/{campaign_id}/members")
+@router.get("/v1/campaigns/{campaign_id}/members", response_model=CampaignMembers)
 def get_members(
     campaign_id: CampaignId,
     kb: KBDep,
@@ -150,7 +114,9 @@ def get_members(
     return campaigns.members(kb.db, campaign_id, group)
 
 
-@router.post("/v1/campaigns/{campaign_id}/outcomes", status_code=201)
+@router.post(
+    "/v1/campaigns/{campaign_id}/outcomes", response_model=OutcomeRecorded, status_code=201
+)
 def post_outcome(
     campaign_id: CampaignId, body: OutcomeIn, kb: KBDep, who: MarketingRole
 ) -> dict[str, Any]:
@@ -158,7 +124,7 @@ def post_outcome(
     return campaigns.record_outcome(kb.db, campaign_id, body.customer_id, body.outcome, actor(who))
 
 
-@router.get("/v1/campaigns/{campaign_id}/report")
+@router.get("/v1/campaigns/{campaign_id}/report", response_model=CampaignReport)
 def get_report(campaign_id: CampaignId, kb: KBDep, _: MarketingRole) -> dict[str, Any]:
     """Conversion per group, the uplift and its 95 % interval."""
     return campaign_results.report(kb.db, campaign_id)
@@ -167,7 +133,7 @@ def get_report(campaign_id: CampaignId, kb: KBDep, _: MarketingRole) -> dict[str
 @router.get(
     "/v1/campaigns/{campaign_id}/export",
     response_class=StreamingResponse,
-    responses={200: {"content": {"text/csv": {}}, "description": "the treatment group"}},
+    responses={200: TREATMENT_CSV},
 )
 def export_members(campaign_id: CampaignId, kb: KBDep, _: MarketingRole) -> StreamingResponse:
     """The treatment group with contact details and consent, as CSV for the campaign tool."""
