@@ -19,6 +19,7 @@ from kcrm.cli.common import (
     split_day,
 )
 from kcrm.core.errors import NotFound
+from kcrm.crm.refs import require_product
 
 
 def audience(
@@ -29,6 +30,7 @@ def audience(
     """The customers most likely to take a product they do not own yet, best first."""
     db = open_db()
     try:
+        require_product(db, product_id)  # before loading (or training) the model
         members = recommender(db).audience(product_id, k)
     except NotFound as exc:
         raise fail(str(exc), 1) from None
@@ -66,6 +68,8 @@ def rules(
     )
     db = open_db()
     try:
+        if product_id is not None:
+            require_product(db, product_id)  # before loading (or training) the model
         found = recommender(db).rules(rule_filter, product_id)
     except NotFound as exc:
         raise fail(str(exc), 1) from None
@@ -160,6 +164,8 @@ def campaign_create(
     try:
         spec.check()  # before loading any model
         db = open_db()
+        if product_id is not None:
+            require_product(db, product_id)
         created = create_campaign(db, recommender(db), spec, cli_actor())
     except NotFound as exc:
         raise fail(str(exc), 1) from None

@@ -25,6 +25,8 @@ from kcrm.cli.common import (
 )
 from kcrm.core.config import get_settings
 from kcrm.core.db import Database
+from kcrm.core.errors import NotFound
+from kcrm.crm.refs import require_customer
 
 METRICS = ("hr", "precision", "ndcg", "map", "recall", "coverage")
 
@@ -38,15 +40,6 @@ def _embedder() -> Any:
 
     s = get_settings()
     return configured_embedder(s)
-
-
-def _customer_exists(db: Database, customer_id: str) -> bool:
-    from sqlalchemy import select
-
-    from kcrm.core.tables import Customer
-
-    with db.session() as s:
-        return s.scalar(select(Customer.id).where(Customer.id == customer_id)) is not None
 
 
 class OfferKind(StrEnum):
@@ -77,8 +70,11 @@ def recommend(
     if all_ and out_file is None:
         raise fail("--all needs --out FILE.csv", 2)
     db = open_db()
-    if customer_id is not None and not _customer_exists(db, customer_id):
-        raise fail(f"no customer with id {customer_id!r}", 1)  # before loading any model
+    if customer_id is not None:
+        try:
+            require_customer(db, customer_id)  # before loading (or training) any model
+        except NotFound as exc:
+            raise fail(str(exc), 1) from None
     service = recommender(db)
     if not all_:
         assert customer_id is not None
