@@ -8,7 +8,7 @@ from typing import Any
 from kcrm.assist.suggest import suggest
 from kcrm.assist.triage import triage
 from kcrm.core.keys import Principal
-from kcrm.crm.cases import NewCase, open_case
+from kcrm.crm.cases import NewCase, check_case_refs, open_case
 from kcrm.crm.customers import customer_view
 from kcrm.knowledge.kb import KnowledgeBase
 from kcrm.knowledge.querylog import LoggedQuery, log_query
@@ -56,6 +56,7 @@ def open_case_with_triage(kb: KnowledgeBase, new: NewCase, actor: str = "") -> d
 
     The agent's own priority, when given, wins; a different one is recorded as an override.
     """
+    check_case_refs(kb.db, new)  # unknown ids are refused before triage embeds the text
     text = "\n".join(part for part in (new.subject, new.description) if part.strip())
     assessment = triage(kb, text)
     case = open_case(kb, new, actor, assessment)

@@ -28,6 +28,7 @@ from kcrm.assist.model import VOTE_K, CategoryModel
 from kcrm.assist.problem import problem_statement
 from kcrm.assist.results import FALLBACK_THRESHOLD, Evidence, Suggestion, SuggestResult
 from kcrm.assist.train import model_paths, signals
+from kcrm.crm.refs import require_product
 from kcrm.knowledge.search import SearchFilters, SearchHit, search_with_vector
 
 __all__ = ["Evidence", "SuggestResult", "Suggestion", "load_assist", "suggest"]
@@ -69,7 +70,8 @@ def suggest(
         text: the case's description or the agent's note; chatter around the problem
             is set aside (problem.py).
         k: suggestions (and similar cases) to return, 1 to 100.
-        product_id: similar cases about this product are listed first.
+        product_id: similar cases about this product are listed first; a product the
+            catalogue does not hold raises `NotFound`.
         customer_id: the customer's products and open cases can settle a close call
             (context.py); an unknown id raises `NotFound`.
     Returns:
@@ -79,7 +81,10 @@ def suggest(
         raise ValueError("text must not be empty")
     if not 1 <= k <= 100:
         raise ValueError(f"k must be between 1 and 100, got {k}")
+    # Unknown ids are refused before the text is embedded.
     context = customer_context(kb, customer_id) if customer_id else None
+    if product_id:
+        require_product(kb.db, product_id)
     problem = problem_statement(kb, text)
     return suggest_with_vector(kb, problem.text, problem.vector, k, product_id, context)
 

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
-from kcrm.cli.common import JsonOpt, emit, err, fail, open_kb, out, progress_bar
+from kcrm.cli.common import JsonOpt, emit, err, fail, open_db, open_kb, out, progress_bar
 from kcrm.cli.progress import Advance, progress
 
 
@@ -41,12 +41,25 @@ def suggest_command(
     """Suggested resolutions for a case, best first, with calibrated confidence."""
     from kcrm.assist.suggest import suggest
     from kcrm.core.errors import NotFound
+    from kcrm.crm.refs import require_customer, require_product
 
+    db = open_db()
+    try:  # unknown ids are refused before the model and indexes are loaded
+        if customer:
+            require_customer(db, customer)
+        if product:
+            require_product(db, product)
+    except NotFound as exc:
+        raise fail(str(exc), 1) from None
+    finally:
+        db.dispose()
     with open_kb() as kb:
         try:
             result = suggest(kb, text, k=k, product_id=product, customer_id=customer)
-        except (ValueError, NotFound) as exc:
-            raise fail(str(exc).strip("'\""), 2) from None
+        except NotFound as exc:
+            raise fail(str(exc), 1) from None
+        except ValueError as exc:
+            raise fail(str(exc), 2) from None
     if as_json:
         emit(result.as_dict())
         return

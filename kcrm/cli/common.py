@@ -8,6 +8,7 @@ import re
 import sys
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import typer
@@ -190,6 +191,31 @@ def refit_assist_if_stale(kb: KnowledgeBase) -> bool:
     with stage("fitting the suggestion model and its calibration on the resolved cases", err, 0):
         fit_assist(kb)
     return True
+
+
+def split_day(data: Any, split_date: str | None) -> float:
+    """The day given by --split-date, or one derived from the purchases (and said so)."""
+    from kcrm.recommend.data import DEFAULT_TEST_SHARE, default_split_day, from_day
+
+    if split_date is not None:
+        return iso_day(split_date, "--split-date")
+    day = default_split_day(data)
+    err.print(
+        f"split date {from_day(day):%Y-%m-%d}: the newest {DEFAULT_TEST_SHARE:.0%} of the "
+        "purchases are scored (--split-date to choose another)"
+    )
+    return day
+
+
+def iso_day(value: str, option: str) -> float:
+    """An ISO date option as days since the epoch (UTC unless it names a zone)."""
+    from kcrm.recommend.data import to_day
+
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        raise fail(f"{option}: not an ISO date (YYYY-MM-DD): {value!r}", 2) from None
+    return to_day(when if when.tzinfo else when.replace(tzinfo=UTC))
 
 
 def recommender(db: Database) -> Any:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
@@ -20,15 +21,18 @@ from kcrm.cli.common import (
     err,
     exit_for,
     fail,
+    open_db,
     open_kb,
     out,
     print_report,
     progress_bar,
     refit_assist_if_stale,
 )
+from kcrm.core.db import Database
 from kcrm.core.errors import NotFound
 from kcrm.core.roles import check_role
 from kcrm.crm.loader import count_records, load_paths
+from kcrm.crm.refs import require_case
 from kcrm.knowledge import lifecycle
 from kcrm.knowledge.gaps import gap_report, plot_gaps
 from kcrm.knowledge.kcs import draft_from_case
@@ -145,6 +149,17 @@ def reindex(as_json: JsonOpt = False) -> None:
         err.print(f"reindexed {n} chunks in {data['seconds']}s; consistent: {data['consistent']}")
 
 
+def _known(require: Callable[[Database, str], None], key: str) -> None:
+    """Refuse an unknown id before the model and indexes are loaded."""
+    db = open_db()
+    try:
+        require(db, key)
+    except NotFound as exc:
+        raise fail(str(exc)) from None
+    finally:
+        db.dispose()
+
+
 def register(app: typer.Typer, report: typer.Typer) -> None:
     """Add the knowledge commands: ingest, delete, search, status, reindex, document, reports."""
     for command in (ingest, delete, search, reindex):
@@ -164,6 +179,7 @@ def register(app: typer.Typer, report: typer.Typer) -> None:
         as_json: JsonOpt = False,
     ) -> None:
         """Move a record through draft → review → published → archived."""
+        _known(lifecycle.require_document, doc_id)
         with open_kb() as kb:
             try:
                 result = lifecycle.set_status(kb, doc_id, to, cli_actor(), note)
@@ -179,11 +195,13 @@ def register(app: typer.Typer, report: typer.Typer) -> None:
     @document.command("history")
     def history(doc_id: Annotated[str, typer.Argument()], as_json: JsonOpt = False) -> None:
         """Every version of a record, with who changed it."""
-        with open_kb() as kb:
-            try:
-                rows = lifecycle.history(kb, doc_id)
-            except NotFound as exc:
-                raise fail(str(exc)) from None
+        db = open_db()
+        try:
+            rows = lifecycle.history(db, doc_id)
+        except NotFound as exc:
+            raise fail(str(exc)) from None
+        finally:
+            db.dispose()
         if as_json:
             emit(rows)
             return
@@ -204,6 +222,7 @@ def register(app: typer.Typer, report: typer.Typer) -> None:
         case_id: Annotated[str, typer.Argument()], as_json: JsonOpt = False
     ) -> None:
         """Draft a PII-free article from a closed case and list likely duplicates."""
+        _known(require_case, case_id)
         with open_kb() as kb:
             try:
                 result = draft_from_case(kb, case_id, cli_actor())

@@ -2,24 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from kcrm.cli.common import JsonOpt, emit, err, fail, open_db, out, recommender
+from kcrm.cli.common import (
+    JsonOpt,
+    emit,
+    err,
+    fail,
+    iso_day,
+    open_db,
+    out,
+    recommender,
+    split_day,
+)
 from kcrm.core.errors import NotFound
-
-
-def _date(value: str, option: str) -> float:
-    from kcrm.recommend.data import to_day
-
-    try:
-        when = datetime.fromisoformat(value)
-    except ValueError:
-        raise fail(f"{option}: not an ISO date (YYYY-MM-DD): {value!r}", 2) from None
-    return to_day(when if when.tzinfo else when.replace(tzinfo=UTC))
+from kcrm.crm.refs import require_product
 
 
 def audience(
@@ -30,6 +30,7 @@ def audience(
     """The customers most likely to take a product they do not own yet, best first."""
     db = open_db()
     try:
+        require_product(db, product_id)  # before loading (or training) the model
         members = recommender(db).audience(product_id, k)
     except NotFound as exc:
         raise fail(str(exc), 1) from None
@@ -67,6 +68,8 @@ def rules(
     )
     db = open_db()
     try:
+        if product_id is not None:
+            require_product(db, product_id)  # before loading (or training) the model
         found = recommender(db).rules(rule_filter, product_id)
     except NotFound as exc:
         raise fail(str(exc), 1) from None
@@ -89,7 +92,10 @@ def rules(
 
 
 def evaluate_audience(
-    split_date: Annotated[str, typer.Option(help="train before this date (YYYY-MM-DD)")],
+    split_date: Annotated[
+        str | None,
+        typer.Option(help="train before this date (YYYY-MM-DD); default: the newest 20% after"),
+    ] = None,
     end_date: Annotated[str | None, typer.Option(help="count purchases before this date")] = None,
     items: Annotated[int, typer.Option(min=1, max=1000, help="most-bought new items")] = 10,
     k: Annotated[int, typer.Option("--k", min=1, help="customers per audience")] = 100,
@@ -103,12 +109,12 @@ def evaluate_audience(
     from kcrm.recommend.evaluate import evaluate_audience as run
     from kcrm.recommend.people import load_profiles
 
-    split = _date(split_date, "--split-date")
-    end = _date(end_date, "--end-date") if end_date else None
+    end = iso_day(end_date, "--end-date") if end_date else None
     db = open_db()
     data = load_interactions(db)
-    embedder = configured_embedder(db.settings) if content else None
     try:
+        split = split_day(data, split_date)
+        embedder = configured_embedder(db.settings) if content else None
         result = run(
             data, split, RecommendConfig(), embedder, end, items, k, load_profiles(db, data.users)
         )
@@ -158,6 +164,8 @@ def campaign_create(
     try:
         spec.check()  # before loading any model
         db = open_db()
+        if product_id is not None:
+            require_product(db, product_id)
         created = create_campaign(db, recommender(db), spec, cli_actor())
     except NotFound as exc:
         raise fail(str(exc), 1) from None

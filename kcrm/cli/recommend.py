@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import time
-from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -13,9 +12,21 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from kcrm.cli.common import JsonOpt, emit, err, fail, open_db, out, recommender
+from kcrm.cli.common import (
+    JsonOpt,
+    emit,
+    err,
+    fail,
+    iso_day,
+    open_db,
+    out,
+    recommender,
+    split_day,
+)
 from kcrm.core.config import get_settings
 from kcrm.core.db import Database
+from kcrm.core.errors import NotFound
+from kcrm.crm.refs import require_customer
 
 METRICS = ("hr", "precision", "ndcg", "map", "recall", "coverage")
 
@@ -24,30 +35,11 @@ def _step(message: str) -> None:
     err.print(f"[dim]{message}[/]")
 
 
-def _date(value: str, option: str) -> float:
-    from kcrm.recommend.data import to_day
-
-    try:
-        when = datetime.fromisoformat(value)
-    except ValueError:
-        raise fail(f"{option}: not an ISO date (YYYY-MM-DD): {value!r}", 2) from None
-    return to_day(when if when.tzinfo else when.replace(tzinfo=UTC))
-
-
 def _embedder() -> Any:
     from kcrm.knowledge.embedders.factory import configured_embedder
 
     s = get_settings()
     return configured_embedder(s)
-
-
-def _customer_exists(db: Database, customer_id: str) -> bool:
-    from sqlalchemy import select
-
-    from kcrm.core.tables import Customer
-
-    with db.session() as s:
-        return s.scalar(select(Customer.id).where(Customer.id == customer_id)) is not None
 
 
 class OfferKind(StrEnum):
@@ -78,8 +70,11 @@ def recommend(
     if all_ and out_file is None:
         raise fail("--all needs --out FILE.csv", 2)
     db = open_db()
-    if customer_id is not None and not _customer_exists(db, customer_id):
-        raise fail(f"no customer with id {customer_id!r}", 1)  # before loading any model
+    if customer_id is not None:
+        try:
+            require_customer(db, customer_id)  # before loading (or training) any model
+        except NotFound as exc:
+            raise fail(str(exc), 1) from None
     service = recommender(db)
     if not all_:
         assert customer_id is not None
@@ -160,7 +155,10 @@ def _customer_count(db: Database) -> int:
 
 
 def evaluate_recommend(
-    split_date: Annotated[str, typer.Option(help="train before this date (YYYY-MM-DD)")],
+    split_date: Annotated[
+        str | None,
+        typer.Option(help="train before this date (YYYY-MM-DD); default: the newest 20% scored"),
+    ] = None,
     end_date: Annotated[
         str | None, typer.Option(help="evaluate purchases before this date")
     ] = None,
@@ -173,11 +171,11 @@ def evaluate_recommend(
     from kcrm.recommend.data import load_interactions
     from kcrm.recommend.evaluate import evaluate
 
-    split = _date(split_date, "--split-date")
-    end = _date(end_date, "--end-date") if end_date else None
+    end = iso_day(end_date, "--end-date") if end_date else None
     db = open_db()
     data = load_interactions(db)
     try:
+        split = split_day(data, split_date)
         result = evaluate(
             data, split, RecommendConfig(), _embedder() if content else None, end, k, _step
         )

@@ -14,12 +14,14 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from kcrm.core.db import Database
 from kcrm.core.errors import Conflict, NotFound
-from kcrm.core.tables import Case, CaseEvent, Document, utcnow
+from kcrm.core.tables import Case, CaseEvent, Customer, Document, utcnow
 from kcrm.crm import timeline
 from kcrm.crm.case_knowledge import sync_knowledge
 from kcrm.crm.interactions import NewInteraction, add_interaction
 from kcrm.crm.profiles import resolve
+from kcrm.crm.refs import known_product
 from kcrm.crm.tickets import (
     ACTIVE,
     CHANNELS,
@@ -118,6 +120,22 @@ def case_dict(case: Case, now: datetime | None = None) -> dict[str, Any]:
     }
 
 
+def _check_refs(s: Any, new: NewCase) -> Customer | None:
+    """The case's customer (None without one); ValueError for an unknown customer or product."""
+    customer = resolve(s, new.customer_id) if new.customer_id is not None else None
+    if new.customer_id is not None and customer is None:
+        raise ValueError(f"customer_id: no customer with id {new.customer_id!r}")
+    if new.product_id and not known_product(s, new.product_id):
+        raise ValueError(f"product_id: no product with id {new.product_id!r}")
+    return customer
+
+
+def check_case_refs(db: Database, new: NewCase) -> None:
+    """ValueError for an unknown customer or product: a cheap check before triage embeds."""
+    with db.session() as s:
+        _check_refs(s, new)
+
+
 def open_case(
     kb: KnowledgeBase, new: NewCase, actor: str = "", triage: Triage | None = None
 ) -> dict[str, Any]:
@@ -127,9 +145,7 @@ def open_case(
     if not new.description.strip():
         raise ValueError("description: a case needs the customer's description")
     with kb.db.session() as s:
-        customer = resolve(s, new.customer_id) if new.customer_id is not None else None
-        if new.customer_id is not None and customer is None:
-            raise ValueError(f"customer_id: no customer with id {new.customer_id!r}")
+        customer = _check_refs(s, new)
         case_id = new.case_id or f"case-{uuid.uuid4().hex[:12]}"
         if s.get(Case, case_id) is not None:
             raise Conflict(f"a case with id {case_id!r} already exists")
@@ -212,6 +228,8 @@ def update_case(
                 raise ValueError(f"customer_id: no customer with id {changes.customer_id!r}")
             timeline.record(s, case.id, "customer", actor, case.customer_id, customer.id)
             case.customer_id = customer.id
+        if changes.product_id and not known_product(s, changes.product_id):
+            raise ValueError(f"product_id: no product with id {changes.product_id!r}")
         _edit_fields(s, case, changes, actor)
         _change_priority(s, case, changes.priority, actor, kb.settings.sla_hours)
         if changes.note and changes.note.strip():

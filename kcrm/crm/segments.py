@@ -163,7 +163,10 @@ def customer_rfm(db: Database, customer_id: str, c: Cohort | None) -> dict[str, 
         return None
     _, last, orders, spend, lines = rows[0]
     days = datetime.fromisoformat(c.as_of).timestamp() / 86400.0 - last.timestamp() / 86400.0
-    return c.score(max(days, 0.0), orders, spend if c.basis == "revenue" else lines)
+    scores = c.score(max(days, 0.0), orders, spend if c.basis == "revenue" else lines)
+    # Recency counts from the newest purchase in the data (`as_of`), not from today: the
+    # page shows both dates so "7 days" is never read without what it is counted from.
+    return {**scores, "last_purchased_at": last.isoformat(), "as_of": c.as_of}
 
 
 def segment_report(db: Database) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from kcrm.core.db import Database
 from kcrm.core.errors import NotFound
 from kcrm.core.tables import Document, DocumentRevision
 from kcrm.knowledge.documents import change_status
@@ -66,9 +67,16 @@ def document_summary(doc: Document) -> dict[str, Any]:
     }
 
 
-def history(kb: KnowledgeBase, doc_id: str) -> list[dict[str, Any]]:
+def require_document(db: Database, doc_id: str) -> None:
+    """`NotFound` unless a knowledge record has this id (a cheap check before heavy work)."""
+    with db.session() as s:
+        if s.get(Document, doc_id) is None:
+            raise NotFound(f"no document with id {doc_id!r}")
+
+
+def history(db: Database, doc_id: str) -> list[dict[str, Any]]:
     """Every version of a record, oldest first (kept after deletion)."""
-    with kb.db.session() as s:
+    with db.session() as s:
         rows = s.scalars(
             select(DocumentRevision)
             .where(DocumentRevision.document_id == doc_id)

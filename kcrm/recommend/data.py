@@ -30,6 +30,18 @@ def from_day(day: float) -> datetime:
     return datetime.fromtimestamp(day * DAY, tz=UTC)
 
 
+# An evaluation without a split date scores the newest fifth of the purchases: most of
+# the history to train on, and enough later purchases to measure (on any data's dates).
+DEFAULT_TEST_SHARE = 0.2
+
+
+def default_split_day(data: Interactions, test_share: float = DEFAULT_TEST_SHARE) -> float:
+    """The midnight (UTC) before which `1 - test_share` of the purchases fall."""
+    if not len(data.day):
+        raise ValueError("no purchases to evaluate on: import some (kcrm import purchases)")
+    return float(np.floor(np.quantile(data.day, 1.0 - test_share)))
+
+
 @dataclass
 class Catalog:
     """Products by dense index, with the attributes the business rules need."""

@@ -136,7 +136,7 @@ def test_every_write_records_who_made_it(desk: KnowledgeBase) -> None:
         CaseChanges(status="resolved", resolution="Reset the passcode", sent_via="email"),
         AGENT,
     )
-    revisions = history(desk, case["id"])
+    revisions = history(desk.db, case["id"])
     assert [r["changed_by"] for r in revisions] == [AGENT]
     detail = get_case(desk, case["id"])
     actors = {(e["kind"], e["actor"]) for e in detail["timeline"]}

@@ -40,7 +40,7 @@ def test_lifecycle_moves_and_history(kb: KnowledgeBase, tmp_path: Path) -> None:
     assert kb.status()["consistent"]
     with pytest.raises(ValueError, match="can move to"):
         lifecycle.set_status(kb, "faq-new", "review")
-    history = lifecycle.history(kb, "faq-new")
+    history = lifecycle.history(kb.db, "faq-new")
     assert [(h["version"], h["status"], h["changed_by"]) for h in history] == [
         (1, "draft", "cli:ana"),
         (2, "review", "agent:bo"),
@@ -49,7 +49,7 @@ def test_lifecycle_moves_and_history(kb: KnowledgeBase, tmp_path: Path) -> None:
     ]
     assert history[-1]["note"] == "product withdrawn"
     kb.delete(["faq-new"], actor="admin:cy")
-    assert lifecycle.history(kb, "faq-new")[-1]["change"] == "deleted"
+    assert lifecycle.history(kb.db, "faq-new")[-1]["change"] == "deleted"
     with pytest.raises(NotFound):
         lifecycle.set_status(kb, "faq-new", "published")
 

@@ -18,7 +18,7 @@ CARD = faq("faq-card-arrival", "When will my card arrive?", "Cards arrive in 3 t
 
 
 def versions(kb: KnowledgeBase, doc_id: str) -> list[tuple[int, str]]:
-    return [(h["version"], h["change"]) for h in lifecycle.history(kb, doc_id)]
+    return [(h["version"], h["change"]) for h in lifecycle.history(kb.db, doc_id)]
 
 
 def test_a_deleted_id_comes_back_with_its_next_version(kb: KnowledgeBase, tmp_path: Path) -> None:

@@ -83,6 +83,17 @@ def test_a_caller_on_the_phone(desk: Desk, watched: Callable[..., Watched]) -> N
     expect(page.locator("#find-status")).to_have_text("1 customer found.")
     page.locator("#customer-results").get_by_role("button", name="Lucy Taylor").click()
     expect(page.locator("#customer > h3").first).to_have_text("Lucy Taylor")
+    # The segment's RFM scores are spelt out on hover; dates are dates, and say what
+    # recency is counted from.
+    facts = page.locator("#customer dl.kv").first
+    rfm = facts.locator("abbr.rfm")
+    expect(rfm).to_have_text(re.compile(r"^R[1-5] F[1-5] M[1-5]$"))
+    tip = rfm.get_attribute("title") or ""
+    assert all(part in tip for part in ("R (recency)", "F (frequency)", "M (monetary)")), tip
+    expect(facts).not_to_contain_text(re.compile(r"\(\d{3}\)"))
+    expect(facts).to_contain_text(
+        re.compile(r"Last purchase\s*\d{4}-\d{2}-\d{2} \(.*newest purchase in the data")
+    )
     form = page.locator("#open-form")
     expect(form).to_be_visible()
     expect(form.get_by_label("Channel")).to_have_value("phone")

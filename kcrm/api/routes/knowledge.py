@@ -37,7 +37,7 @@ def change_status(
 @router.get("/v1/documents/{doc_id}/history", response_model=list[Revision])
 def document_history(doc_id: DocId, kb: KBDep, _: AgentRole) -> list[dict[str, Any]]:
     """Every version, oldest first, with who changed it."""
-    return lifecycle.history(kb, doc_id)
+    return lifecycle.history(kb.db, doc_id)
 
 
 @router.get("/v1/reports/gaps", response_model=GapReport)

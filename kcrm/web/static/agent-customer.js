@@ -125,12 +125,13 @@ window.kcrmCustomer = ({ call, onOpened }) => {
       ["Phone", primary.phone || ""],
       ["Location", [p.city, p.country].filter(Boolean).join(", ")],
       ["Customer since", date(p.joined_at)],
-      ["RFM segment", value.segment ? `${value.segment} (${value.rfm})` : ""],
+      ["Segment", value.segment ? rfmLabel(value) : ""],
+      ["Last purchase", value.last_purchased_at ? lastPurchase(value) : ""],
       ["Orders", value.orders !== undefined ? String(value.orders) : ""],
       ["Open cases", String(v.open_cases || 0)],
       ["Consent", consent.length ? consent.join(", ") : "none recorded"],
     ].filter(([, x]) => x);
-    box.append(el("dl", { class: "kv" }, facts.map(([k, x]) => [el("dt", { text: k }), el("dd", { text: x })])));
+    box.append(el("dl", { class: "kv" }, facts.map(([k, x]) => [el("dt", { text: k }), el("dd", {}, x)])));
     box.append(editForm(v, primary));
     box.append(
       ...section(
@@ -160,6 +161,27 @@ window.kcrmCustomer = ({ call, onOpened }) => {
         totals.interactions,
       ),
     );
+  }
+
+  // The segment with its RFM scores spelt out: each is 1 (lowest fifth of the customers)
+  // to 5 (highest), so "At risk · R2 F4 M4" reads without knowing the method.
+  function rfmLabel(v) {
+    const tip =
+      `RFM scores, 1 (lowest fifth of customers) to 5 (highest):\n` +
+      `R (recency) ${v.r}: last purchase ${v.recency_days} days before the newest purchase in the data\n` +
+      `F (frequency) ${v.f}: ${v.orders} order${v.orders === 1 ? "" : "s"}\n` +
+      `M (monetary) ${v.m}: spend ${v.monetary}`;
+    return el("span", {}, `${v.segment} · `, el("abbr", { class: "rfm", title: tip, text: `R${v.r} F${v.f} M${v.m}` }));
+  }
+
+  function lastPurchase(v) {
+    const days = Math.round(v.recency_days);
+    const when = days === 0 ? "the newest purchase in the data" : `${days} day${days === 1 ? "" : "s"} before the newest purchase in the data, ${isoDate(v.as_of)}`;
+    return `${isoDate(v.last_purchased_at)} (${when})`;
+  }
+
+  function isoDate(value) {
+    return String(value || "").slice(0, 10);
   }
 
   // Correcting details while the customer is on the line: name, primary email and phone,
