@@ -7,7 +7,8 @@ by one, and only for the offers shown.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -89,58 +90,57 @@ class Explainer:
             self._stacked = (key, Neighbours.stack(tables))
         return dict(zip(tabled, self._stacked[1].best_owned(owned, picked), strict=True))
 
-    def texts(
-        self, name: str, owned: sp.csr_matrix, picked: np.ndarray, found: Found | None = None
-    ) -> tuple[Texts, list[list[bool]]]:
-        """One model's reason for every picked item (customers × k, "" where none), and
-        which of them are strong enough to name whatever the blend weights."""
+    def said(self, name: str, owned: sp.csr_matrix, picked: np.ndarray, found: Found) -> Said:
+        """What one model can say for every picked item (customers × k, -1 for none)."""
         model = self.models[name]
-        u, k = picked.shape
-        out = [[""] * k for _ in range(u)]
-        strong = [[False] * k for _ in range(u)]
+        shape = picked.shape
+        none = np.zeros(shape, bool)
         names = self.names
-        pre = (found or {}).get(name)
+        pre = found.get(name)
         if isinstance(model, PopularityRecommender):
-            texts = self.popular(name)
-            return [[texts[j] if j >= 0 else "" for j in row] for row in picked.tolist()], strong
-        # Python lists from here: a few offers each, and list indexing is cheaper than numpy's.
+            texts, items = self.popular(name), picked.ravel().tolist()
+            return Said(picked >= 0, none, lambda p: texts[items[p]])
         if isinstance(model, CoPurchaseRecommender):
-            best, both, lift = (a.tolist() for a in model.evidence(owned, picked, pre))
+            best_a, both_a, lift_a = model.evidence(owned, picked, pre)
+            best, both, lift = (a.ravel().tolist() for a in (best_a, both_a, lift_a))
             who = "customers" if model.unit == "customer" else "orders"
-            for r, row in enumerate(best):
-                for s, i in enumerate(row):
-                    # A rule no more often true than chance (lift shown as 1.0) is no reason.
-                    if i >= 0 and lift[r][s] >= 1.05:
-                        out[r][s] = (
-                            f"bought with {names[i]} by {int(both[r][s])} {who} "
-                            f"(lift {lift[r][s]:.1f})"
-                        )
-                        strong[r][s] = lift[r][s] >= STRONG_LIFT
-            return out, strong
+            # A rule no more often true than chance (lift shown as 1.0) is no reason.
+            has = (best_a >= 0) & (lift_a >= 1.05)
+            return Said(
+                has,
+                has & (lift_a >= STRONG_LIFT),
+                lambda p: (
+                    f"bought with {names[best[p]]} by {int(both[p])} {who} (lift {lift[p]:.1f})"
+                ),
+            )
         if isinstance(model, ContentRecommender):
-            best, sim = (a.tolist() for a in model.evidence(owned, picked, pre))
-            for r, row in enumerate(best):
-                for s, i in enumerate(row):
-                    if i >= 0 and sim[r][s] >= MIN_SIMILARITY:
-                        out[r][s] = f"similar to {names[i]} you bought"
-                        strong[r][s] = sim[r][s] >= STRONG_SIMILARITY
-            return out, strong
+            best_a, sim_a = model.evidence(owned, picked, pre)
+            best = best_a.ravel().tolist()
+            has = (best_a >= 0) & (sim_a >= MIN_SIMILARITY)
+            return Said(
+                has,
+                has & (sim_a >= STRONG_SIMILARITY),
+                lambda p: f"similar to {names[best[p]]} you bought",
+            )
         if isinstance(model, ItemKNNRecommender):
-            best, sim = (a.tolist() for a in model.evidence(owned, picked, pre))
-            for r, row in enumerate(best):
-                for s, i in enumerate(row):
-                    if i >= 0:
-                        out[r][s] = (
-                            f"customers who bought {names[i]} buy it too "
-                            f"(similarity {sim[r][s]:.2f})"
-                        )
-        elif isinstance(model, ALSRecommender):
-            best = model.evidence(owned, picked)[0].tolist()
-            for r, row in enumerate(best):
-                for s, i in enumerate(row):
-                    if i >= 0:
-                        out[r][s] = f"fits the taste of customers who bought {names[i]}"
-        return out, strong
+            best_a, sim_a = model.evidence(owned, picked, pre)
+            best, sim = best_a.ravel().tolist(), sim_a.ravel().tolist()
+            return Said(
+                best_a >= 0,
+                none,
+                lambda p: (
+                    f"customers who bought {names[best[p]]} buy it too (similarity {sim[p]:.2f})"
+                ),
+            )
+        if isinstance(model, ALSRecommender):
+            best_a = model.evidence(owned, picked)[0]
+            best = best_a.ravel().tolist()
+            return Said(
+                best_a >= 0,
+                none,
+                lambda p: f"fits the taste of customers who bought {names[best[p]]}",
+            )
+        return Said(none, none, lambda p: "")
 
     def reasons(
         self,
@@ -150,16 +150,23 @@ class Explainer:
     ) -> list[list[list[str]]]:
         """Reasons for each picked item (customers × k, -1 for none).
 
+        The models that put an item there, largest contribution first, then any strong
+        evidence of the `STRONG` models; at most `MAX_REASONS`, the popularity floor when
+        none. Which model speaks for which offer is settled in arrays; only the texts
+        shown are formatted.
+
         Args:
             owned: customers × items, binary.
             picked: the offered items.
             contrib: model → customers × k, its weighted contribution to each offer.
         """
         speaking = [n for n, c in contrib.items() if n in self.models and c.max(initial=0) > 0]
-        wanted = [*speaking, *(n for n in STRONG if n in self.models and n not in speaking)]
+        extra = [n for n in STRONG if n in self.models]
+        wanted = list(dict.fromkeys([*speaking, *extra]))
         found = self.evidence(wanted, owned, picked)
-        texts = {n: self.texts(n, owned, picked, found) for n in wanted}
-        extra = [texts[n] for n in STRONG if n in texts]
+        said = {n: self.said(n, owned, picked, found) for n in wanted}
+        u, k = picked.shape
+        asks = self._asks(speaking, extra, wanted, contrib, said, (u, k))
         fallback = next(
             (
                 n
@@ -169,46 +176,87 @@ class Explainer:
             None,
         )
         floor = self.popular(fallback) if fallback else None
-        u, k = picked.shape
-        ranks: list[list[list[int]]] = [[[]] * k for _ in range(u)]
-        if speaking and u == 1:  # a few numbers: sorted in Python, as stably as below
+        texts = [said[n].text for n in wanted]
+        out: list[list[list[str]]] = []
+        flat = picked.ravel().tolist()
+        for r in range(u):
+            row: list[list[str]] = []
+            for p in range(r * k, r * k + k):
+                j = flat[p]
+                if j < 0:
+                    row.append([])
+                    continue
+                got: list[str] = []
+                for m in asks[p]:
+                    if m < 0:
+                        continue
+                    text = texts[m](p)
+                    if text not in got:
+                        got.append(text)
+                        if len(got) == MAX_REASONS:
+                            break
+                row.append(got or [floor[j] if floor else "popular"])
+            out.append(row)
+        return out
+
+    @staticmethod
+    def _asks(
+        speaking: list[str],
+        extra: list[str],
+        wanted: list[str],
+        contrib: Mapping[str, np.ndarray],
+        said: Mapping[str, Said],
+        shape: tuple[int, int],
+    ) -> list[list[int]]:
+        """For each offer (flat, row × k + slot), the models to ask for a reason, in order
+        (positions in `wanted`, which starts with `speaking`; -1 to skip): the speaking
+        models with something to say, largest contribution first, then the `extra`
+        models whose evidence is strong (unless they spoke for it already)."""
+        u, k = shape
+        if u == 1:  # a few numbers: plain Python costs less than numpy's calls here
             values = [contrib[n][0].tolist() for n in speaking]
-            ranks = [
-                [
-                    [
-                        m
-                        for m in sorted(range(len(speaking)), key=lambda m: -values[m][s])
-                        if values[m][s] > 0
-                    ]
-                    for s in range(k)
-                ]
+            has = [said[n].has[0].tolist() for n in speaking]
+            strong = [
+                (
+                    wanted.index(n),
+                    said[n].strong[0].tolist(),
+                    (contrib[n][0] > 0).tolist() if n in speaking else [False] * k,
+                )
+                for n in extra
             ]
-        elif speaking:
+            ranked = range(len(speaking))
+            return [
+                [
+                    *(
+                        m
+                        for m in sorted(ranked, key=lambda m: -values[m][s])
+                        if values[m][s] > 0 and has[m][s]
+                    ),
+                    *(x for x, sure, spoke in strong if sure[s] and not spoke[s]),
+                ]
+                for s in range(k)
+            ]
+        columns = []  # customers × k each: one model to ask per offer, or -1
+        if speaking:
             stacked = np.stack([contrib[n] for n in speaking])  # models × customers × k
             order = np.argsort(-stacked, axis=0, kind="stable")
             positive = np.take_along_axis(stacked, order, axis=0) > 0
-            ranks = np.where(positive, order, -1).transpose(1, 2, 0).tolist()
-        said = [texts[n][0] for n in speaking]
-        extra_texts = extra
-        out: list[list[list[str]]] = []
-        for r, row in enumerate(picked.tolist()):
-            reasons_row: list[list[str]] = []
-            for s, j in enumerate(row):
-                if j < 0:
-                    reasons_row.append([])
-                    continue
-                got: list[str] = []
-                for m in ranks[r][s]:
-                    text = said[m][r][s] if m >= 0 else ""
-                    if text and text not in got:
-                        got.append(text)
-                for more, strong in extra_texts:
-                    if len(got) >= MAX_REASONS:
-                        break
-                    if strong[r][s] and more[r][s] not in got:
-                        got.append(more[r][s])
-                if not got:
-                    got.append(floor[j] if floor else "popular")
-                reasons_row.append(got[:MAX_REASONS])
-            out.append(reasons_row)
-        return out
+            has_a = np.stack([said[n].has for n in speaking])
+            talks = positive & np.take_along_axis(has_a, order, axis=0)
+            columns.extend(np.where(talks, order, -1))
+        for n in extra:
+            # Already said when its model spoke for the offer (strong evidence has a text).
+            spoke_a = contrib[n] > 0 if n in speaking else np.zeros((u, k), bool)
+            columns.append(np.where(said[n].strong & ~spoke_a, wanted.index(n), -1))
+        if not columns:
+            return [[] for _ in range(u * k)]
+        return np.stack(columns, axis=-1).reshape(u * k, -1).tolist()
+
+
+@dataclass
+class Said:
+    """What one model can say for each offer of a block (flat position p = row × k + slot)."""
+
+    has: np.ndarray  # customers × k bool: the model has a reason to give
+    strong: np.ndarray  # customers × k bool: strong enough to give whatever the blend weights
+    text: Callable[[int], str]  # the reason at flat position p (only asked where `has`)
