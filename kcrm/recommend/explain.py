@@ -34,6 +34,7 @@ STRONG_SIMILARITY = 0.6
 # Below this cosine two product texts are not alike enough to say so to a customer.
 MIN_SIMILARITY = 0.3
 STRONG = ("copurchase", "content")
+MEMO = 500_000  # texts remembered per model at most (then forgotten and made again)
 
 Texts = list[list[str]]  # customers × offers, "" where a model has nothing to say
 Found = dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]  # `Neighbours.best_owned`, per model
@@ -66,10 +67,34 @@ class Explainer:
         self.models = models
         self._popular: dict[str, list[str]] = {}
         self._stacked: tuple[tuple[Any, ...], Neighbours] | None = None
+        # Texts already made, per model: (the table they were read from, key → text).
+        self._memo: dict[str, tuple[Any, dict[int, str]]] = {}
 
     def reset(self) -> None:
         """Forget cached texts (popularity counts changed)."""
         self._popular = {}
+        self._memo = {}
+
+    def _remembered(
+        self, name: str, source: Any, keys: list[int], make: Callable[[int], str]
+    ) -> Callable[[int], str]:
+        """`make(p)` remembered by `keys[p]`: a text depends on nothing but its key (an
+        entry of the model's table, or an owned item) while `source` stays the same, and a
+        look-up costs less than formatting (an export names the same pairs again and again).
+        """
+        held = self._memo.get(name)
+        if held is None or held[0] is not source or len(held[1]) > MEMO:
+            held = self._memo[name] = (source, {})
+        memo = held[1]
+
+        def text(p: int) -> str:
+            key = keys[p]
+            got = memo.get(key)
+            if got is None:
+                got = memo[key] = make(p)
+            return got
+
+        return text
 
     def popular(self, name: str) -> list[str]:
         model = self.models[name]
@@ -100,6 +125,8 @@ class Explainer:
         if isinstance(model, PopularityRecommender):
             texts, items = self.popular(name), picked.ravel().tolist()
             return Said(picked >= 0, none, lambda p: texts[items[p]])
+        # The table entry behind each offer: its text depends on that entry alone.
+        where = [] if pre is None else pre[2].ravel().tolist()
         if isinstance(model, CoPurchaseRecommender):
             best_a, both_a, lift_a = model.evidence(owned, picked, pre)
             best, both, lift = (a.ravel().tolist() for a in (best_a, both_a, lift_a))
@@ -109,8 +136,13 @@ class Explainer:
             return Said(
                 has,
                 has & (lift_a >= STRONG_LIFT),
-                lambda p: (
-                    f"bought with {names[best[p]]} by {int(both[p])} {who} (lift {lift[p]:.1f})"
+                self._remembered(
+                    name,
+                    model.table(),
+                    where or (best_a.ravel() * len(names) + picked.ravel()).tolist(),
+                    lambda p: (
+                        f"bought with {names[best[p]]} by {int(both[p])} {who} (lift {lift[p]:.1f})"
+                    ),
                 ),
             )
         if isinstance(model, ContentRecommender):
@@ -120,7 +152,9 @@ class Explainer:
             return Said(
                 has,
                 has & (sim_a >= STRONG_SIMILARITY),
-                lambda p: f"similar to {names[best[p]]} you bought",
+                self._remembered(
+                    name, None, best, lambda p: f"similar to {names[best[p]]} you bought"
+                ),
             )
         if isinstance(model, ItemKNNRecommender):
             best_a, sim_a = model.evidence(owned, picked, pre)
@@ -128,8 +162,14 @@ class Explainer:
             return Said(
                 best_a >= 0,
                 none,
-                lambda p: (
-                    f"customers who bought {names[best[p]]} buy it too (similarity {sim[p]:.2f})"
+                self._remembered(
+                    name,
+                    model.table(),
+                    where or (best_a.ravel() * len(names) + picked.ravel()).tolist(),
+                    lambda p: (
+                        f"customers who bought {names[best[p]]} buy it too "
+                        f"(similarity {sim[p]:.2f})"
+                    ),
                 ),
             )
         if isinstance(model, ALSRecommender):
@@ -138,7 +178,12 @@ class Explainer:
             return Said(
                 best_a >= 0,
                 none,
-                lambda p: f"fits the taste of customers who bought {names[best[p]]}",
+                self._remembered(
+                    name,
+                    None,
+                    best,
+                    lambda p: f"fits the taste of customers who bought {names[best[p]]}",
+                ),
             )
         return Said(none, none, lambda p: "")
 
@@ -213,25 +258,21 @@ class Explainer:
         models with something to say, largest contribution first, then the `extra`
         models whose evidence is strong (unless they spoke for it already)."""
         u, k = shape
-        if u == 1:  # a few numbers: plain Python costs less than numpy's calls here
-            values = [contrib[n][0].tolist() for n in speaking]
-            has = [said[n].has[0].tolist() for n in speaking]
+        if u == 1 and speaking:  # a few numbers: one sort, then plain Python
+            stacked = np.concatenate([contrib[n] for n in speaking])  # models × k
+            order = np.argsort(-stacked, axis=0, kind="stable").T.tolist()
+            talks = ((stacked > 0) & np.concatenate([said[n].has for n in speaking])).tolist()
             strong = [
                 (
                     wanted.index(n),
                     said[n].strong[0].tolist(),
-                    (contrib[n][0] > 0).tolist() if n in speaking else [False] * k,
+                    talks[speaking.index(n)] if n in speaking else [False] * k,
                 )
                 for n in extra
             ]
-            ranked = range(len(speaking))
             return [
                 [
-                    *(
-                        m
-                        for m in sorted(ranked, key=lambda m: -values[m][s])
-                        if values[m][s] > 0 and has[m][s]
-                    ),
+                    *(m for m in order[s] if talks[m][s]),
                     *(x for x, sure, spoke in strong if sure[s] and not spoke[s]),
                 ]
                 for s in range(k)

@@ -28,7 +28,8 @@ class Neighbours:
         width = max(int(counts.max(initial=0)), 1)
         rows = np.repeat(np.arange(n), counts)
         slot = np.arange(m.nnz) - np.repeat(m.indptr[:-1], counts)
-        self.index = np.zeros((n, width), np.int64)
+        # int32: half the bytes of int64 to gather, and catalogues stay far below 2^31.
+        self.index = np.zeros((n, width), np.int32)
         self.value = np.zeros((n, width), np.float32)
         self.index[rows, slot] = m.indices
         self.value[rows, slot] = m.data
@@ -36,7 +37,6 @@ class Neighbours:
         self.part_of = np.zeros(width, np.int64)  # which stacked table each column is of
         self.offset = np.zeros(width, np.int64)  # column → (its table's first column)
         self.width_of = np.full(width, width, np.int64)  # column → its table's width
-        self._columns: list[tuple[int, int, int]] | None = None  # (table, offset, width)
 
     @classmethod
     def stack(cls, tables: Sequence[Neighbours]) -> Neighbours:
@@ -50,21 +50,7 @@ class Neighbours:
         out.part_of = np.repeat(np.arange(len(tables)), widths)
         out.offset = np.repeat([start for start, _ in out.parts], widths)
         out.width_of = np.repeat(widths, widths)
-        out._columns = None
         return out
-
-    def columns(self) -> list[tuple[int, int, int]]:
-        """(table, first column of the table, its width) of every column, as a plain list."""
-        if self._columns is None:
-            self._columns = list(
-                zip(
-                    self.part_of.tolist(),
-                    self.offset.tolist(),
-                    self.width_of.tolist(),
-                    strict=True,
-                )
-            )
-        return self._columns
 
     def table(self, m: sp.csr_matrix) -> np.ndarray:
         """Another matrix's entries at this table's (row, neighbour) positions."""
@@ -123,11 +109,7 @@ class Neighbours:
         e, w, v = e[positive], w[positive], v[positive]
         part = self.part_of[w]
         group = (part * u + owner[e]) * k + hits[e, w]
-        order = np.lexsort((e, -v, group))  # per offer: the largest value, then owned order
-        g = group[order]
-        lead = np.ones(len(g), bool)
-        lead[1:] = g[1:] != g[:-1]
-        first = order[lead]
+        first = _first_best(group, v, e, parts * u * k)
         at = group[first]
         item = mine[e[first]]
         column = w[first]
@@ -156,11 +138,7 @@ class Neighbours:
         positive = v > 0
         e, w, v = e[positive], w[positive], v[positive]
         group = self.part_of[w] * k + hits[e, w]
-        order = np.lexsort((e, -v, group))  # per offer: the largest value, then owned order
-        g = group[order]
-        lead = np.ones(len(g), bool)
-        lead[1:] = g[1:] != g[:-1]
-        first = order[lead]
+        first = _first_best(group, v, e, parts * k)
         at = group[first]
         item = mine[e[first]]
         column = w[first]
@@ -171,3 +149,18 @@ class Neighbours:
         return list(
             zip(best.reshape(shape), value.reshape(shape), where.reshape(shape), strict=True)
         )
+
+
+def _first_best(group: np.ndarray, value: np.ndarray, order: np.ndarray, groups: int) -> np.ndarray:
+    """Positions of the entry with the largest `value` of each group (`group` in
+    [0, groups)), the smallest `order` among equal values; one position per group present.
+
+    Two scatters instead of a sort: `np.maximum.at` finds each group's largest value,
+    `np.minimum.at` the first entry holding it (`order` is unique within a group).
+    """
+    top = np.full(groups, -np.inf, value.dtype)
+    np.maximum.at(top, group, value)
+    tied = np.flatnonzero(value == top[group])
+    lowest = np.full(groups, np.iinfo(np.int64).max, np.int64)
+    np.minimum.at(lowest, group[tied], order[tied])
+    return tied[order[tied] == lowest[group[tied]]]
