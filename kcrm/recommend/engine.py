@@ -195,7 +195,7 @@ class OfferEngine:
                 for offers in self._offers(people.rows(slice(lo, lo + step)), k, offer_type)
             ]
         if size == 1:  # one customer: no mask to build
-            one = self._warm if people.owned.nnz else self._cold
+            one = self._warm if people.owned.indptr[-1] else self._cold
             return one(people, k, offer_type)
         warm = np.diff(people.owned.indptr) > 0
         if warm.all():

@@ -66,7 +66,8 @@ class Explainer:
         self.names = catalog.names
         self.models = models
         self._popular: dict[str, list[str]] = {}
-        self._stacked: tuple[tuple[Any, ...], Neighbours] | None = None
+        self._stacked: tuple[list[Neighbours], Neighbours] | None = None  # tables, stacked
+        self._tabled: dict[tuple[str, ...], list[str]] = {}  # models keeping tables, by ask
         # Texts already made, per model: (the table they were read from, key → text).
         self._memo: dict[str, tuple[Any, dict[int, str]]] = {}
 
@@ -106,13 +107,20 @@ class Explainer:
     def evidence(self, names: list[str], owned: sp.csr_matrix, picked: np.ndarray) -> Found:
         """The best owned item behind each picked item for every model in `names` that
         keeps neighbour tables, in one pass over their tables stacked side by side."""
-        tabled = [n for n in names if isinstance(self.models[n], TABLED)]
+        tabled = self._tabled.get(tuple(names))
+        if tabled is None:
+            tabled = [n for n in names if isinstance(self.models[n], TABLED)]
+            self._tabled[tuple(names)] = tabled
         if not tabled:
             return {}
         tables = [self.models[n].table() for n in tabled]  # type: ignore[attr-defined]
-        key = tuple(id(t) for t in tables)
-        if self._stacked is None or self._stacked[0] != key:
-            self._stacked = (key, Neighbours.stack(tables))
+        held = self._stacked
+        if (
+            held is None
+            or len(held[0]) != len(tables)
+            or any(a is not b for a, b in zip(held[0], tables, strict=True))
+        ):
+            self._stacked = (tables, Neighbours.stack(tables))
         return dict(zip(tabled, self._stacked[1].best_owned(owned, picked), strict=True))
 
     def said(self, name: str, owned: sp.csr_matrix, picked: np.ndarray, found: Found) -> Said:

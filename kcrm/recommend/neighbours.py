@@ -10,6 +10,9 @@ import scipy.sparse as sp
 
 from kcrm.recommend.base import entries
 
+LAST = np.iinfo(np.int64).max
+SMALL = 2048  # below this many entries `_first_best` sorts instead of scattering
+
 
 class Neighbours:
     """An item × item matrix pruned to a few entries per row, as two dense tables
@@ -84,7 +87,7 @@ class Neighbours:
         table (-1, 0, -1 where there is none)."""
         u, k = items.shape
         parts = len(self.parts)
-        if u == 1 and owned.nnz and k:
+        if u == 1 and owned.indptr[-1] and k:
             return self._best_owned_one(owned.indices.astype(np.int64), items[0], (parts, k))
         best = np.full(parts * u * k, -1, np.int64)
         value = np.zeros(parts * u * k)
@@ -132,12 +135,13 @@ class Neighbours:
         slot_of = np.full(self.n_items, -1, np.int16 if k < 2**15 else np.int64)
         valid = np.flatnonzero(items >= 0)
         slot_of[items[valid]] = valid
-        hits = slot_of[self.index[mine]]  # owned items × columns
-        e, w = np.nonzero(hits >= 0)
+        hits = slot_of[self.index[mine]].ravel()  # owned items × columns, flat
+        flat = np.flatnonzero(hits >= 0)  # cheaper than a 2-D nonzero
+        e, w = np.divmod(flat, self.index.shape[1])
         v = self.value[mine[e], w]
         positive = v > 0
-        e, w, v = e[positive], w[positive], v[positive]
-        group = self.part_of[w] * k + hits[e, w]
+        e, w, v, flat = e[positive], w[positive], v[positive], flat[positive]
+        group = self.part_of[w] * k + hits[flat]
         first = _first_best(group, v, e, parts * k)
         at = group[first]
         item = mine[e[first]]
@@ -158,9 +162,15 @@ def _first_best(group: np.ndarray, value: np.ndarray, order: np.ndarray, groups:
     Two scatters instead of a sort: `np.maximum.at` finds each group's largest value,
     `np.minimum.at` the first entry holding it (`order` is unique within a group).
     """
+    if len(group) < SMALL:  # one customer's few hits: a sort is fewer numpy calls
+        order_ = np.lexsort((order, -value, group))
+        g = group[order_]
+        lead = np.ones(len(g), bool)
+        lead[1:] = g[1:] != g[:-1]
+        return order_[lead]
     top = np.full(groups, -np.inf, value.dtype)
     np.maximum.at(top, group, value)
     tied = np.flatnonzero(value == top[group])
-    lowest = np.full(groups, np.iinfo(np.int64).max, np.int64)
+    lowest = np.full(groups, LAST, np.int64)
     np.minimum.at(lowest, group[tied], order[tied])
     return tied[order[tied] == lowest[group[tied]]]
