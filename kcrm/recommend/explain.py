@@ -120,8 +120,8 @@ class Explainer:
             or len(held[0]) != len(tables)
             or any(a is not b for a, b in zip(held[0], tables, strict=True))
         ):
-            self._stacked = (tables, Neighbours.stack(tables))
-        return dict(zip(tabled, self._stacked[1].best_owned(owned, picked), strict=True))
+            held = self._stacked = (tables, Neighbours.stack(tables))
+        return dict(zip(tabled, held[1].best_owned(owned, picked), strict=True))
 
     def said(self, name: str, owned: sp.csr_matrix, picked: np.ndarray, found: Found) -> Said:
         """What one model can say for every picked item (customers × k, -1 for none)."""
@@ -285,7 +285,7 @@ class Explainer:
                 ]
                 for s in range(k)
             ]
-        columns = []  # customers × k each: one model to ask per offer, or -1
+        columns: list[np.ndarray] = []  # customers × k each: a model to ask per offer, or -1
         if speaking:
             stacked = np.stack([contrib[n] for n in speaking])  # models × customers × k
             order = np.argsort(-stacked, axis=0, kind="stable")
