@@ -7,7 +7,9 @@ times exactly what the service runs after its queries.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import gc
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,8 +24,30 @@ from kcrm.recommend.explain import MAX_REASONS, Explainer, day_text
 from kcrm.recommend.rerank import Reranker
 from kcrm.recommend.rules import OfferType, Rules
 
+# Customers × items scored at once: 2.5 MB per float32 array, so that a block's arrays
+# stay in the CPU's cache (64 customers of 10,000 items ran about 20% faster than 512).
+CELLS = 640_000
 
-@dataclass
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cycle collector off while offers are built, back on after.
+
+    A block's offers are tens of thousands of small lists and objects, none in a
+    reference cycle (plain reference counting frees them); each time so many survive,
+    the collector walks every long-lived object of the process, which took a fifth of
+    an export's time. Only the thread that found it on turns it back on.
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+@dataclass(slots=True)  # no per-offer __dict__: an export makes hundreds of thousands
 class Offer:
     product_id: str
     name: str
@@ -60,14 +84,18 @@ class People:
         owned.data[:] = 1.0
         self.owned = owned
 
-    def rows(self, idx: np.ndarray) -> People:
-        """The customers at `idx`."""
+    def rows(self, idx: np.ndarray | slice) -> People:
+        """The customers at `idx` (positions, or a slice of them)."""
+
+        def pick(seq: Sequence[Any]) -> list[Any]:
+            return list(seq[idx]) if isinstance(idx, slice) else [seq[i] for i in idx]
+
         return People(
             sp.csr_matrix(self.history[idx]),
             sp.csr_matrix(self.last[idx]),
-            [self.profiles[i] for i in idx],
+            pick(self.profiles),
             None if self.userids is None else self.userids[idx],
-            None if self.viewed is None else [self.viewed[i] for i in idx],
+            None if self.viewed is None else pick(self.viewed),
             None if self.fatigue is None else sp.csr_matrix(self.fatigue[idx]),
         )
 
@@ -115,14 +143,24 @@ class OfferEngine:
         if not self.used:
             return {}, np.zeros(owned.shape, np.float32)
         parts = {}
+        one = owned.shape[0] == 1
         for n in self.used:
             raw = self.models[n].score(owned, userids)
             part = (
                 raw if raw.flags.writeable and raw.dtype == np.float32 else raw.astype(np.float32)
             )
+            if one and self.reranker is None:  # float32 scalars: the same sums as below
+                low, high = part.min(), part.max()
+                if low:
+                    part -= low
+                span = high - low
+                part *= np.float32(self.weights[n]) / span if span > 0 else np.float32(0)
+                parts[n] = part
+                continue
             lo = part.min(axis=1, keepdims=True)
             span = part.max(axis=1, keepdims=True) - lo
-            part -= lo  # a row with no span is all zeros now
+            if lo.any():  # neighbour models' rows hold zeros: nothing to take off
+                part -= lo  # a row with no span is all zeros now
             if self.reranker is not None:
                 np.divide(part, span, out=part, where=span > 0)
             else:  # normalised and weighted in one pass
@@ -132,13 +170,10 @@ class OfferEngine:
         if self.reranker is not None:
             blend = self.reranker.score(parts, np.diff(owned.indptr))
             return parts, np.asarray(blend, np.float32)
-        total: np.ndarray | None = None
-        for n in self.used:
-            if total is None:
-                total = parts[n].copy()
-            else:
-                total += parts[n]
-        assert total is not None
+        first, *rest = (parts[n] for n in self.used)
+        total = first + rest[0] if rest else first.copy()
+        for part in rest[1:]:
+            total += part
         return parts, total
 
     def offers(
@@ -147,8 +182,20 @@ class OfferEngine:
         """The best `k` offers of each customer, with reasons, best first."""
         if k < 1:
             raise ValueError(f"k must be at least 1, got {k}")
-        if len(people.profiles) == 1:  # one customer: no mask to build
-            one = self._warm if people.owned.nnz else self._cold
+        with collector_paused():
+            return self._offers(people, k, offer_type)
+
+    def _offers(self, people: People, k: int, offer_type: OfferType) -> list[list[Offer]]:
+        size = len(people.profiles)
+        step = max(1, CELLS // max(len(self.catalog), 1))
+        if size > step:  # a few customers at a time: their arrays stay in the CPU's cache
+            return [
+                offers
+                for lo in range(0, size, step)
+                for offers in self._offers(people.rows(slice(lo, lo + step)), k, offer_type)
+            ]
+        if size == 1:  # one customer: no mask to build
+            one = self._warm if people.owned.indptr[-1] else self._cold
             return one(people, k, offer_type)
         warm = np.diff(people.owned.indptr) > 0
         if warm.all():
@@ -307,6 +354,10 @@ class OfferEngine:
                 if n > 1
                 else (f"renewal: bought once, on {when}")
             )
+        # Plain lists from here: indexing numpy arrays one cell at a time costs more.
+        values = np.take_along_axis(scores, safe, axis=1).tolist()
+        kinds = np.where(mine, "renewal", "new").tolist()
+        ids, names, categories = c.ids, c.names, c.categories
         out = []
         for r, row in enumerate(picked.tolist()):
             offers = []
@@ -317,14 +368,7 @@ class OfferEngine:
                 if lead[r][s]:
                     why = [lead[r][s], *why][:MAX_REASONS]
                 offers.append(
-                    Offer(
-                        c.ids[j],
-                        c.names[j],
-                        float(scores[r, j]),
-                        why,
-                        c.categories[j],
-                        "renewal" if mine[r, s] else "new",
-                    )
+                    Offer(ids[j], names[j], values[r][s], why, categories[j], kinds[r][s])
                 )
             out.append(offers)
         return out

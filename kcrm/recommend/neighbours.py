@@ -10,6 +10,9 @@ import scipy.sparse as sp
 
 from kcrm.recommend.base import entries
 
+LAST = np.iinfo(np.int64).max
+SMALL = 2048  # below this many entries `_first_best` sorts instead of scattering
+
 
 class Neighbours:
     """An item × item matrix pruned to a few entries per row, as two dense tables
@@ -28,7 +31,8 @@ class Neighbours:
         width = max(int(counts.max(initial=0)), 1)
         rows = np.repeat(np.arange(n), counts)
         slot = np.arange(m.nnz) - np.repeat(m.indptr[:-1], counts)
-        self.index = np.zeros((n, width), np.int64)
+        # int32: half the bytes of int64 to gather, and catalogues stay far below 2^31.
+        self.index = np.zeros((n, width), np.int32)
         self.value = np.zeros((n, width), np.float32)
         self.index[rows, slot] = m.indices
         self.value[rows, slot] = m.data
@@ -36,7 +40,6 @@ class Neighbours:
         self.part_of = np.zeros(width, np.int64)  # which stacked table each column is of
         self.offset = np.zeros(width, np.int64)  # column → (its table's first column)
         self.width_of = np.full(width, width, np.int64)  # column → its table's width
-        self._columns: list[tuple[int, int, int]] | None = None  # (table, offset, width)
 
     @classmethod
     def stack(cls, tables: Sequence[Neighbours]) -> Neighbours:
@@ -50,21 +53,7 @@ class Neighbours:
         out.part_of = np.repeat(np.arange(len(tables)), widths)
         out.offset = np.repeat([start for start, _ in out.parts], widths)
         out.width_of = np.repeat(widths, widths)
-        out._columns = None
         return out
-
-    def columns(self) -> list[tuple[int, int, int]]:
-        """(table, first column of the table, its width) of every column, as a plain list."""
-        if self._columns is None:
-            self._columns = list(
-                zip(
-                    self.part_of.tolist(),
-                    self.offset.tolist(),
-                    self.width_of.tolist(),
-                    strict=True,
-                )
-            )
-        return self._columns
 
     def table(self, m: sp.csr_matrix) -> np.ndarray:
         """Another matrix's entries at this table's (row, neighbour) positions."""
@@ -98,7 +87,7 @@ class Neighbours:
         table (-1, 0, -1 where there is none)."""
         u, k = items.shape
         parts = len(self.parts)
-        if u == 1 and owned.nnz and k:
+        if u == 1 and owned.indptr[-1] and k:
             return self._best_owned_one(owned.indices.astype(np.int64), items[0], (parts, k))
         best = np.full(parts * u * k, -1, np.int64)
         value = np.zeros(parts * u * k)
@@ -123,11 +112,7 @@ class Neighbours:
         e, w, v = e[positive], w[positive], v[positive]
         part = self.part_of[w]
         group = (part * u + owner[e]) * k + hits[e, w]
-        order = np.lexsort((e, -v, group))  # per offer: the largest value, then owned order
-        g = group[order]
-        lead = np.ones(len(g), bool)
-        lead[1:] = g[1:] != g[:-1]
-        first = order[lead]
+        first = _first_best(group, v, e, parts * u * k)
         at = group[first]
         item = mine[e[first]]
         column = w[first]
@@ -141,42 +126,51 @@ class Neighbours:
     def _best_owned_one(
         self, mine: np.ndarray, items: np.ndarray, out_shape: tuple[int, int]
     ) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-        """`best_owned` for one customer: numpy finds the few neighbours that are offered
-        items, plain Python picks among them (cheaper than numpy calls on a dozen values)."""
+        """`best_owned` for one customer: the same steps as for a block, on 1-D arrays
+        (a slot per catalogue item instead of a customers × items grid)."""
         parts, k = out_shape
+        best = np.full(parts * k, -1, np.int64)
+        value = np.zeros(parts * k)
+        where = np.full(parts * k, -1, np.int64)
         slot_of = np.full(self.n_items, -1, np.int16 if k < 2**15 else np.int64)
         valid = np.flatnonzero(items >= 0)
         slot_of[items[valid]] = valid
-        hits = slot_of[self.index[mine]]  # owned items × columns
-        e, w = np.nonzero(hits >= 0)
-        found: dict[tuple[int, int], tuple[float, int, int]] = {}  # (table, slot) → best
-        columns = self.columns()
-        owned_items = mine[e].tolist()
-        for v, slot, i, col in zip(
-            self.value[mine[e], w].tolist(),
-            hits[e, w].tolist(),
-            owned_items,
-            w.tolist(),
-            strict=True,
-        ):
-            if v <= 0:
-                continue
-            key = (columns[col][0], slot)
-            # The largest value; on a tie the first owned item (the order nonzero gives).
-            if key not in found or v > found[key][0]:
-                found[key] = (v, i, col)
-        best = [[-1] * k for _ in range(parts)]
-        value = [[0.0] * k for _ in range(parts)]
-        where = [[-1] * k for _ in range(parts)]
-        for (part, slot), (v, i, col) in found.items():
-            _, offset, width = columns[col]
-            best[part][slot], value[part][slot] = i, v
-            where[part][slot] = i * width + col - offset
-        return [
-            (
-                np.asarray([best[p]], np.int64),
-                np.asarray([value[p]], np.float64),
-                np.asarray([where[p]], np.int64),
-            )
-            for p in range(parts)
-        ]
+        hits = slot_of[self.index[mine]].ravel()  # owned items × columns, flat
+        flat = np.flatnonzero(hits >= 0)  # cheaper than a 2-D nonzero
+        e, w = np.divmod(flat, self.index.shape[1])
+        v = self.value[mine[e], w]
+        positive = v > 0
+        e, w, v, flat = e[positive], w[positive], v[positive], flat[positive]
+        group = self.part_of[w] * k + hits[flat]
+        first = _first_best(group, v, e, parts * k)
+        at = group[first]
+        item = mine[e[first]]
+        column = w[first]
+        best[at] = item
+        value[at] = v[first]
+        where[at] = item * self.width_of[column] + column - self.offset[column]
+        shape = (parts, 1, k)
+        return list(
+            zip(best.reshape(shape), value.reshape(shape), where.reshape(shape), strict=True)
+        )
+
+
+def _first_best(group: np.ndarray, value: np.ndarray, order: np.ndarray, groups: int) -> np.ndarray:
+    """Positions of the entry with the largest `value` of each group (`group` in
+    [0, groups)), the smallest `order` among equal values; one position per group present.
+
+    Two scatters instead of a sort: `np.maximum.at` finds each group's largest value,
+    `np.minimum.at` the first entry holding it (`order` is unique within a group).
+    """
+    if len(group) < SMALL:  # one customer's few hits: a sort is fewer numpy calls
+        order_ = np.lexsort((order, -value, group))
+        g = group[order_]
+        lead = np.ones(len(g), bool)
+        lead[1:] = g[1:] != g[:-1]
+        return order_[lead]
+    top = np.full(groups, -np.inf, value.dtype)
+    np.maximum.at(top, group, value)
+    tied = np.flatnonzero(value == top[group])
+    lowest = np.full(groups, LAST, np.int64)
+    np.minimum.at(lowest, group[tied], order[tied])
+    return tied[order[tied] == lowest[group[tied]]]

@@ -69,6 +69,34 @@ def _closure(m: sp.csr_matrix) -> sp.csr_matrix:
         m = sp.csr_matrix(grown)
 
 
+# Columns per group when `best_columns` narrows a block's rows down before selecting.
+GROUP = 16
+
+
+def best_columns(scores: np.ndarray, n: int) -> np.ndarray:
+    """The columns of the `n` largest scores of every row (rows × n, in no order).
+
+    `argpartition` over whole rows of a large catalogue costs most of a block's top-k.
+    Every row is cut into groups of `GROUP` columns (column c in group c mod groups),
+    and the `n` largest scores lie in the `n` groups with the largest maxima (a group
+    without one of them has a maximum no larger than the `n`th largest): a max over the
+    groups, then `argpartition` over n × GROUP columns instead of all of them.
+    """
+    u, width = scores.shape
+    groups = width // GROUP
+    if groups <= 2 * n:  # too few groups to leave many out
+        return np.argpartition(-scores, n - 1, axis=1)[:, :n]
+    body = scores[:, : groups * GROUP].reshape(u, GROUP, groups)
+    top = np.argpartition(-body.max(axis=1), n - 1, axis=1)[:, :n]
+    cols = (top[:, :, None] + groups * np.arange(GROUP)).reshape(u, n * GROUP)
+    if groups * GROUP < width:  # the last columns, in no group: always candidates
+        rest = np.arange(groups * GROUP, width)
+        cols = np.hstack([cols, np.broadcast_to(rest, (u, len(rest)))])
+    vals = np.take_along_axis(scores, cols, axis=1)
+    best = np.argpartition(-vals, n - 1, axis=1)[:, :n]
+    return np.take_along_axis(cols, best, axis=1)
+
+
 class Rules:
     """Offerable items and the value objective, precomputed as arrays over the catalogue.
 
@@ -240,11 +268,11 @@ class Rules:
         if u == 1:  # one customer: fewer numpy calls, each costing more than its work here
             out[0] = self._one(scores[0], k, cap, pool)
             return out
-        idx = np.argpartition(-scores, pool - 1, axis=1)[:, :pool] if pool < n else None
-        if idx is None:
-            idx = np.broadcast_to(np.arange(n), (u, n))
+        idx = best_columns(scores, pool) if pool < n else np.broadcast_to(np.arange(n), (u, n))
         vals = np.take_along_axis(scores, idx, axis=1)
-        order = np.argsort(-vals, axis=1, kind="stable")
+        # Equal scores in item order, however the pool came out: one customer alone and
+        # in a block get the same offers, as `_capped_row` would give.
+        order = np.lexsort((idx, -vals), axis=1)
         idx = np.take_along_axis(idx, order, axis=1)
         keep = np.isfinite(np.take_along_axis(vals, order, axis=1))
         if cap:
@@ -254,9 +282,9 @@ class Rules:
         out[:, : got.shape[1]] = np.where(got, np.take_along_axis(idx, first, axis=1), -1)
         if cap and pool < n:
             # A row whose pool the cap emptied below k while it has more candidates.
-            short = np.flatnonzero((got.sum(axis=1) < k) & (np.isfinite(scores).sum(axis=1) > pool))
-            for r in short:
-                out[r] = self._capped_row(scores[r], k, cap)
+            for r in np.flatnonzero(got.sum(axis=1) < k):
+                if np.isfinite(scores[r]).sum() > pool:
+                    out[r] = self._capped_row(scores[r], k, cap, pool)
         return out
 
     def _under_cap(self, idx: np.ndarray, keep: np.ndarray, cap: int) -> np.ndarray:
@@ -276,13 +304,22 @@ class Rules:
 
     def _one(self, s: np.ndarray, k: int, cap: int, pool: int) -> np.ndarray:
         n = len(s)
-        idx = np.argpartition(-s, pool - 1)[:pool] if pool < n else np.arange(n)
+        if pool < n:
+            # The pool among the positive scores when there are enough of them (the
+            # neighbour models score a few hundred items of a catalogue of thousands).
+            positive = np.flatnonzero(s > 0)
+            if len(positive) >= pool:
+                idx = positive[np.argpartition(-s[positive], pool - 1)[:pool]]
+            else:
+                idx = np.argpartition(-s, pool - 1)[:pool]
+        else:
+            idx = np.arange(n)
         vals = s[idx]
-        order = np.argsort(-vals, kind="stable")
+        order = np.lexsort((idx, -vals))
         idx, vals = idx[order].tolist(), vals[order].tolist()
         out = self._capped(idx, vals, k, cap)
         if len(out) < k and cap and len(idx) == pool < n and np.isfinite(s).sum() > pool:
-            out = self._capped_row(s, k, cap).tolist()
+            out = self._capped_row(s, k, cap, pool).tolist()
         return np.asarray(out + [-1] * (k - len(out)), np.int64)
 
     def _capped(self, idx: list[int], vals: list[float], k: int, cap: int) -> list[int]:
@@ -302,8 +339,18 @@ class Rules:
                 break
         return out
 
-    def _capped_row(self, s: np.ndarray, k: int, cap: int) -> np.ndarray:
-        """The best `k` of one row under the category cap, walking every item."""
-        order = np.argsort(-s, kind="stable")
-        got = self._capped(order.tolist(), s[order].tolist(), k, cap)
-        return np.asarray(got + [-1] * (k - len(got)), np.int64)
+    def _capped_row(self, s: np.ndarray, k: int, cap: int, pool: int = 0) -> np.ndarray:
+        """The best `k` of one row under the category cap, walking the row in rank order
+        (equal scores in item order): the best 4 × `pool` first, four times more while
+        the cap leaves fewer than `k` and more items are left, rather than sorting them all.
+        """
+        n = len(s)
+        size = max(pool, k)
+        while True:
+            size = min(n, size * 4)
+            idx = np.argpartition(-s, size - 1)[:size] if size < n else np.arange(n)
+            idx = idx[np.lexsort((idx, -s[idx]))]
+            vals = s[idx]
+            got = self._capped(idx.tolist(), vals.tolist(), k, cap)
+            if len(got) == k or size == n or vals[-1] == -np.inf:
+                return np.asarray(got + [-1] * (k - len(got)), np.int64)
