@@ -223,6 +223,19 @@ def largest_first(pairs: list[Pair], size: int, rng: np.random.Generator) -> lis
     return batches
 
 
+def lr_factor(step_share: float, time_share: float, warmup_share: float) -> float:
+    """The learning rate's share: linear warm-up, then linear decay to zero at the end.
+
+    The end is the epoch's last step or the time budget, whichever comes first, so a
+    run the budget cuts short still ends with a small learning rate (a schedule
+    truncated by the clock ends at its peak: Li et al. 2020, "Budgeted training").
+    """
+    progress = min(max(step_share, time_share), 1.0)
+    if progress < warmup_share:
+        return progress / warmup_share
+    return (1.0 - progress) / (1.0 - warmup_share)
+
+
 def finetune(
     base_path: str,
     pairs: list[Pair],
@@ -236,7 +249,6 @@ def finetune(
     import torch
     from sentence_transformers import SentenceTransformer
     from sentence_transformers.sentence_transformer.losses import MultipleNegativesRankingLoss
-    from transformers import get_linear_schedule_with_warmup
 
     from kcrm.knowledge.embedders.base import resolve_model_path
 
@@ -248,22 +260,25 @@ def finetune(
     epochs = [distinct_batches(pairs, config.batch_size, rng) for _ in range(config.epochs)]
     steps = sum(len(e) for e in epochs)
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.learning_rate, weight_decay=0.01)
-    schedule = get_linear_schedule_with_warmup(
-        optimizer, int(config.warmup_share * steps), max(steps, 1)
-    )
     start = time.perf_counter()
     done, losses, stopped = 0, [], False
     model.train()
     with track("training", steps, "steps") as advance:
         for batches in epochs:
             for batch in batches:
+                rate = config.learning_rate * lr_factor(
+                    done / max(steps, 1),
+                    (time.perf_counter() - start) / budget,
+                    config.warmup_share,
+                )
+                for group in optimizer.param_groups:
+                    group["lr"] = config.learning_rate * rate
                 anchors = model.preprocess([p[0] for p in batch])
                 positives = model.preprocess([p[1] for p in batch])
                 loss = loss_fn([anchors, positives], torch.empty(0))
                 loss.backward()
                 torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
                 optimizer.step()
-                schedule.step()
                 optimizer.zero_grad()
                 losses.append(float(loss.detach()))
                 done += 1

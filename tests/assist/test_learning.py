@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from kcrm.assist.devsplit import split_bq
-from kcrm.assist.finetune import distinct_batches, holdout_split
+from kcrm.assist.finetune import distinct_batches, holdout_split, lr_factor
 from kcrm.core.config import Settings
 from kcrm.core.tables import Chunk, Document, QueryLog
 from kcrm.knowledge.embedders.hash import HashEmbedder
@@ -79,6 +79,17 @@ def test_batches_hold_texts_of_similar_length() -> None:
     assert sum(map(len, batches)) == len(pairs)
     mixed = [b for b in batches if len({len(p[0]) for p in b}) > 1]
     assert len(mixed) <= 1  # at most the batch where the short pairs run out
+
+
+def test_learning_rate_decays_to_zero_by_the_epoch_or_the_clock() -> None:
+    assert lr_factor(0.0, 0.0, 0.1) == 0.0
+    assert lr_factor(0.05, 0.01, 0.1) == pytest.approx(0.5)  # warming up
+    assert lr_factor(0.1, 0.0, 0.1) == pytest.approx(1.0)
+    assert lr_factor(0.55, 0.1, 0.1) == pytest.approx(0.5)  # halfway through the epoch
+    # A budget that allows a fifth of the epoch: the clock leads, and the rate still
+    # reaches zero when time is up instead of stopping at its peak.
+    assert lr_factor(0.1, 0.55, 0.1) == pytest.approx(0.5)
+    assert lr_factor(0.2, 1.0, 0.1) == 0.0 and lr_factor(0.2, 1.3, 0.1) == 0.0
 
 
 def test_bq_split_groups_paraphrases() -> None:
