@@ -30,13 +30,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from kcrm.assist.features import neighbour_evidence
 from kcrm.assist.model import CaseSet, CategoryModel, combine, load_cases
 from kcrm.assist.progress import Track, no_tracking
 from kcrm.assist.train import top_neighbours
-from kcrm.core.tables import Document, Feedback, QueryLog
+from kcrm.core.tables import Chunk, Document, Feedback, QueryLog
 from kcrm.knowledge.embedders.base import ModelEmbedder
 from kcrm.knowledge.embedders.factory import configured_embedder
 from kcrm.knowledge.embedders.registry import ModelRegistry, load_version
@@ -66,17 +66,25 @@ class TrainConfig:
 Pair = tuple[str, str, str]  # (anchor, positive, group): one group per batch at most once
 Say = Callable[[str], None]
 SIGNIFICANCE = 0.05  # a candidate must beat the model in use at this level (McNemar)
+FITS_AFTER_TRAINING = 6  # resolution-model fits after training, in units of the first check
+RESERVE_MARGIN = 20.0  # seconds: loading, saving, the registry
+EMBED_SAMPLE = 128  # case texts embedded before training to time the model
 
 
-def reserve_seconds(cases: int) -> float:
-    """Time to keep for what follows training: scoring both models, re-embedding, refitting.
+def reserve_seconds(fit_seconds: float, embed_seconds: float, chunks: int) -> float:
+    """Time to keep for what follows training, from what this machine has just taken.
 
-    Measured on two busy cores: the resolution model's fit with its calibration
-    takes 0.016 s per case (108 s for 6,909), the held-out scoring two classifier
-    fits and an embedding of every case (about 0.006 s per case), a switch another
-    embedding of every chunk.
+    `fit_seconds`: one fit and check of the resolution model on the training cases
+    (the model in use's check, timed before training); after training come the
+    candidate's check and the refit with its calibration (five folds on about 75 %
+    of the cases and the final fit), `FITS_AFTER_TRAINING` such fits in all.
+    `embed_seconds`: per text, timed on a sample; the candidate embeds every case
+    and a switch the other chunks (the cases' vectors are reused), then the indexes
+    are rebuilt. Measured at run time, the reserve follows the load of the machine:
+    a fixed 0.03 s per case held on a quiet machine and was a quarter of what the
+    refit alone took with three other jobs on the same two cores.
     """
-    return 20.0 + 0.03 * cases
+    return RESERVE_MARGIN + FITS_AFTER_TRAINING * fit_seconds + (embed_seconds + 0.002) * chunks
 
 
 def significant_gain(current_right: np.ndarray, candidate_right: np.ndarray) -> dict[str, Any]:
@@ -354,18 +362,29 @@ def train_embedding(
     pairs = case_pairs(train, rng) + article_pairs(kb, train, rng) + feedback_pairs(kb, train, rng)
     if len(pairs) > MAX_PAIRS_PER_EPOCH:
         pairs = [pairs[i] for i in rng.choice(len(pairs), MAX_PAIRS_PER_EPOCH, replace=False)]
-    budget = config.max_seconds - reserve_seconds(len(cases))
     say(
         f"{len(train):,} cases to learn from, {len(held):,} held out, {len(pairs):,} training "
-        f"pairs from {reg.base}; all of it within {config.max_seconds / 60:.0f} min "
-        f"({max(budget, 0) / 60:.1f} for training, the rest to score, switch and refit)"
+        f"pairs from {reg.base}; all of it within {config.max_seconds / 60:.0f} min"
     )
+    check_start = time.perf_counter()
     with track("scoring the model in use", None, "held-out cases"):
         current, current_right = heldout_scores(train, held, train.vectors, held.vectors)
+    fit_seconds = time.perf_counter() - check_start
+    sample = cases.texts[:: max(1, len(cases) // EMBED_SAMPLE)][:EMBED_SAMPLE]
+    sample_start = time.perf_counter()
+    kb.embedder.encode(sample)
+    embed_seconds = (time.perf_counter() - sample_start) / max(len(sample), 1)
+    with kb.db.session() as s:
+        chunks = int(s.scalar(select(func.count()).select_from(Chunk)) or 0)
+    reserve = reserve_seconds(fit_seconds, embed_seconds, max(chunks, len(cases)))
     version = reg.next_version()
     out_dir = reg.path_of(version)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    budget = config.max_seconds - reserve_seconds(len(cases)) - (time.perf_counter() - started)
+    budget = config.max_seconds - reserve - (time.perf_counter() - started)
+    say(
+        f"{max(budget, 0) / 60:.1f} min left for training, {reserve / 60:.1f} kept to score, "
+        f"switch and refit (one check took {fit_seconds:.0f}s, a text {embed_seconds * 1000:.0f}ms)"
+    )
     stats = finetune(reg.base, pairs, str(out_dir), config, say, max(budget, 1.0), track)
     reg.add(version, {})
     candidate = configured_embedder(kb.settings, str(out_dir), name=reg.versions[version]["name"])
@@ -398,6 +417,8 @@ def train_embedding(
         "before": {"model": kb.embedder.name, **current},
         "after": {"model": candidate.name, **trained},
         "significance": {**test, "level": SIGNIFICANCE},
+        "check_seconds": round(fit_seconds, 1),
+        "reserved_seconds": round(reserve, 1),
         "scoring_seconds": round(time.perf_counter() - embed_start, 1),
         **stats,
     }

@@ -13,7 +13,13 @@ import pytest
 from sqlalchemy import select
 
 from kcrm.assist.devsplit import split_bq
-from kcrm.assist.finetune import distinct_batches, holdout_split, lr_factor
+from kcrm.assist.finetune import (
+    RESERVE_MARGIN,
+    distinct_batches,
+    holdout_split,
+    lr_factor,
+    reserve_seconds,
+)
 from kcrm.core.config import Settings
 from kcrm.core.tables import Chunk, Document, QueryLog
 from kcrm.knowledge.embedders.hash import HashEmbedder
@@ -90,6 +96,15 @@ def test_learning_rate_decays_to_zero_by_the_epoch_or_the_clock() -> None:
     # reaches zero when time is up instead of stopping at its peak.
     assert lr_factor(0.1, 0.55, 0.1) == pytest.approx(0.5)
     assert lr_factor(0.2, 1.0, 0.1) == 0.0 and lr_factor(0.2, 1.3, 0.1) == 0.0
+
+
+def test_time_kept_after_training_follows_what_the_machine_took() -> None:
+    # The same knowledge base on a machine twice as busy keeps twice the time.
+    quiet = reserve_seconds(fit_seconds=10.0, embed_seconds=0.005, chunks=10_000)
+    busy = reserve_seconds(fit_seconds=20.0, embed_seconds=0.010, chunks=10_000)
+    assert quiet > 6 * 10.0 + 0.005 * 10_000  # every later fit, every chunk embedded once
+    assert busy - RESERVE_MARGIN == pytest.approx(2 * (quiet - RESERVE_MARGIN), rel=0.2)
+    assert reserve_seconds(10.0, 0.005, 20_000) > quiet  # more chunks to embed on a switch
 
 
 def test_bq_split_groups_paraphrases() -> None:
