@@ -69,6 +69,7 @@ SIGNIFICANCE = 0.05  # a candidate must beat the model in use at this level (McN
 FITS_AFTER_TRAINING = 6  # resolution-model fits after training, in units of the first check
 RESERVE_MARGIN = 20.0  # seconds: loading, saving, the registry
 EMBED_SAMPLE = 128  # case texts embedded before training to time the model
+MIN_TRAIN_SECONDS = 60.0  # less than this for training is not worth scoring a candidate
 
 
 def reserve_seconds(fit_seconds: float, embed_seconds: float, chunks: int) -> float:
@@ -377,15 +378,24 @@ def train_embedding(
     with kb.db.session() as s:
         chunks = int(s.scalar(select(func.count()).select_from(Chunk)) or 0)
     reserve = reserve_seconds(fit_seconds, embed_seconds, max(chunks, len(cases)))
+    budget = config.max_seconds - reserve - (time.perf_counter() - started)
+    timing = f"one check took {fit_seconds:.0f}s, a text {embed_seconds * 1000:.0f}ms"
+    if budget < MIN_TRAIN_SECONDS:
+        # A few steps change nothing the check could see: scoring such a candidate
+        # would only spend the agent's time.
+        return {
+            "trained": False,
+            "reason": f"no time to train within {config.max_seconds / 60:.0f} min on this "
+            f"machine now: scoring, switching and refitting alone need about "
+            f"{reserve / 60:.1f} min ({timing}); allow more with --max-minutes",
+            "reserved_seconds": round(reserve, 1),
+            "seconds": round(time.perf_counter() - started, 1),
+        }
+    say(f"{budget / 60:.1f} min left for training, {reserve / 60:.1f} kept ({timing})")
     version = reg.next_version()
     out_dir = reg.path_of(version)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    budget = config.max_seconds - reserve - (time.perf_counter() - started)
-    say(
-        f"{max(budget, 0) / 60:.1f} min left for training, {reserve / 60:.1f} kept to score, "
-        f"switch and refit (one check took {fit_seconds:.0f}s, a text {embed_seconds * 1000:.0f}ms)"
-    )
-    stats = finetune(reg.base, pairs, str(out_dir), config, say, max(budget, 1.0), track)
+    stats = finetune(reg.base, pairs, str(out_dir), config, say, budget, track)
     reg.add(version, {})
     candidate = configured_embedder(kb.settings, str(out_dir), name=reg.versions[version]["name"])
     embed_start = time.perf_counter()

@@ -240,7 +240,12 @@ def test_train_suggest_then_use_and_rollback(tmp_path: Path, model_cli: Invoke) 
     ][::4]
     code, _ = invoke("ingest", str(write_jsonl(tmp_path / "cases.jsonl", cases)))
     assert code == 0
+    # Too little time: nothing is trained, and it says why; the classifiers are refitted.
     code, out = invoke("train", "suggest", "--max-minutes", "0.2", "--json")
+    result = json.loads(out)
+    assert code == 0 and result["resolution_model"]["fitted"]
+    assert not result["embedding"]["trained"] and "--max-minutes" in result["embedding"]["reason"]
+    code, out = invoke("train", "suggest", "--max-minutes", "3", "--json")
     assert code == 0, out
     result = json.loads(out)
     emb = result["embedding"]
