@@ -35,11 +35,22 @@ DEFAULT_BQ = SHARED_DATA / "bq" / "valid.tsv"
 
 
 def split(
-    rows: list[dict[str, str]], seed: int = 7, oos_intents: int = 10, query_share: float = 0.2
+    rows: list[dict[str, str]],
+    seed: int = 7,
+    oos_intents: int = 10,
+    query_share: float = 0.2,
+    per_intent: int | None = None,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[str]]:
-    """Split `text,category` rows; returns (case records, queries, out-of-scope intents)."""
+    """Split `text,category` rows; returns (case records, queries, out-of-scope intents).
+
+    With `per_intent`, every intent gives that many queries (at most half its rows,
+    so each keeps cases) instead of a share: a balanced test set, the shape of
+    Banking77's own test split (40 questions per intent).
+    """
     if not 0 < query_share < 1:
         raise ValueError(f"query_share must be in (0, 1), got {query_share}")
+    if per_intent is not None and per_intent < 1:
+        raise ValueError(f"per_intent must be at least 1, got {per_intent}")
     by_cat: dict[str, list[str]] = defaultdict(list)
     for row in rows:
         by_cat[row["category"]].append(row["text"])
@@ -53,7 +64,10 @@ def split(
     for cat in cats:
         texts = list(by_cat[cat])
         rng.shuffle(texts)
-        n_query = max(1, round(query_share * len(texts)))
+        if per_intent is None:
+            n_query = max(1, round(query_share * len(texts)))
+        else:
+            n_query = max(1, min(per_intent, len(texts) // 2))
         for text in texts[:n_query]:
             queries.append({"text": text, "category": cat, "in_scope": cat not in held_out})
         if cat in held_out:
@@ -156,6 +170,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--oos-intents", type=int, default=10)
     parser.add_argument("--query-share", type=float, default=0.2)
     parser.add_argument(
+        "--per-intent",
+        type=int,
+        default=None,
+        help="queries per intent instead of a share (at most half its rows): a balanced test set",
+    )
+    parser.add_argument(
         "--bq", action="store_true", help="Chinese cases from the BQ pairs (source: valid.tsv)"
     )
     args = parser.parse_args(argv)
@@ -168,7 +188,9 @@ def main(argv: list[str] | None = None) -> None:
     else:
         with args.source.open(newline="", encoding="utf-8") as fh:
             rows = list(csv.DictReader(fh))
-        cases, queries, held_out = split(rows, args.seed, args.oos_intents, args.query_share)
+        cases, queries, held_out = split(
+            rows, args.seed, args.oos_intents, args.query_share, args.per_intent
+        )
     args.out.mkdir(parents=True, exist_ok=True)
     write_jsonl(args.out / "cases.jsonl", cases)
     write_jsonl(args.out / "queries.jsonl", queries)

@@ -30,13 +30,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from kcrm.assist.features import neighbour_evidence
 from kcrm.assist.model import CaseSet, CategoryModel, combine, load_cases
 from kcrm.assist.progress import Track, no_tracking
 from kcrm.assist.train import top_neighbours
-from kcrm.core.tables import Document, Feedback, QueryLog
+from kcrm.core.tables import Chunk, Document, Feedback, QueryLog
 from kcrm.knowledge.embedders.base import ModelEmbedder
 from kcrm.knowledge.embedders.factory import configured_embedder
 from kcrm.knowledge.embedders.registry import ModelRegistry, load_version
@@ -50,6 +50,7 @@ MAX_HOLDOUT = 2000
 MAX_PAIRS_PER_EPOCH = 20_000  # a bound on the time an epoch takes on a big case base
 ARTICLE_PAIRS = 8  # cases paired with each FAQ/article of their category
 MAX_SEQ_LENGTH = 128  # word pieces; cases are short, and training cost grows with length
+BUCKET_BATCHES = 8  # batches per window of pairs of similar length (distinct_batches)
 
 
 @dataclass
@@ -65,17 +66,26 @@ class TrainConfig:
 Pair = tuple[str, str, str]  # (anchor, positive, group): one group per batch at most once
 Say = Callable[[str], None]
 SIGNIFICANCE = 0.05  # a candidate must beat the model in use at this level (McNemar)
+FITS_AFTER_TRAINING = 6  # resolution-model fits after training, in units of the first check
+RESERVE_MARGIN = 20.0  # seconds: loading, saving, the registry
+EMBED_SAMPLE = 128  # case texts embedded before training to time the model
+MIN_TRAIN_SECONDS = 60.0  # less than this for training is not worth scoring a candidate
 
 
-def reserve_seconds(cases: int) -> float:
-    """Time to keep for what follows training: scoring both models, re-embedding, refitting.
+def reserve_seconds(fit_seconds: float, embed_seconds: float, chunks: int) -> float:
+    """Time to keep for what follows training, from what this machine has just taken.
 
-    Measured on two busy cores: the resolution model's fit with its calibration
-    takes 0.016 s per case (108 s for 6,909), the held-out scoring two classifier
-    fits and an embedding of every case (about 0.006 s per case), a switch another
-    embedding of every chunk.
+    `fit_seconds`: one fit and check of the resolution model on the training cases
+    (the model in use's check, timed before training); after training come the
+    candidate's check and the refit with its calibration (five folds on about 75 %
+    of the cases and the final fit), `FITS_AFTER_TRAINING` such fits in all.
+    `embed_seconds`: per text, timed on a sample; the candidate embeds every case
+    and a switch the other chunks (the cases' vectors are reused), then the indexes
+    are rebuilt. Measured at run time, the reserve follows the load of the machine:
+    a fixed 0.03 s per case held on a quiet machine and was a quarter of what the
+    refit alone took with three other jobs on the same two cores.
     """
-    return 20.0 + 0.03 * cases
+    return RESERVE_MARGIN + FITS_AFTER_TRAINING * fit_seconds + (embed_seconds + 0.002) * chunks
 
 
 def significant_gain(current_right: np.ndarray, candidate_right: np.ndarray) -> dict[str, Any]:
@@ -175,10 +185,35 @@ def feedback_pairs(kb: Any, data: CaseSet, rng: np.random.Generator) -> list[Pai
 
 
 def distinct_batches(pairs: list[Pair], size: int, rng: np.random.Generator) -> list[list[Pair]]:
-    """Batches in which no group appears twice (a last short batch may remain).
+    """Batches in which no group appears twice, of texts of similar length.
 
-    Each batch draws from the groups with the most pairs left, so big groups are
-    spread over the whole epoch instead of piling up at its end.
+    A batch is padded to its longest text, and on Banking77 a random batch of 32
+    pads to about three times its real length, which triples the cost of a step.
+    So pairs are sorted by their longer text and cut into windows of
+    `BUCKET_BATCHES` batches; within a window, each batch draws from the groups
+    with the most pairs left (big groups spread over the window, not piled at its
+    end), and a window's incomplete batches are carried over to the next one.
+    Batches are shuffled, so the epoch does not go from short texts to long ones.
+    """
+    keys = np.array([max(len(a), len(b)) for a, b, _ in pairs], dtype=np.float64)
+    order = np.lexsort((rng.random(len(pairs)), keys))
+    window = size * BUCKET_BATCHES
+    batches: list[list[Pair]] = []
+    carry: list[Pair] = []
+    for start in range(0, len(order), window):
+        chunk = carry + [pairs[i] for i in order[start : start + window]]
+        made = largest_first(chunk, size, rng)
+        last = start + window >= len(order)
+        carry = [] if last else [p for b in made if len(b) < size for p in b]
+        batches.extend(b for b in made if (last or len(b) == size) and len(b) > 1)
+    return [batches[i] for i in rng.permutation(len(batches))]
+
+
+def largest_first(pairs: list[Pair], size: int, rng: np.random.Generator) -> list[list[Pair]]:
+    """Batches without a repeated group, each from the groups with the most pairs left.
+
+    The last batches may be short, and a pair left alone is a batch of one
+    (`distinct_batches` carries both over or drops lone pairs: no negatives).
     """
     by_group: dict[str, list[Pair]] = defaultdict(list)
     for pair in pairs:
@@ -190,14 +225,24 @@ def distinct_batches(pairs: list[Pair], size: int, rng: np.random.Generator) -> 
         left = np.array([len(queues[g]) for g in groups], dtype=np.float64)
         # Largest first, ties broken at random: a random key below 1 per group.
         order = np.lexsort((rng.random(len(groups)), -left))
-        batch = [queues[groups[i]].pop() for i in order[:size]]
+        batches.append([queues[groups[i]].pop() for i in order[:size]])
         for i in order[:size]:
             if not queues[groups[i]]:
                 del queues[groups[i]]
-        if len(batch) > 1:  # a lone pair has no negatives to learn from
-            batches.append(batch)
-    order_idx = rng.permutation(len(batches))
-    return [batches[i] for i in order_idx]
+    return batches
+
+
+def lr_factor(step_share: float, time_share: float, warmup_share: float) -> float:
+    """The learning rate's share: linear warm-up, then linear decay to zero at the end.
+
+    The end is the epoch's last step or the time budget, whichever comes first, so a
+    run the budget cuts short still ends with a small learning rate (a schedule
+    truncated by the clock ends at its peak: Li et al. 2020, "Budgeted training").
+    """
+    progress = min(max(step_share, time_share), 1.0)
+    if progress < warmup_share:
+        return progress / warmup_share
+    return (1.0 - progress) / (1.0 - warmup_share)
 
 
 def finetune(
@@ -213,7 +258,6 @@ def finetune(
     import torch
     from sentence_transformers import SentenceTransformer
     from sentence_transformers.sentence_transformer.losses import MultipleNegativesRankingLoss
-    from transformers import get_linear_schedule_with_warmup
 
     from kcrm.knowledge.embedders.base import resolve_model_path
 
@@ -225,22 +269,25 @@ def finetune(
     epochs = [distinct_batches(pairs, config.batch_size, rng) for _ in range(config.epochs)]
     steps = sum(len(e) for e in epochs)
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.learning_rate, weight_decay=0.01)
-    schedule = get_linear_schedule_with_warmup(
-        optimizer, int(config.warmup_share * steps), max(steps, 1)
-    )
     start = time.perf_counter()
     done, losses, stopped = 0, [], False
     model.train()
     with track("training", steps, "steps") as advance:
         for batches in epochs:
             for batch in batches:
+                rate = config.learning_rate * lr_factor(
+                    done / max(steps, 1),
+                    (time.perf_counter() - start) / budget,
+                    config.warmup_share,
+                )
+                for group in optimizer.param_groups:
+                    group["lr"] = config.learning_rate * rate
                 anchors = model.preprocess([p[0] for p in batch])
                 positives = model.preprocess([p[1] for p in batch])
                 loss = loss_fn([anchors, positives], torch.empty(0))
                 loss.backward()
                 torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
                 optimizer.step()
-                schedule.step()
                 optimizer.zero_grad()
                 losses.append(float(loss.detach()))
                 done += 1
@@ -316,19 +363,39 @@ def train_embedding(
     pairs = case_pairs(train, rng) + article_pairs(kb, train, rng) + feedback_pairs(kb, train, rng)
     if len(pairs) > MAX_PAIRS_PER_EPOCH:
         pairs = [pairs[i] for i in rng.choice(len(pairs), MAX_PAIRS_PER_EPOCH, replace=False)]
-    budget = config.max_seconds - reserve_seconds(len(cases))
     say(
         f"{len(train):,} cases to learn from, {len(held):,} held out, {len(pairs):,} training "
-        f"pairs from {reg.base}; all of it within {config.max_seconds / 60:.0f} min "
-        f"({max(budget, 0) / 60:.1f} for training, the rest to score, switch and refit)"
+        f"pairs from {reg.base}; all of it within {config.max_seconds / 60:.0f} min"
     )
+    check_start = time.perf_counter()
     with track("scoring the model in use", None, "held-out cases"):
         current, current_right = heldout_scores(train, held, train.vectors, held.vectors)
+    fit_seconds = time.perf_counter() - check_start
+    sample = cases.texts[:: max(1, len(cases) // EMBED_SAMPLE)][:EMBED_SAMPLE]
+    sample_start = time.perf_counter()
+    kb.embedder.encode(sample)
+    embed_seconds = (time.perf_counter() - sample_start) / max(len(sample), 1)
+    with kb.db.session() as s:
+        chunks = int(s.scalar(select(func.count()).select_from(Chunk)) or 0)
+    reserve = reserve_seconds(fit_seconds, embed_seconds, max(chunks, len(cases)))
+    budget = config.max_seconds - reserve - (time.perf_counter() - started)
+    timing = f"one check took {fit_seconds:.0f}s, a text {embed_seconds * 1000:.0f}ms"
+    if budget < MIN_TRAIN_SECONDS:
+        # A few steps change nothing the check could see: scoring such a candidate
+        # would only spend the agent's time.
+        return {
+            "trained": False,
+            "reason": f"no time to train within {config.max_seconds / 60:.0f} min on this "
+            f"machine now: scoring, switching and refitting alone need about "
+            f"{reserve / 60:.1f} min ({timing}); allow more with --max-minutes",
+            "reserved_seconds": round(reserve, 1),
+            "seconds": round(time.perf_counter() - started, 1),
+        }
+    say(f"{budget / 60:.1f} min left for training, {reserve / 60:.1f} kept ({timing})")
     version = reg.next_version()
     out_dir = reg.path_of(version)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    budget = config.max_seconds - reserve_seconds(len(cases)) - (time.perf_counter() - started)
-    stats = finetune(reg.base, pairs, str(out_dir), config, say, max(budget, 1.0), track)
+    stats = finetune(reg.base, pairs, str(out_dir), config, say, budget, track)
     reg.add(version, {})
     candidate = configured_embedder(kb.settings, str(out_dir), name=reg.versions[version]["name"])
     embed_start = time.perf_counter()
@@ -360,6 +427,8 @@ def train_embedding(
         "before": {"model": kb.embedder.name, **current},
         "after": {"model": candidate.name, **trained},
         "significance": {**test, "level": SIGNIFICANCE},
+        "check_seconds": round(fit_seconds, 1),
+        "reserved_seconds": round(reserve, 1),
         "scoring_seconds": round(time.perf_counter() - embed_start, 1),
         **stats,
     }
@@ -369,7 +438,9 @@ def train_embedding(
     )
     if better:
         say(f"{version} is better on held-out cases ({verdict})")
-        switch_to(kb, version, candidate, say, track)
+        # The cases were just embedded with the candidate: the switch reuses those vectors.
+        known = dict(zip(train.texts + held.texts, np.vstack([train_vecs, held_vecs]), strict=True))
+        switch_to(kb, version, candidate, say, track, known)
     else:
         say(f"{version} is not significantly better ({verdict}): keeping the model in use")
     summary["seconds"] = round(time.perf_counter() - started, 1)
@@ -382,9 +453,11 @@ def switch_to(
     embedder: Any | None = None,
     say: Say | None = None,
     track: Track = no_tracking,
+    known: dict[str, np.ndarray] | None = None,
 ) -> int:
     """Make `version` the model in use: re-embed every chunk, rebuild, then record the switch.
 
+    `known`: vectors of texts already embedded with `version` (not embedded again).
     The registry changes last: a running server follows it, and a crash before it
     leaves the old model in use (`kcrm reindex` then re-embeds back).
     """
@@ -394,7 +467,7 @@ def switch_to(
     if say is not None:
         say(f"re-embedding the knowledge base with {embedder.name}")
     with track(f"re-embedding with {version}", None, "chunks") as advance:
-        done = int(kb.use_embedder(embedder, advance))
+        done = int(kb.use_embedder(embedder, advance, known))
     reg.activate(version)
     reg.save()
     return done

@@ -9,7 +9,7 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -243,8 +243,15 @@ class KnowledgeBase:
             self.replica.sync()
             return deleted, missing
 
-    def reembed_stale(self, progress: ProgressFn | None = None) -> int:
-        """Embed again every chunk embedded by another model than the configured one."""
+    def reembed_stale(
+        self, progress: ProgressFn | None = None, known: Mapping[str, np.ndarray] | None = None
+    ) -> int:
+        """Embed again every chunk embedded by another model than the configured one.
+
+        `known`: vectors this embedder already computed, by embedding text (the cases
+        `kcrm train suggest` scored a new model on); those texts are not embedded again.
+        """
+        known = known or {}
         done = 0
         with self.lock:
             while True:
@@ -253,13 +260,24 @@ class KnowledgeBase:
                     if not rows:
                         return done
                     texts = [embedding_text(r.title, r.heading, r.text) for r in rows]
-                    vectors = self.embedder.encode(texts)
+                    vectors = self.encode_unknown(texts, known)
                     blobs = (v.astype("float32").tobytes() for v in vectors)
                     ids = (r.id for r in rows)
                     set_embeddings(s, zip(ids, blobs, strict=True), self.embedder.name)
                 done += len(rows)
                 if progress is not None:
                     progress(len(rows))
+
+    def encode_unknown(self, texts: list[str], known: Mapping[str, np.ndarray]) -> np.ndarray:
+        """`texts` embedded, taking the vectors `known` has and computing only the others."""
+        missing = [i for i, t in enumerate(texts) if t not in known]
+        vectors = np.empty((len(texts), self.embedder.dim), dtype=np.float32)
+        if missing:
+            vectors[missing] = self.embedder.encode([texts[i] for i in missing])
+        for i, text in enumerate(texts):
+            if text in known:
+                vectors[i] = known[text]
+        return vectors
 
     def reembed_queries(self, limit: int = QUERY_REEMBED_LIMIT) -> int:
         """Embed again the most recent logged queries embedded by another model.
@@ -289,10 +307,16 @@ class KnowledgeBase:
                     )
         return len(rows)
 
-    def use_embedder(self, embedder: Embedder, progress: ProgressFn | None = None) -> int:
+    def use_embedder(
+        self,
+        embedder: Embedder,
+        progress: ProgressFn | None = None,
+        known: Mapping[str, np.ndarray] | None = None,
+    ) -> int:
         """Switch to another embedding model: re-embed what it did not embed, rebuild the indexes.
 
-        Returns the number of chunks embedded again (none when another process already did).
+        `known` holds vectors `embedder` already computed, by text (`reembed_stale`).
+        Returns the number of chunks given new vectors (none when another process already did).
         """
         with self.lock:
             self.embedder = embedder
@@ -300,7 +324,7 @@ class KnowledgeBase:
             self.profile = profile(embedder.name, self.settings.embedding_languages)
             self.feedback = FeedbackMemory(self.db, embedder.name)
             self._embed_cached.cache_clear()
-            done = self.reembed_stale(progress)
+            done = self.reembed_stale(progress, known)
             self.reembed_queries()
             self.replica.rebuild()
             return done

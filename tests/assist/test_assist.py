@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import random
 import uuid
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -223,6 +224,22 @@ def test_dev_split_is_reproducible_and_holds_intents_out() -> None:
     assert not indexed & {q["text"] for q in queries_a}
     assert all(c["kind"] == "case" and c["resolution"] for c in cases_a)
     assert json.dumps(cases_a)  # records are plain JSON for `kcrm ingest`
+
+
+def test_test_shaped_split_asks_as_many_questions_of_every_intent() -> None:
+    # Banking77's own test split has 40 questions per intent, however common it is.
+    rows = [
+        {"text": f"q{c}-{i}", "category": f"c{c}"}
+        for c, n in ((0, 30), (1, 8), (2, 3))
+        for i in range(n)
+    ]
+    cases, queries, held = split(rows, seed=3, oos_intents=0, per_intent=5)
+    asked = Counter(q["category"] for q in queries)
+    assert held == [] and all(q["in_scope"] for q in queries)
+    assert asked == {"c0": 5, "c1": 4, "c2": 1}  # at most half of an intent's rows
+    assert Counter(c["category"] for c in cases) == {"c0": 25, "c1": 4, "c2": 2}
+    with pytest.raises(ValueError, match="per_intent"):
+        split(rows, per_intent=0)
 
 
 def test_cli_trains_suggests_and_evaluates(cli: Any, tmp_path: Path) -> None:

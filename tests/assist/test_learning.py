@@ -10,13 +10,21 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from sqlalchemy import select
 
 from kcrm.assist.devsplit import split_bq
-from kcrm.assist.finetune import distinct_batches, holdout_split
+from kcrm.assist.finetune import (
+    RESERVE_MARGIN,
+    distinct_batches,
+    holdout_split,
+    lr_factor,
+    reserve_seconds,
+)
 from kcrm.core.config import Settings
-from kcrm.core.tables import QueryLog
+from kcrm.core.tables import Chunk, Document, QueryLog
 from kcrm.knowledge.embedders.hash import HashEmbedder
 from kcrm.knowledge.embedders.registry import BASE, ModelRegistry, active_name
+from kcrm.knowledge.ingest import embedding_text
 from kcrm.knowledge.kb import KnowledgeBase
 from kcrm.knowledge.records import KnowledgeRecord, Parsed
 from kcrm.server.app import _follow_model
@@ -58,6 +66,45 @@ def test_batches_never_repeat_a_category() -> None:
     assert used >= len(pairs) - 30  # only pairs left alone in a group at the end are dropped
     # The big group is spread over the epoch, not left for its end.
     assert sum("big" in {p[2] for p in b} for b in batches) >= 10
+
+
+def test_batches_hold_texts_of_similar_length() -> None:
+    # Every group has short and long pairs: a batch is padded to its longest text, so
+    # short pairs must be batched with short ones.
+    rng = np.random.default_rng(0)
+    pairs = [
+        (text * n, text * n, f"g{g}")
+        for g in range(64)
+        for n, text in ((1, "short "), (20, "long text "))
+        for _ in range(4)
+    ]
+    batches = distinct_batches(pairs, 8, rng)
+    for batch in batches:
+        groups = [p[2] for p in batch]
+        assert len(groups) == len(set(groups)) and len(batch) >= 2
+    assert sum(map(len, batches)) == len(pairs)
+    mixed = [b for b in batches if len({len(p[0]) for p in b}) > 1]
+    assert len(mixed) <= 1  # at most the batch where the short pairs run out
+
+
+def test_learning_rate_decays_to_zero_by_the_epoch_or_the_clock() -> None:
+    assert lr_factor(0.0, 0.0, 0.1) == 0.0
+    assert lr_factor(0.05, 0.01, 0.1) == pytest.approx(0.5)  # warming up
+    assert lr_factor(0.1, 0.0, 0.1) == pytest.approx(1.0)
+    assert lr_factor(0.55, 0.1, 0.1) == pytest.approx(0.5)  # halfway through the epoch
+    # A budget that allows a fifth of the epoch: the clock leads, and the rate still
+    # reaches zero when time is up instead of stopping at its peak.
+    assert lr_factor(0.1, 0.55, 0.1) == pytest.approx(0.5)
+    assert lr_factor(0.2, 1.0, 0.1) == 0.0 and lr_factor(0.2, 1.3, 0.1) == 0.0
+
+
+def test_time_kept_after_training_follows_what_the_machine_took() -> None:
+    # The same knowledge base on a machine twice as busy keeps twice the time.
+    quiet = reserve_seconds(fit_seconds=10.0, embed_seconds=0.005, chunks=10_000)
+    busy = reserve_seconds(fit_seconds=20.0, embed_seconds=0.010, chunks=10_000)
+    assert quiet > 6 * 10.0 + 0.005 * 10_000  # every later fit, every chunk embedded once
+    assert busy - RESERVE_MARGIN == pytest.approx(2 * (quiet - RESERVE_MARGIN), rel=0.2)
+    assert reserve_seconds(10.0, 0.005, 20_000) > quiet  # more chunks to embed on a switch
 
 
 def test_bq_split_groups_paraphrases() -> None:
@@ -122,6 +169,31 @@ def test_use_embedder_reembeds_chunks_and_logged_queries(kb: KnowledgeBase) -> N
     assert kb.use_embedder(other) == 0  # nothing stale: nothing embedded again
 
 
+def test_use_embedder_takes_the_vectors_it_is_given(kb: KnowledgeBase) -> None:
+    # `kcrm train suggest` has just embedded the cases with the new model: a switch
+    # stores those vectors instead of computing them again.
+    kb.ingest(records())
+    other = HashEmbedder(64, "hash-64+kcrm-v1")
+    with kb.db.session() as s:
+        chunks = s.execute(
+            select(
+                Chunk.id, Document.id.label("doc"), Document.title, Chunk.heading, Chunk.text
+            ).join(Document)
+        ).all()
+    given = {c.doc: embedding_text(c.title or "", c.heading or "", c.text) for c in chunks}
+    marker = np.zeros(64, dtype=np.float32)
+    marker[0] = 1.0  # no text's hash vector
+    assert kb.use_embedder(other, known={given["card-0"]: marker}) == 6
+    with kb.db.session() as s:
+        stored = {
+            doc: np.frombuffer(blob, dtype=np.float32)
+            for doc, blob in s.execute(select(Document.id, Chunk.embedding).join(Document))
+        }
+    assert np.array_equal(stored["card-0"], marker)
+    assert np.allclose(stored["pin-1"], other.encode([given["pin-1"]])[0])
+    assert kb.status()["consistent"]
+
+
 def test_server_follows_the_active_model(kb: KnowledgeBase, settings: Settings) -> None:
     kb.ingest(records())
     state = SimpleNamespace(model_name=active_name(settings))
@@ -168,7 +240,12 @@ def test_train_suggest_then_use_and_rollback(tmp_path: Path, model_cli: Invoke) 
     ][::4]
     code, _ = invoke("ingest", str(write_jsonl(tmp_path / "cases.jsonl", cases)))
     assert code == 0
+    # Too little time: nothing is trained, and it says why; the classifiers are refitted.
     code, out = invoke("train", "suggest", "--max-minutes", "0.2", "--json")
+    result = json.loads(out)
+    assert code == 0 and result["resolution_model"]["fitted"]
+    assert not result["embedding"]["trained"] and "--max-minutes" in result["embedding"]["reason"]
+    code, out = invoke("train", "suggest", "--max-minutes", "3", "--json")
     assert code == 0, out
     result = json.loads(out)
     emb = result["embedding"]
