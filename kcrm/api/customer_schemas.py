@@ -128,6 +128,8 @@ class CustomerValue(BaseModel):
     rfm: str
     segment: str
     value_tier: str
+    last_purchased_at: datetime = Field(description="the customer's newest purchase")
+    as_of: datetime = Field(description="the newest purchase in the data: recency counts from it")
 
 
 class CustomerView(BaseModel):
