@@ -27,6 +27,8 @@ from kcrm.knowledge.embedders.registry import active_embedder
 from kcrm.knowledge.index.lexical import IndexInUse
 from kcrm.knowledge.index.replica import IndexMismatch, IndexReplica, copy_replica
 from kcrm.knowledge.ingest import Ingestor, embedding_text
+from kcrm.knowledge.logwriter import QueryLogWriter
+from kcrm.knowledge.querylog import redact_rows
 from kcrm.knowledge.records import IngestReport, Parsed, Rejection, knowledge_files, read_path
 from kcrm.knowledge.relevance import ModelProfile, profile
 from kcrm.knowledge.search import SearchFilters, SearchHit, SearchResult, full_search
@@ -40,6 +42,10 @@ ProgressFn = Callable[[int], None]
 QUERY_REEMBED_LIMIT = 20_000
 # The spell checker's vocabulary is rebuilt from the index when it changed, at most this often.
 SPELLER_REFRESH_SECONDS = 60.0
+
+
+def _ignore(stage: str, seconds: float) -> None:
+    pass
 
 
 def private_replica_dir(settings: Settings) -> Path:
@@ -83,6 +89,13 @@ class KnowledgeBase:
         self.feedback: FeedbackMemory | None = FeedbackMemory(db, embedder.name)
         self._spellers: dict[bool, tuple[int, float, Speller]] = {}
         self._speller_lock = threading.Lock()
+        # Told how long each stage of the work took (a server exports it on /metrics).
+        self.observe: Callable[[str, float], None] = _ignore
+        # Written at once until a server starts it: then behind the requests.
+        self.query_log = QueryLogWriter(db, redact_rows, observe=self._observe)
+
+    def _observe(self, stage: str, seconds: float) -> None:
+        self.observe(stage, seconds)
 
     def speller(self, public_only: bool = False) -> Speller:
         """A spell checker over the words the index holds (rebuilt when they changed).
@@ -107,10 +120,12 @@ class KnowledgeBase:
         if self.embedder.batches_queries:
             batcher = self._batcher
             if batcher is None or batcher.embedder is not self.embedder:
-                batcher = self._batcher = QueryBatcher(self.embedder)
+                batcher = self._batcher = QueryBatcher(self.embedder, observe=self._observe)
             vector = batcher.embed(text)
         else:
+            start = time.perf_counter()
             vector = self.embedder.encode_query(text)
+            self.observe("embed", time.perf_counter() - start)
         vector.setflags(write=False)
         return vector
 
@@ -185,6 +200,7 @@ class KnowledgeBase:
         return kb
 
     def close(self) -> None:
+        self.query_log.stop()
         if self._embed_pool is not None:
             self._embed_pool.shutdown(wait=True)
         with self.lock:

@@ -42,7 +42,8 @@ def logged_search(
     start = time.perf_counter()
     result = kb.search_full(query, k=k, role=role, filters=filters, facets=facets)
     hits = result.hits
-    latency = (time.perf_counter() - start) * 1000
+    done = time.perf_counter()
+    latency = (done - start) * 1000
     query_id = log_query(
         kb.db,
         principal,
@@ -60,7 +61,11 @@ def logged_search(
             latency_ms=latency,
             session_id=session,
         ),
+        kb.query_log,
     )
+    result.timings["log"] = time.perf_counter() - done
+    for stage, seconds in result.timings.items():
+        kb.observe(stage, seconds)
     lang = (locale or (filters.language if filters else None) or result.language).split("-")[0]
     cats = {h.category for h in hits if h.category}
     for value in (result.facets or {}).get("category", []):

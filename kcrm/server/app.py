@@ -146,6 +146,9 @@ def create_app(
         private = private_replica(settings) if owned and settings.private_replica else None
         base = kb if kb is not None else await _open_warm(settings, private)
         base._metrics = metrics  # type: ignore[attr-defined]
+        base.observe = metrics.observe_stage
+        # Query-log rows are written behind the requests from here to shutdown.
+        base.query_log.start()
         app.state.keys = KeyStore(base.db, settings.key_cache_seconds)
         app.state.limiter = RateLimiter(
             settings.rate_limit_per_minute, shared_store(base.db.engine, settings.data_dir)
@@ -167,6 +170,8 @@ def create_app(
                 if task is not None:
                     task.cancel()
             app.state.kb = None
+            # Every queued query-log row is written before the process goes (a clean stop).
+            await asyncio.to_thread(base.query_log.stop)
             if app.state.limiter.store is not None:
                 app.state.limiter.store.dispose()
             if owned:

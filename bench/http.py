@@ -1,0 +1,215 @@
+"""Search over HTTP under load, read against what one query costs to embed on this machine.
+
+    python -m bench.http --data-dir DIR [--clients 1 8 32] [--workers 1 2] [--rounds 3]
+
+A real `kcrm serve` on loopback answers `POST /v1/search` from 1, 8 and 32
+kept-alive clients (`bench/httpclient.py`, a lean generator sharing the same
+cores), with one worker and with two. Every round starts and ends with the
+reference (`bench/reference.py`: one short query through raw
+sentence-transformers on one PyTorch thread), so each latency has its yardstick
+from the same minutes; figures are medians over rounds. Where the CPU goes comes
+from the server itself: its processes' CPU time per request (from /proc), and the
+per-stage timings it exports on /metrics (`kcrm_search_stage_seconds`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import statistics
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench import httpclient
+from bench.common import percentiles, run_child
+from bench.load import kcrm, kcrm_env, serve
+
+GOAL_RATIO = 4.0  # p99 with 8 clients, in units of the reference
+
+
+def reference() -> float:
+    """One short query through raw sentence-transformers (torch, 1 thread): median ms."""
+    return float(run_child("bench.reference", {})["reference_ms"])
+
+
+def _group_pids(pgid: int) -> list[int]:
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:  # field 5 of stat: the process group
+            pids.append(int(entry.name))
+    return pids
+
+
+def group_cpu_seconds(pgid: int) -> float:
+    """User + system CPU of every process in the server's process group."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in _group_pids(pgid):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / tick
+
+
+def group_peak_rss_mb(pgid: int) -> list[float]:
+    """VmHWM of every process in the group, largest first (uvicorn's workers, or the one)."""
+    out = []
+    for pid in _group_pids(pgid):
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    out.append(round(int(line.split()[1]) / 1024, 1))
+        except OSError:
+            continue
+    return sorted(out, reverse=True)
+
+
+_STAGE = re.compile(r'^kcrm_search_stage_seconds_(sum|count)\{stage="([^"]+)"\} (\S+)$', re.M)
+
+
+def stages(url: str) -> dict[str, tuple[float, float]]:
+    """(seconds, count) per search stage, as the server's /metrics has them so far."""
+    text = httpx.get(f"{url}/metrics", timeout=10).text
+    out: dict[str, list[float]] = {}
+    for kind, stage, value in _STAGE.findall(text):
+        out.setdefault(stage, [0.0, 0.0])[0 if kind == "sum" else 1] = float(value)
+    return {k: (v[0], v[1]) for k, v in out.items()}
+
+
+def one_load(
+    url: str, pgid: int, key: str, qs: list[str], clients: int, workers: int
+) -> dict[str, Any]:
+    host, port = url.removeprefix("http://").split(":")
+    payloads = [httpclient.search_request(host, int(port), key, q) for q in qs]
+    before = stages(url) if workers == 1 else {}
+    cpu = group_cpu_seconds(pgid)
+    res = httpclient.load(host, int(port), payloads, clients)
+    server_cpu = group_cpu_seconds(pgid) - cpu
+    n = len(res.latencies_ms)
+    if res.statuses.get(200, 0) != n:
+        raise RuntimeError(f"not every search answered 200: {res.statuses}")
+    row: dict[str, Any] = percentiles(res.latencies_ms)
+    row["requests_per_s"] = round(n / res.wall_s, 1)
+    row["server_cpu_ms_per_request"] = round(server_cpu / n * 1000, 2)
+    row["client_cpu_ms_per_request"] = round(res.client_cpu_s / n * 1000, 3)
+    if workers == 1:
+        after = stages(url)
+        row["stages_ms_per_request"] = {
+            stage: round((s - before.get(stage, (0.0, 0.0))[0]) / n * 1000, 3)
+            for stage, (s, _) in sorted(after.items())
+        }
+    return row
+
+
+def run(
+    data_dir: Path,
+    queries: list[str],
+    clients: tuple[int, ...] = (1, 8, 32),
+    workers: tuple[int, ...] = (1, 2),
+    per_client: int = 150,
+    min_requests: int = 600,
+    rounds: int = 3,
+    env: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """Every (workers, clients) load `rounds` times, with the reference around each round."""
+    base = kcrm_env(data_dir, model="all-MiniLM-L6-v2", **(env or {}))
+    made = kcrm(base, "keys", "create", "--role", "agent", "--name", "bench-http", "--json")
+    key = json.loads(made.stdout)["key"]
+    raw: list[dict[str, Any]] = []
+    for r in range(rounds):
+        one: dict[str, Any] = {"reference_ms": [reference()]}
+        for w in workers:
+            started = time.perf_counter()
+            with serve(base, workers=w, ready_timeout=600) as server:
+                one[f"workers_{w}_ready_s"] = round(time.perf_counter() - started, 2)
+                pgid = server.proc.pid
+                for n in clients:
+                    count = max(min_requests, n * per_client)
+                    rng = random.Random(1000 * r + n)
+                    qs = [rng.choice(queries) for _ in range(count)]
+                    one[f"workers_{w}_clients_{n}"] = one_load(server.url, pgid, key, qs, n, w)
+                one[f"workers_{w}_peak_rss_mb"] = group_peak_rss_mb(pgid)
+        one["reference_ms"].append(reference())
+        raw.append(one)
+    return summarise(raw, clients, workers)
+
+
+def _median(values: list[float]) -> float:
+    return round(statistics.median(values), 3)
+
+
+def summarise(
+    raw: list[dict[str, Any]], clients: tuple[int, ...], workers: tuple[int, ...]
+) -> dict[str, Any]:
+    """Medians over rounds; the goal's ratio is taken per round, then its median."""
+    refs = [statistics.median(r["reference_ms"]) for r in raw]
+    out: dict[str, Any] = {"rounds": len(raw), "reference_ms": _median(refs), "raw": raw}
+    for w in workers:
+        for n in clients:
+            name = f"workers_{w}_clients_{n}"
+            rows = [r[name] for r in raw]
+            summary = {
+                k: _median([row[k] for row in rows])
+                for k in rows[0]
+                if isinstance(rows[0][k], int | float)
+            }
+            if "stages_ms_per_request" in rows[0]:
+                summary["stages_ms_per_request"] = {
+                    s: _median([row["stages_ms_per_request"].get(s, 0.0) for row in rows])
+                    for s in rows[0]["stages_ms_per_request"]
+                }
+            summary["p99_over_reference"] = _median(
+                [row["p99_ms"] / ref for row, ref in zip(rows, refs, strict=True)]
+            )
+            out[name] = summary
+        out[f"workers_{w}_peak_rss_mb"] = raw[-1][f"workers_{w}_peak_rss_mb"]
+    return out
+
+
+def main(argv: list[str] | None = None) -> None:
+    import csv
+
+    from bench.common import BANKING77
+    from bench.search import queries
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data-dir", type=Path, required=True, help="a data dir built before")
+    ap.add_argument("--banking77", type=Path, default=BANKING77, help="Banking77 train.csv")
+    ap.add_argument("--clients", type=int, nargs="+", default=[1, 8, 32])
+    ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    ap.add_argument("--per-client", type=int, default=150, help="requests per client")
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--out", type=Path, default=None, help="write the JSON here")
+    args = ap.parse_args(argv)
+    with args.banking77.open(encoding="utf-8") as fh:
+        rows = [(r["text"], r["category"]) for r in csv.DictReader(fh)]
+    result = run(
+        args.data_dir,
+        queries(rows, 3000, seed=7),
+        tuple(args.clients),
+        tuple(args.workers),
+        args.per_client,
+        rounds=args.rounds,
+    )
+    text = json.dumps(result, indent=2)
+    if args.out:
+        args.out.write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
