@@ -112,6 +112,9 @@ def one_load(
             stage: round((s - before.get(stage, (0.0, 0.0))[0]) / n * 1000, 3)
             for stage, (s, _) in sorted(after.items())
         }
+        batches = after.get("embed_batch", (0.0, 0.0))[1] - before.get("embed_batch", (0, 0))[1]
+        queries = after.get("embed", (0.0, 0.0))[1] - before.get("embed", (0, 0))[1]
+        row["queries_per_embed_batch"] = round(queries / batches, 2) if batches else 0.0
     return row
 
 
@@ -119,33 +122,51 @@ def run(
     data_dir: Path,
     queries: list[str],
     clients: tuple[int, ...] = (1, 8, 32),
-    workers: tuple[int, ...] = (1, 2),
+    configs: tuple[tuple[str, int, dict[str, str]], ...] = (
+        ("workers_1", 1, {}),
+        ("workers_2", 2, {}),
+    ),
     per_client: int = 150,
     min_requests: int = 600,
     rounds: int = 3,
-    env: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """Every (workers, clients) load `rounds` times, with the reference around each round."""
-    base = kcrm_env(data_dir, model="all-MiniLM-L6-v2", **(env or {}))
+    """Every (server config, clients) load `rounds` times, the reference around each round.
+
+    Args:
+        configs: (name, workers, extra `KCRM_*` settings) of each server to measure.
+    """
+    base = kcrm_env(data_dir, model="all-MiniLM-L6-v2")
     made = kcrm(base, "keys", "create", "--role", "agent", "--name", "bench-http", "--json")
     key = json.loads(made.stdout)["key"]
     raw: list[dict[str, Any]] = []
     for r in range(rounds):
         one: dict[str, Any] = {"reference_ms": [reference()]}
-        for w in workers:
+        for name, workers, extra in configs:
             started = time.perf_counter()
-            with serve(base, workers=w, ready_timeout=600) as server:
-                one[f"workers_{w}_ready_s"] = round(time.perf_counter() - started, 2)
+            with serve({**base, **extra}, workers=workers, ready_timeout=600) as server:
+                one[f"{name}_ready_s"] = round(time.perf_counter() - started, 2)
                 pgid = server.proc.pid
+                warm(server.url, key, queries)
                 for n in clients:
                     count = max(min_requests, n * per_client)
                     rng = random.Random(1000 * r + n)
                     qs = [rng.choice(queries) for _ in range(count)]
-                    one[f"workers_{w}_clients_{n}"] = one_load(server.url, pgid, key, qs, n, w)
-                one[f"workers_{w}_peak_rss_mb"] = group_peak_rss_mb(pgid)
+                    one[f"{name}_clients_{n}"] = one_load(server.url, pgid, key, qs, n, workers)
+                one[f"{name}_peak_rss_mb"] = group_peak_rss_mb(pgid)
         one["reference_ms"].append(reference())
         raw.append(one)
-    return summarise(raw, clients, workers)
+    return summarise(raw, clients, tuple(name for name, _, _ in configs))
+
+
+def warm(url: str, key: str, queries: list[str]) -> None:
+    """A few hundred searches first: every worker's caches and code paths, then a pause."""
+    host, port = url.removeprefix("http://").split(":")
+    rng = random.Random(99)
+    payloads = [
+        httpclient.search_request(host, int(port), key, rng.choice(queries)) for _ in range(300)
+    ]
+    httpclient.load(host, int(port), payloads, 8)
+    time.sleep(1)
 
 
 def _median(values: list[float]) -> float:
@@ -153,14 +174,14 @@ def _median(values: list[float]) -> float:
 
 
 def summarise(
-    raw: list[dict[str, Any]], clients: tuple[int, ...], workers: tuple[int, ...]
+    raw: list[dict[str, Any]], clients: tuple[int, ...], configs: tuple[str, ...]
 ) -> dict[str, Any]:
     """Medians over rounds; the goal's ratio is taken per round, then its median."""
     refs = [statistics.median(r["reference_ms"]) for r in raw]
     out: dict[str, Any] = {"rounds": len(raw), "reference_ms": _median(refs), "raw": raw}
-    for w in workers:
+    for config in configs:
         for n in clients:
-            name = f"workers_{w}_clients_{n}"
+            name = f"{config}_clients_{n}"
             rows = [r[name] for r in raw]
             summary = {
                 k: _median([row[k] for row in rows])
@@ -176,7 +197,8 @@ def summarise(
                 [row["p99_ms"] / ref for row, ref in zip(rows, refs, strict=True)]
             )
             out[name] = summary
-        out[f"workers_{w}_peak_rss_mb"] = raw[-1][f"workers_{w}_peak_rss_mb"]
+        out[f"{config}_peak_rss_mb"] = raw[-1][f"{config}_peak_rss_mb"]
+        out[f"{config}_ready_s"] = _median([r[f"{config}_ready_s"] for r in raw])
     return out
 
 
@@ -191,17 +213,29 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--banking77", type=Path, default=BANKING77, help="Banking77 train.csv")
     ap.add_argument("--clients", type=int, nargs="+", default=[1, 8, 32])
     ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    ap.add_argument(
+        "--compare",
+        nargs="*",
+        default=[],
+        metavar="NAME:KEY=VALUE,...",
+        help="also a one-worker server with these settings, side by side",
+    )
     ap.add_argument("--per-client", type=int, default=150, help="requests per client")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--out", type=Path, default=None, help="write the JSON here")
     args = ap.parse_args(argv)
     with args.banking77.open(encoding="utf-8") as fh:
         rows = [(r["text"], r["category"]) for r in csv.DictReader(fh)]
+    configs = [(f"workers_{w}", w, {}) for w in args.workers]
+    for spec in args.compare:
+        name, _, pairs = spec.partition(":")
+        extra = dict(p.split("=", 1) for p in pairs.split(",") if p)
+        configs.append((name, 1, extra))
     result = run(
         args.data_dir,
         queries(rows, 3000, seed=7),
         tuple(args.clients),
-        tuple(args.workers),
+        tuple(configs),
         args.per_client,
         rounds=args.rounds,
     )

@@ -9,8 +9,9 @@ import os
 import shutil
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,8 @@ ProgressFn = Callable[[int], None]
 
 # Logged queries embedded again when the model changes (the most recent ones).
 QUERY_REEMBED_LIMIT = 20_000
+# Query vectors kept by text (the same question asked again embeds nothing).
+QUERY_VECTORS_KEPT = 4096
 # The spell checker's vocabulary is rebuilt from the index when it changed, at most this often.
 SPELLER_REFRESH_SECONDS = 60.0
 
@@ -83,8 +86,9 @@ class KnowledgeBase:
         self.tagger = self._load_tagger()
         self._batcher: QueryBatcher | None = None  # concurrent queries embedded together
         # A search and its log entry (and the same query typed again) embed once.
-        self._embed_cached = functools.lru_cache(maxsize=4096)(self._embed_query)
-        self._embed_pool: ThreadPoolExecutor | None = None
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._vectors_lock = threading.Lock()
+        self._asked: dict[str, Future[np.ndarray]] = {}  # being embedded now, by text
         self.profile: ModelProfile = profile(embedder.name, settings.embedding_languages)
         self.feedback: FeedbackMemory | None = FeedbackMemory(db, embedder.name)
         self._spellers: dict[bool, tuple[int, float, Speller]] = {}
@@ -116,36 +120,56 @@ class KnowledgeBase:
                 held = self._spellers[public_only] = (version, now, Speller(terms))
             return held[2]
 
-    def _embed_query(self, text: str) -> np.ndarray:
-        if self.embedder.batches_queries:
-            batcher = self._batcher
-            if batcher is None or batcher.embedder is not self.embedder:
-                batcher = self._batcher = QueryBatcher(self.embedder, observe=self._observe)
-            vector = batcher.embed(text)
-        else:
-            start = time.perf_counter()
-            vector = self.embedder.encode_query(text)
-            self.observe("embed", time.perf_counter() - start)
-        vector.setflags(write=False)
-        return vector
-
     def embed_query(self, text: str) -> np.ndarray:
         """The query's vector (read-only), cached by text."""
-        return self._embed_cached(text)
+        return self.embed_query_soon(text).result()
 
     def embed_query_soon(self, text: str) -> Future[np.ndarray]:
         """The query's vector, computed on another thread while the caller does other work.
 
         The model runs outside the GIL, so a search tokenizes and searches the lexical
-        index meanwhile: at 1M chunks that hides about 2.5 ms of a 12 ms search.
+        index meanwhile (at 1M chunks that hides about 2.5 ms of a 12 ms search), and
+        queries of concurrent searches are embedded together (`QueryBatcher`).
         """
-        pool = self._embed_pool
-        if pool is None:
-            with self.lock:
-                pool = self._embed_pool = self._embed_pool or ThreadPoolExecutor(
-                    max_workers=8, thread_name_prefix="kcrm-embed"
+        with self._vectors_lock:
+            known = self._vectors.get(text)
+            if known is not None:
+                self._vectors.move_to_end(text)
+                done: Future[np.ndarray] = Future()
+                done.set_result(known)
+                return done
+            asked = self._asked.get(text)
+            if asked is not None:  # the same query being embedded for another search
+                return asked
+            batcher = self._batcher
+            if batcher is None or batcher.embedder is not self.embedder:
+                together = self.embedder.batches_queries and self.embedder.batch_invariant
+                old, batcher = (
+                    batcher,
+                    QueryBatcher(
+                        self.embedder, max_batch=8 if together else 1, observe=self._observe
+                    ),
                 )
-        return pool.submit(self._embed_cached, text)
+                batcher.remember = functools.partial(self._remember, batcher)
+                self._batcher = batcher
+                if old is not None:
+                    threading.Thread(target=old.close, daemon=True).start()
+            pending = self._asked[text] = batcher.submit(text)
+        pending.add_done_callback(lambda _: self._asked.pop(text, None))
+        return pending
+
+    def _remember(self, batcher: QueryBatcher, text: str, vector: np.ndarray) -> None:
+        with self._vectors_lock:
+            if batcher is self._batcher:  # not a vector of a model switched away from
+                self._vectors[text] = vector
+                if len(self._vectors) > QUERY_VECTORS_KEPT:
+                    self._vectors.popitem(last=False)
+
+    def forget_query_vectors(self) -> None:
+        """Drop the cached query vectors (a bench timing the embedding, a model switch)."""
+        with self._vectors_lock:
+            self._vectors.clear()
+            self._asked.clear()
 
     @classmethod
     def open(
@@ -201,8 +225,8 @@ class KnowledgeBase:
 
     def close(self) -> None:
         self.query_log.stop()
-        if self._embed_pool is not None:
-            self._embed_pool.shutdown(wait=True)
+        if self._batcher is not None:
+            self._batcher.close()
         with self.lock:
             self.replica.sync()
             if self.private_dir is None:
@@ -315,7 +339,7 @@ class KnowledgeBase:
             self.replica.embedder = embedder
             self.profile = profile(embedder.name, self.settings.embedding_languages)
             self.feedback = FeedbackMemory(self.db, embedder.name)
-            self._embed_cached.cache_clear()
+            self.forget_query_vectors()
             done = self.reembed_stale(progress)
             self.reembed_queries()
             self.replica.rebuild()

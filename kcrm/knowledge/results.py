@@ -168,6 +168,7 @@ class SearchResult:
     # Seconds per stage of this search (embed_wait, lexical, vector, rank, records,
     # snippets, facets): what /metrics sums up as kcrm_search_stage_seconds.
     timings: dict[str, float] = field(default_factory=dict)
+    vector: np.ndarray | None = None  # the query's (the corrected one's) vector
 
 
 # Built once: composing the statement per request cost more than running it.

@@ -268,7 +268,7 @@ def _run(
         facet_map: dict[str, list[dict[str, Any]]] | None = (
             {f: [] for f in facets} if facets else None
         )
-        return SearchResult([], True, language, facets=facet_map, timings=clock.laps)
+        return SearchResult([], True, language, facets=facet_map, timings=clock.laps, vector=qvec)
     # The query's cosine to every candidate: FAISS's for dense ones, from the stored vector
     # for lexical ones; a candidate without a vector of this model ranks with the last.
     cos = dict(zip(d_ids.tolist(), d_scores.astype(np.float64).tolist(), strict=True))
@@ -320,6 +320,7 @@ def _run(
         best_dense=scored.best_dense,
         best_r=scored.best_r,
         timings=clock.laps,
+        vector=qvec,
     )
 
 

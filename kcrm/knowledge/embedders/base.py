@@ -74,17 +74,20 @@ class Embedder(ABC):
 class QueryBatcher:
     """Embeds the queries that arrive together from several threads in batches.
 
-    A server answers concurrent searches from a thread pool. One query alone is
-    embedded at once, with no added wait. While `slots` batches are being
-    embedded (the embedder's `query_slots` unless given), the queries that arrive
-    queue up, and the next free thread embeds
-    the oldest one together with those closest to it in length: a batch is padded
-    to its longest text, so one long query in a batch of short ones costs every
-    row its length (ONNX Runtime, 4 queries at once: 3.3 ms of CPU per query in
-    arrival order, 2.5 ms grouped by length, 4.1 ms one by one).
+    A server answers concurrent searches from a thread pool; each submits its query
+    here and goes on (tokenizing, searching the lexical index) until it needs the
+    vector. `slots` threads of the batcher's own (the embedder's `query_slots`
+    unless given) embed what is waiting: one query alone at once, with no added
+    wait; under load, the oldest waiting query together with those closest to it
+    in length, since a batch is padded to its longest text (ONNX Runtime, 4 queries
+    at once: 3.3 ms of CPU per query in arrival order, 2.5 ms grouped by length,
+    4.1 ms one by one). The knowledge base gives `max_batch` 1 to an embedder whose
+    vectors depend on their batch (`batch_invariant` False) or that gains nothing
+    from batches (`batches_queries` False).
 
     Args:
         observe: told ("embed", seconds) per query: its share of its batch's run.
+        remember: given each (text, vector) before the vector is handed out.
     """
 
     def __init__(
@@ -93,34 +96,57 @@ class QueryBatcher:
         max_batch: int = 8,
         slots: int | None = None,
         observe: Callable[[str, float], None] | None = None,
+        remember: Callable[[str, np.ndarray], None] | None = None,
     ) -> None:
         self.embedder = embedder
+        self.remember = remember
         self.max_batch = max_batch
         self.slots = slots or embedder.query_slots
         self.observe = observe
         self._cond = threading.Condition()
         self._pending: list[tuple[str, Future[np.ndarray]]] = []
-        self._busy = 0
+        self._idle = 0  # batcher threads waiting for work
+        self._threads: list[threading.Thread] = []
+        self._closed = False
+
+    def submit(self, text: str) -> Future[np.ndarray]:
+        """The query's vector (shape (dim,)), being computed."""
+        mine: Future[np.ndarray] = Future()
+        with self._cond:
+            if self._closed:
+                raise RuntimeError("the query batcher is closed")
+            self._pending.append((text, mine))
+            if self._idle:
+                self._cond.notify()  # one thread: the others have nothing more to do
+            elif len(self._threads) < self.slots:
+                thread = threading.Thread(target=self._work, name="kcrm-embed", daemon=True)
+                self._threads.append(thread)
+                thread.start()
+        return mine
 
     def embed(self, text: str) -> np.ndarray:
         """The query's vector, shape (dim,)."""
-        mine: Future[np.ndarray] = Future()
+        return self.submit(text).result()
+
+    def close(self) -> None:
+        """Embed what is waiting, then stop the batcher's threads."""
         with self._cond:
-            self._pending.append((text, mine))
-            while not mine.done():
-                if self._busy >= self.slots or not self._pending:
+            self._closed = True
+            self._cond.notify_all()
+        for thread in self._threads:
+            thread.join()
+
+    def _work(self) -> None:
+        while True:
+            with self._cond:
+                while not self._pending and not self._closed:
+                    self._idle += 1
                     self._cond.wait()
-                    continue
-                self._busy += 1
+                    self._idle -= 1
+                if not self._pending:
+                    return
                 batch = self._take()
-                self._cond.release()
-                try:
-                    self._run(batch)
-                finally:
-                    self._cond.acquire()
-                    self._busy -= 1
-                    self._cond.notify_all()
-        return mine.result()
+            self._run(batch)
 
     def _take(self) -> list[tuple[str, Future[np.ndarray]]]:
         """The oldest waiting query and the waiting ones closest to it in length."""
@@ -144,10 +170,14 @@ class QueryBatcher:
                 fut.set_exception(exc)
             return
         if self.observe is not None:
-            share = (time.perf_counter() - start) / len(batch)
+            took = time.perf_counter() - start
+            self.observe("embed_batch", took)  # count: batches; queries / batches: their size
             for _ in batch:
-                self.observe("embed", share)
-        for (_, fut), vec in zip(batch, vectors, strict=True):
+                self.observe("embed", took / len(batch))
+        for (text, fut), vec in zip(batch, vectors, strict=True):
+            vec.setflags(write=False)
+            if self.remember is not None:
+                self.remember(text, vec)  # before anyone waiting sees it: asked again, it is known
             fut.set_result(vec)
 
 
