@@ -20,6 +20,7 @@ import os
 import random
 import re
 import statistics
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -158,6 +159,39 @@ def run(
     return summarise(raw, clients, tuple(name for name, _, _ in configs))
 
 
+def memory(
+    data_dir: Path, queries: list[str], workers: tuple[int, ...] = (1, 2), requests: int = 2000
+) -> dict[str, Any]:
+    """Peak RSS of every worker process after `requests` searches from 8 clients.
+
+    Each worker holds its own replica of the indexes (a private copy when there are
+    several), so memory grows with workers; the supervisor process uvicorn adds for
+    several workers, and multiprocessing's resource tracker, are small and listed apart.
+    """
+    base = kcrm_env(data_dir, model="all-MiniLM-L6-v2")
+    made = kcrm(base, "keys", "create", "--role", "agent", "--name", "bench-rss", "--json")
+    key = json.loads(made.stdout)["key"]
+    out: dict[str, Any] = {}
+    for w in workers:
+        started = time.perf_counter()
+        with serve(base, workers=w, ready_timeout=1800) as server:
+            ready = round(time.perf_counter() - started, 2)
+            warm(server.url, key, queries)
+            rng = random.Random(w)
+            qs = [rng.choice(queries) for _ in range(requests)]
+            row = one_load(server.url, server.proc.pid, key, qs, 8, w)
+            rss = group_peak_rss_mb(server.proc.pid)
+        # The workers are the big processes; with one worker it is the server process itself.
+        out[f"workers_{w}"] = {
+            "ready_s": ready,
+            "worker_peak_rss_mb": rss[:w],
+            "other_processes_rss_mb": rss[w:],
+            "total_rss_mb": round(sum(rss), 1),
+            "clients_8": {k: row[k] for k in ("p50_ms", "p99_ms", "requests_per_s")},
+        }
+    return out
+
+
 def warm(url: str, key: str, queries: list[str]) -> None:
     """A few hundred searches first: every worker's caches and code paths, then a pause."""
     host, port = url.removeprefix("http://").split(":")
@@ -223,9 +257,17 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--per-client", type=int, default=150, help="requests per client")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--out", type=Path, default=None, help="write the JSON here")
+    ap.add_argument("--markdown", type=Path, default=None, help="write the report here")
+    ap.add_argument(
+        "--memory-dir",
+        type=Path,
+        default=None,
+        help="also peak RSS per worker on this (big) data dir, 1 and 2 workers",
+    )
     args = ap.parse_args(argv)
     with args.banking77.open(encoding="utf-8") as fh:
         rows = [(r["text"], r["category"]) for r in csv.DictReader(fh)]
+    qs = queries(rows, 3000, seed=7)
     configs = [(f"workers_{w}", w, {}) for w in args.workers]
     for spec in args.compare:
         name, _, pairs = spec.partition(":")
@@ -233,16 +275,34 @@ def main(argv: list[str] | None = None) -> None:
         configs.append((name, 1, extra))
     result = run(
         args.data_dir,
-        queries(rows, 3000, seed=7),
+        qs,
         tuple(args.clients),
         tuple(configs),
         args.per_client,
         rounds=args.rounds,
     )
+    result["chunks"] = chunks(args.data_dir)
+    if args.memory_dir is not None:
+        result["memory"] = memory(args.memory_dir, qs, tuple(args.workers))
+        result["memory"]["chunks"] = chunks(args.memory_dir)
     text = json.dumps(result, indent=2)
     if args.out:
         args.out.write_text(text)
+    if args.markdown:
+        from bench.report import http_page
+
+        args.markdown.write_text(
+            http_page(result, " ".join(["python -m bench.http", *sys.argv[1:]]))
+        )
     print(text)
+
+
+def chunks(data_dir: Path) -> int:
+    """Chunks stored in a bench data dir (an SQLite one)."""
+    import sqlite3
+
+    with sqlite3.connect(data_dir / "kcrm.db") as conn:
+        return int(conn.execute("SELECT count(*) FROM chunks").fetchone()[0])
 
 
 if __name__ == "__main__":

@@ -26,6 +26,9 @@ async def search(body: SearchRequest, kb: KBDep, principal: AnyRole, request: Re
     # side by side only take turns at the GIL, each holding it for a switch interval
     # (5 ms) at a time; the others wait here, in order, costing nothing.
     limiter = getattr(request.app.state, "search_slots", None)
+    # The query starts embedding now, while the search waits for its turn: queries that
+    # wait together are embedded together, and the search finds its vector in flight.
+    kb.embed_query_soon(body.query)
     return await anyio.to_thread.run_sync(run_search, body, kb, principal, limiter=limiter)
 
 
