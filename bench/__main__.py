@@ -33,6 +33,7 @@ FULL: dict[str, Any] = {
     "http_rounds": 3,
     "http_int8": True,
     "http_memory_scale": 1_000_000,
+    "http_py_spy": 10.0,  # seconds of py-spy per mode (where the CPU goes), if installed
     "recommend": (100_000, 10_000, 2_000_000),
     "quality": True,
 }
@@ -45,6 +46,7 @@ QUICK: dict[str, Any] = {
     "http_rounds": 1,
     "http_int8": False,  # another data dir to embed: too slow for the 3-minute budget
     "http_memory_scale": 0,
+    "http_py_spy": 0.0,
     "recommend": (5_000, 1_000, 50_000),
     "quality": False,
 }
@@ -100,7 +102,11 @@ def main(argv: list[str] | None = None) -> int:
             scale.build(faqs, embedder, rows, plan["http_faqs"] or len(rows))
             qs = search.queries(rows, 3000, seed=7)
             results["http"] = http.run(
-                faqs, qs, per_client=plan["http_per_client"], rounds=plan["http_rounds"]
+                faqs,
+                qs,
+                per_client=plan["http_per_client"],
+                rounds=plan["http_rounds"],
+                profile_seconds=plan["http_py_spy"],
             )
             results["http"]["chunks"] = http.chunks(faqs)
         if "http" in parts and plan["http_int8"]:

@@ -27,7 +27,7 @@ from typing import Any
 
 import httpx
 
-from bench import httpclient
+from bench import httpclient, profile
 from bench.common import percentiles, run_child
 from bench.load import kcrm, kcrm_env, serve
 
@@ -130,11 +130,14 @@ def run(
     per_client: int = 150,
     min_requests: int = 600,
     rounds: int = 3,
+    profile_seconds: float = 0.0,
 ) -> dict[str, Any]:
     """Every (server config, clients) load `rounds` times, the reference around each round.
 
     Args:
         configs: (name, workers, extra `KCRM_*` settings) of each server to measure.
+        profile_seconds: if given (and py-spy is installed), one-worker servers are also
+            sampled this long under 8 clients in the first round (`bench/profile.py`).
     """
     base = kcrm_env(data_dir, model="all-MiniLM-L6-v2")
     made = kcrm(base, "keys", "create", "--role", "agent", "--name", "bench-http", "--json")
@@ -153,6 +156,10 @@ def run(
                     rng = random.Random(1000 * r + n)
                     qs = [rng.choice(queries) for _ in range(count)]
                     one[f"{name}_clients_{n}"] = one_load(server.url, pgid, key, qs, n, workers)
+                if r == 0 and profile_seconds and profile.available() and workers == 1:
+                    one[f"{name}_profile"] = profiled(
+                        server.url, pgid, key, queries, profile_seconds, one
+                    )
                 one[f"{name}_peak_rss_mb"] = group_peak_rss_mb(pgid)
         one["reference_ms"].append(reference())
         raw.append(one)
@@ -190,6 +197,34 @@ def memory(
             "clients_8": {k: row[k] for k in ("p50_ms", "p99_ms", "requests_per_s")},
         }
     return out
+
+
+def profiled(
+    url: str, pgid: int, key: str, queries: list[str], seconds: float, done: dict[str, Any]
+) -> dict[str, Any]:
+    """Where the CPU goes under 8 clients: py-spy over all threads, then the GIL's holder."""
+    import threading
+
+    rate = next((v["requests_per_s"] for k, v in done.items() if k.endswith("_clients_8")), 100)
+    rng = random.Random(7)
+    qs = [rng.choice(queries) for _ in range(int(rate * (2 * seconds + 6)))]
+    row: dict[str, Any] = {}
+    load = threading.Thread(target=lambda: row.update(one_load(url, pgid, key, qs, 8, 1)))
+    load.start()
+    time.sleep(1)
+    shares = {}
+    for mode in ("cpu", "gil"):
+        path = profile.record(pgid, seconds, gil=mode == "gil")
+        shares[mode] = profile.summarise(path)
+        path.unlink()
+    load.join()
+    cpu = row.get("server_cpu_ms_per_request", 0.0)
+    return {
+        "seconds": seconds,
+        "server_cpu_ms_per_request": cpu,
+        "cpu_ms_per_request": {k: round(v * cpu, 3) for k, v in shares["cpu"].items()},
+        "gil_share": shares["gil"],
+    }
 
 
 def warm(url: str, key: str, queries: list[str]) -> None:
@@ -232,6 +267,8 @@ def summarise(
             )
             out[name] = summary
         out[f"{config}_peak_rss_mb"] = raw[-1][f"{config}_peak_rss_mb"]
+        if f"{config}_profile" in raw[0]:
+            out[f"{config}_profile"] = raw[0][f"{config}_profile"]
         out[f"{config}_ready_s"] = _median([r[f"{config}_ready_s"] for r in raw])
     return out
 
@@ -256,6 +293,9 @@ def main(argv: list[str] | None = None) -> None:
     )
     ap.add_argument("--per-client", type=int, default=150, help="requests per client")
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument(
+        "--py-spy", type=float, default=0.0, metavar="SECONDS", help="also profile (py-spy)"
+    )
     ap.add_argument("--out", type=Path, default=None, help="write the JSON here")
     ap.add_argument("--markdown", type=Path, default=None, help="write the report here")
     ap.add_argument(
@@ -280,6 +320,7 @@ def main(argv: list[str] | None = None) -> None:
         tuple(configs),
         args.per_client,
         rounds=args.rounds,
+        profile_seconds=args.py_spy,
     )
     result["chunks"] = chunks(args.data_dir)
     if args.memory_dir is not None:

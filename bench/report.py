@@ -269,6 +269,26 @@ def _http(r: dict[str, Any], targets: list[list[Any]], backend: str = "") -> lis
                 [[s, *[st.get(s, "") for _, st in stages]] for s in names],
             ),
         ]
+    for c in configs:
+        prof = r.get(f"{c}_profile")
+        if not prof:
+            continue
+        gil = prof["gil_share"]
+        lines += [
+            f"Where the CPU goes ({c.replace('_', ' ')}, 8 clients, py-spy over "
+            f"{prof['seconds']} s; `bench/profile.py` puts each sample in a part of the work): "
+            f"{prof['server_cpu_ms_per_request']} ms of CPU per request, and the share of "
+            "the time the GIL was held that each part held it (Python work that cannot "
+            "run in parallel):",
+            "",
+            *_table(
+                ["part", "CPU ms/request", "share of GIL time"],
+                [
+                    [part, ms, f"{100 * gil.get(part, 0):.1f} %"]
+                    for part, ms in prof["cpu_ms_per_request"].items()
+                ],
+            ),
+        ]
     return lines
 
 

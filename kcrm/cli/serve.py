@@ -36,6 +36,9 @@ def serve(
     db.dispose()
     if workers > 1:
         os.environ["KCRM_PRIVATE_REPLICA"] = "1"
+    # One core per query, a query per core: splitting a dozen tokens' forward pass over
+    # both cores waits on the other core whenever it is busy (docs/benchmarks/http.md).
+    os.environ.setdefault("KCRM_EMBEDDING_THREADS", "1")
     err.print(f"kcrm serving on http://{host}:{port} (docs at /docs), data in {settings.data_dir}")
     uvicorn.run(
         "kcrm.server.app:create_app",

@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     # The languages the embedding model covers, when relevance.json does not know the
     # model or knows it wrong ("*" for every language). Elsewhere lexical evidence leads.
     embedding_languages: list[str] = Field(default_factory=list)
+    # ONNX Runtime threads per run (0: one per core). `kcrm serve` runs one thread per
+    # query and as many queries at once as there are cores (docs/benchmarks/http.md).
+    embedding_threads: int = Field(default=0, ge=0, le=256)
     # Where ONNX exports of models are cached (keyed by the model's files).
     model_cache_dir: Path | None = Field(default=None, description="default ~/.cache/kcrm/onnx")
 

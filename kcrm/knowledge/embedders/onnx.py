@@ -21,7 +21,6 @@ import logging
 import os
 import shutil
 import tempfile
-import threading
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -280,10 +279,11 @@ class OnnxEmbedder(ModelEmbedder):
         meta = json.loads((folder / META).read_text(encoding="utf-8"))
         model_file = quantized(folder) if int8 else "model.onnx"
         self.runner = _Runner(folder, meta, threads, model_file)
-        self._query_session = (folder, meta, model_file)
-        self._query_runner: _Runner | None = None
-        self._query_lock = threading.Lock()
-        self.query_slots = max(1, min(4, os.cpu_count() or 1))
+        # One thread per run: as many queries at once as cores. Splitting a dozen tokens'
+        # forward pass over two cores gains little on a quiet host and loses on a busy
+        # one (one query: 4.2 ms on one thread, 7.8 on two at the first quartile, with
+        # other work on the machine), so `kcrm serve` runs one thread per query.
+        self.query_slots = max(1, min(4, os.cpu_count() or 1)) if threads == 1 else 1
         self.name = name or model  # a trained version names itself after its base
         if int8:
             self.name += INT8_SUFFIX
@@ -293,21 +293,3 @@ class OnnxEmbedder(ModelEmbedder):
 
     def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
         return self.runner.run(texts)
-
-    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
-        """Queries run on a session of their own, one core per run (`query_slots` at once).
-
-        Splitting a dozen tokens' forward pass over two cores gains little when the
-        host is quiet and loses when it is not: each layer waits for the other thread
-        (one query here: 4.2 ms on one thread, 7.8 on two at the first quartile, with
-        other work on the machine). Concurrent queries use the cores instead, one run
-        each. The second session costs the model's weights again (about 90 MB).
-        """
-        runner = self._query_runner
-        if runner is None:
-            with self._query_lock:
-                if self._query_runner is None:
-                    folder, meta, model_file = self._query_session
-                    self._query_runner = _Runner(folder, meta, 1, model_file)
-                runner = self._query_runner
-        return runner.run(texts)
