@@ -29,9 +29,10 @@ import httpx
 
 from bench import httpclient, profile
 from bench.common import percentiles, run_child
-from bench.load import kcrm, kcrm_env, serve
+from bench.load import ROOT, kcrm, kcrm_env, serve
 
 GOAL_RATIO = 4.0  # p99 with 8 clients, in units of the reference
+SOURCE = "source"  # in a config's settings: the source tree to serve (`--before`)
 
 
 def reference() -> float:
@@ -147,18 +148,19 @@ def run(
         one: dict[str, Any] = {"reference_ms": [reference()]}
         for name, workers, extra in configs:
             started = time.perf_counter()
-            with serve({**base, **extra}, workers=workers, ready_timeout=600) as server:
+            env = {k: v for k, v in {**base, **extra}.items() if k != SOURCE}
+            source = Path(extra[SOURCE]) if SOURCE in extra else ROOT
+            with serve(env, workers=workers, ready_timeout=600, source=source) as server:
                 one[f"{name}_ready_s"] = round(time.perf_counter() - started, 2)
                 pgid = server.proc.pid
-                warm(server.url, key, queries)
+                fresh = Fresh(queries, seed=1000 * r + len(one))
+                warm(server.url, key, fresh.take(300))
                 for n in clients:
-                    count = max(min_requests, n * per_client)
-                    rng = random.Random(1000 * r + n)
-                    qs = [rng.choice(queries) for _ in range(count)]
+                    qs = fresh.take(max(min_requests, n * per_client))
                     one[f"{name}_clients_{n}"] = one_load(server.url, pgid, key, qs, n, workers)
                 if r == 0 and profile_seconds and profile.available() and workers == 1:
                     one[f"{name}_profile"] = profiled(
-                        server.url, pgid, key, queries, profile_seconds, one
+                        server.url, pgid, key, fresh, profile_seconds, one
                     )
                 one[f"{name}_peak_rss_mb"] = group_peak_rss_mb(pgid)
         one["reference_ms"].append(reference())
@@ -183,10 +185,9 @@ def memory(
         started = time.perf_counter()
         with serve(base, workers=w, ready_timeout=1800) as server:
             ready = round(time.perf_counter() - started, 2)
-            warm(server.url, key, queries)
-            rng = random.Random(w)
-            qs = [rng.choice(queries) for _ in range(requests)]
-            row = one_load(server.url, server.proc.pid, key, qs, 8, w)
+            fresh = Fresh(queries, seed=w)
+            warm(server.url, key, fresh.take(300))
+            row = one_load(server.url, server.proc.pid, key, fresh.take(requests), 8, w)
             rss = group_peak_rss_mb(server.proc.pid)
         # The workers are the big processes; with one worker it is the server process itself.
         out[f"workers_{w}"] = {
@@ -200,14 +201,13 @@ def memory(
 
 
 def profiled(
-    url: str, pgid: int, key: str, queries: list[str], seconds: float, done: dict[str, Any]
+    url: str, pgid: int, key: str, fresh: Fresh, seconds: float, done: dict[str, Any]
 ) -> dict[str, Any]:
     """Where the CPU goes under 8 clients: py-spy over all threads, then the GIL's holder."""
     import threading
 
     rate = next((v["requests_per_s"] for k, v in done.items() if k.endswith("_clients_8")), 100)
-    rng = random.Random(7)
-    qs = [rng.choice(queries) for _ in range(int(rate * (2 * seconds + 6)))]
+    qs = fresh.take(int(rate * (2 * seconds + 6)))
     row: dict[str, Any] = {}
     load = threading.Thread(target=lambda: row.update(one_load(url, pgid, key, qs, 8, 1)))
     load.start()
@@ -227,13 +227,26 @@ def profiled(
     }
 
 
+class Fresh:
+    """Queries a server has not been asked yet (shuffled; from the start again if all were).
+
+    A query asked before finds its vector cached: timing repeats would time the cache.
+    """
+
+    def __init__(self, queries: list[str], seed: int) -> None:
+        self.order = random.Random(seed).sample(queries, len(queries))
+        self.next = 0
+
+    def take(self, n: int) -> list[str]:
+        out = [self.order[(self.next + i) % len(self.order)] for i in range(n)]
+        self.next += n
+        return out
+
+
 def warm(url: str, key: str, queries: list[str]) -> None:
     """A few hundred searches first: every worker's caches and code paths, then a pause."""
     host, port = url.removeprefix("http://").split(":")
-    rng = random.Random(99)
-    payloads = [
-        httpclient.search_request(host, int(port), key, rng.choice(queries)) for _ in range(300)
-    ]
+    payloads = [httpclient.search_request(host, int(port), key, q) for q in queries]
     httpclient.load(host, int(port), payloads, 8)
     time.sleep(1)
 
@@ -277,13 +290,18 @@ def main(argv: list[str] | None = None) -> None:
     import csv
 
     from bench.common import BANKING77
-    from bench.search import queries
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data-dir", type=Path, required=True, help="a data dir built before")
     ap.add_argument("--banking77", type=Path, default=BANKING77, help="Banking77 train.csv")
     ap.add_argument("--clients", type=int, nargs="+", default=[1, 8, 32])
     ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    ap.add_argument(
+        "--before",
+        type=Path,
+        default=None,
+        help="another source tree (an older checkout) served side by side, one worker",
+    )
     ap.add_argument(
         "--compare",
         nargs="*",
@@ -307,8 +325,10 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
     with args.banking77.open(encoding="utf-8") as fh:
         rows = [(r["text"], r["category"]) for r in csv.DictReader(fh)]
-    qs = queries(rows, 3000, seed=7)
+    qs = list(dict.fromkeys(t for t, _ in rows))  # every distinct question, once
     configs = [(f"workers_{w}", w, {}) for w in args.workers]
+    if args.before is not None:
+        configs.insert(0, ("before", 1, {SOURCE: str(args.before.resolve())}))
     for spec in args.compare:
         name, _, pairs = spec.partition(":")
         extra = dict(p.split("=", 1) for p in pairs.split(",") if p)

@@ -210,7 +210,8 @@ def _http(r: dict[str, Any], targets: list[list[Any]], backend: str = "") -> lis
         f"## Search over HTTP under load ({r.get('chunks', 0):,} chunks, loopback"
         + (f", {backend})" if backend else ")"),
         "",
-        f"`POST /v1/search` (k = 10, agent key, Banking77 questions) from kept-alive clients "
+        "`POST /v1/search` (k = 10, agent key, Banking77 questions, none asked twice of a "
+        "server: no query vector comes from the cache) from kept-alive clients "
         f"(`bench/httpclient.py`); medians of {r['rounds']} rounds. Reference: one short query "
         f"embedded by raw sentence-transformers on one PyTorch thread, {ref} ms in the same "
         "run (measured before and after every round; it grows when the host is busy). "
