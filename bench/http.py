@@ -1,6 +1,7 @@
 """Search over HTTP under load, read against what one query costs to embed on this machine.
 
-    python -m bench.http --data-dir DIR [--clients 1 8 32] [--workers 1 2] [--rounds 3]
+    python -m bench.http --data-dir DIR --build 0 [--clients 1 8 32] [--workers 1 2]
+        [--before OLD_CHECKOUT] [--memory-dir BIG_DIR --memory-chunks 1000000]
 
 A real `kcrm serve` on loopback answers `POST /v1/search` from 1, 8 and 32
 kept-alive clients (`bench/httpclient.py`, a lean generator sharing the same
@@ -28,7 +29,7 @@ from typing import Any
 import httpx
 
 from bench import httpclient, profile
-from bench.common import percentiles, run_child
+from bench.common import BANKING77, percentiles, run_child
 from bench.load import ROOT, kcrm, kcrm_env, serve
 
 GOAL_RATIO = 4.0  # p99 with 8 clients, in units of the reference
@@ -265,7 +266,7 @@ def summarise(
         for n in clients:
             name = f"{config}_clients_{n}"
             rows = [r[name] for r in raw]
-            summary = {
+            summary: dict[str, Any] = {
                 k: _median([row[k] for row in rows])
                 for k in rows[0]
                 if isinstance(rows[0][k], int | float)
@@ -287,12 +288,15 @@ def summarise(
 
 
 def main(argv: list[str] | None = None) -> None:
-    import csv
-
-    from bench.common import BANKING77
-
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--data-dir", type=Path, required=True, help="a data dir built before")
+    ap.add_argument("--data-dir", type=Path, required=True, help="the help centre's data dir")
+    ap.add_argument(
+        "--build",
+        type=int,
+        default=None,
+        metavar="FAQS",
+        help="first build --data-dir with this many Banking77 texts as public FAQs (0: all)",
+    )
     ap.add_argument("--banking77", type=Path, default=BANKING77, help="Banking77 train.csv")
     ap.add_argument("--clients", type=int, nargs="+", default=[1, 8, 32])
     ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
@@ -314,35 +318,55 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument(
         "--py-spy", type=float, default=0.0, metavar="SECONDS", help="also profile (py-spy)"
     )
-    ap.add_argument("--out", type=Path, default=None, help="write the JSON here")
-    ap.add_argument("--markdown", type=Path, default=None, help="write the report here")
     ap.add_argument(
         "--memory-dir",
         type=Path,
         default=None,
         help="also peak RSS per worker on this (big) data dir, 1 and 2 workers",
     )
-    args = ap.parse_args(argv)
-    with args.banking77.open(encoding="utf-8") as fh:
-        rows = [(r["text"], r["category"]) for r in csv.DictReader(fh)]
-    qs = list(dict.fromkeys(t for t, _ in rows))  # every distinct question, once
-    configs = [(f"workers_{w}", w, {}) for w in args.workers]
-    if args.before is not None:
-        configs.insert(0, ("before", 1, {SOURCE: str(args.before.resolve())}))
-    for spec in args.compare:
-        name, _, pairs = spec.partition(":")
-        extra = dict(p.split("=", 1) for p in pairs.split(",") if p)
-        configs.append((name, 1, extra))
-    result = run(
-        args.data_dir,
-        qs,
-        tuple(args.clients),
-        tuple(configs),
-        args.per_client,
-        rounds=args.rounds,
-        profile_seconds=args.py_spy,
+    ap.add_argument(
+        "--memory-chunks",
+        type=int,
+        default=None,
+        help="first build --memory-dir with this many chunks (real texts, then synthetic)",
     )
-    result["chunks"] = chunks(args.data_dir)
+    ap.add_argument("--no-load", action="store_true", help="skip the client loads (memory only)")
+    ap.add_argument(
+        "--merge", type=Path, default=None, help="an earlier run's JSON: keep what this run skips"
+    )
+    ap.add_argument("--out", type=Path, default=None, help="write the JSON here")
+    ap.add_argument("--markdown", type=Path, default=None, help="write the report here")
+    args = ap.parse_args(argv)
+    rows = banking77_texts(args.banking77)
+    qs = list(dict.fromkeys(t for t, _ in rows))  # every distinct question, once
+    if args.build is not None:
+        _build(args.data_dir, rows, args.build or len(rows))
+    if args.memory_chunks and args.memory_dir is not None:
+        _build(args.memory_dir, rows, args.memory_chunks)
+    result: dict[str, Any] = json.loads(args.merge.read_text()) if args.merge else {}
+    result.setdefault("commands", []).append(_command(argv))
+    if not args.no_load:
+        configs: list[tuple[str, int, dict[str, str]]] = [
+            (f"workers_{w}", w, {}) for w in args.workers
+        ]
+        if args.before is not None:
+            configs.insert(0, ("before", 1, {SOURCE: str(args.before.resolve())}))
+        for spec in args.compare:
+            name, _, pairs = spec.partition(":")
+            extra = dict(p.split("=", 1) for p in pairs.split(",") if p)
+            configs.append((name, 1, extra))
+        result.update(
+            run(
+                args.data_dir,
+                qs,
+                tuple(args.clients),
+                tuple(configs),
+                args.per_client,
+                rounds=args.rounds,
+                profile_seconds=args.py_spy,
+            )
+        )
+        result["chunks"] = chunks(args.data_dir)
     if args.memory_dir is not None:
         result["memory"] = memory(args.memory_dir, qs, tuple(args.workers))
         result["memory"]["chunks"] = chunks(args.memory_dir)
@@ -352,10 +376,47 @@ def main(argv: list[str] | None = None) -> None:
     if args.markdown:
         from bench.report import http_page
 
-        args.markdown.write_text(
-            http_page(result, " ".join(["python -m bench.http", *sys.argv[1:]]))
-        )
+        args.markdown.write_text(http_page(result))
     print(text)
+
+
+def banking77_texts(path: Path) -> list[tuple[str, str]]:
+    import csv
+
+    with path.open(encoding="utf-8") as fh:
+        return [(r["text"], r["category"]) for r in csv.DictReader(fh)]
+
+
+def _build(data_dir: Path, rows: list[tuple[str, str]], total: int) -> None:
+    """A bench data dir of `total` chunks (bench/scale.py), unless it already has one."""
+    from bench import scale
+    from kcrm.core.config import Settings
+    from kcrm.knowledge.embedders.factory import configured_embedder
+
+    if (data_dir / "kcrm.db").exists():
+        return
+    print(f"building {data_dir} ({total:,} chunks)", file=sys.stderr, flush=True)
+    scale.build(data_dir, configured_embedder(Settings()), rows, total)
+
+
+def _command(argv: list[str] | None) -> str:
+    """This run's command line for the report, local paths replaced by what they stand for."""
+    words = list(sys.argv[1:] if argv is None else argv)
+    places = {"--data-dir": "DIR", "--memory-dir": "BIG_DIR", "--before": "OLD_CHECKOUT"}
+    hidden = {"--banking77", "--out", "--markdown", "--merge"}
+    out = ["python -m bench.http"]
+    skip = False
+    for i, word in enumerate(words):
+        if skip:
+            skip = False
+            continue
+        if word in hidden:
+            skip = True
+        elif i > 0 and words[i - 1] in places:
+            out.append(places[words[i - 1]])
+        else:
+            out.append(word)
+    return " ".join(out)
 
 
 def chunks(data_dir: Path) -> int:
