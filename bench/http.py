@@ -201,6 +201,19 @@ def memory(
     return out
 
 
+def profile_only(data_dir: Path, queries: list[str], seconds: float) -> dict[str, Any]:
+    """Where the CPU goes in a one-worker server under 8 clients, without the timed loads."""
+    if not profile.available():
+        raise RuntimeError("py-spy is not installed")
+    base = kcrm_env(data_dir, model="all-MiniLM-L6-v2")
+    made = kcrm(base, "keys", "create", "--role", "agent", "--name", "bench-spy", "--json")
+    key = json.loads(made.stdout)["key"]
+    with serve(base, workers=1, ready_timeout=600) as server:
+        fresh = Fresh(queries, seed=7)
+        warm(server.url, key, fresh.take(300))
+        return profiled(server.url, server.proc.pid, key, fresh, seconds, {})
+
+
 def profiled(
     url: str, pgid: int, key: str, fresh: Fresh, seconds: float, done: dict[str, Any]
 ) -> dict[str, Any]:
@@ -330,7 +343,11 @@ def main(argv: list[str] | None = None) -> None:
         default=None,
         help="first build --memory-dir with this many chunks (real texts, then synthetic)",
     )
-    ap.add_argument("--no-load", action="store_true", help="skip the client loads (memory only)")
+    ap.add_argument(
+        "--no-load",
+        action="store_true",
+        help="skip the timed client loads (memory, or --py-spy on one worker, only)",
+    )
     ap.add_argument(
         "--merge", type=Path, default=None, help="an earlier run's JSON: keep what this run skips"
     )
@@ -367,6 +384,8 @@ def main(argv: list[str] | None = None) -> None:
             )
         )
         result["chunks"] = chunks(args.data_dir)
+    elif args.py_spy:
+        result["workers_1_profile"] = profile_only(args.data_dir, qs, args.py_spy)
     if args.memory_dir is not None:
         result["memory"] = memory(args.memory_dir, qs, tuple(args.workers))
         result["memory"]["chunks"] = chunks(args.memory_dir)

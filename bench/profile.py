@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 import tempfile
 from collections import Counter
 from pathlib import Path
@@ -53,14 +54,27 @@ PARTS = (
 )
 
 
+def _binary() -> str | None:
+    """py-spy on the PATH, or the one installed beside this Python (a venv not activated)."""
+    beside = Path(sys.executable).parent / "py-spy"
+    return shutil.which("py-spy") or (str(beside) if beside.exists() else None)
+
+
 def available() -> bool:
-    return shutil.which("py-spy") is not None
+    return _binary() is not None
 
 
 def record(pid: int, seconds: float, gil: bool = False) -> Path:
     """Collapsed stacks of `pid`'s (and its children's) threads over `seconds`."""
     out = Path(tempfile.mkstemp(prefix="kcrm-py-spy-", suffix=".txt")[1])
-    args = ["py-spy", "record", "--pid", str(pid), "--duration", str(max(1, int(seconds)))]
+    args = [
+        _binary() or "py-spy",
+        "record",
+        "--pid",
+        str(pid),
+        "--duration",
+        str(max(1, int(seconds))),
+    ]
     args += ["--rate", "200", "--format", "raw", "--nonblocking", "--subprocesses", "-o", str(out)]
     if gil:
         args.append("--gil")
