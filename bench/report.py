@@ -229,6 +229,15 @@ def _http(r: dict[str, Any], targets: list[list[Any]], backend: str = "") -> lis
                 _mark(ratio <= 1.0),
             ]
         )
+    if "workers_1_clients_8" in r and "workers_2_clients_8" in r and not backend:
+        one, two = (r[f"workers_{w}_clients_8"]["requests_per_s"] for w in (1, 2))
+        targets.append(
+            [
+                "two workers answer more requests/s than one (8 clients)",
+                f"{two} against {one}: {round(two / one, 3)}x",
+                _mark(two > one),
+            ]
+        )
     lines = [
         f"## Search over HTTP under load ({r.get('chunks', 0):,} chunks, loopback"
         + (f", {backend})" if backend else ")"),
