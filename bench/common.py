@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared" / "data"
+# The shared data sets (README there); KCRM_BENCH_DATA points elsewhere (a worktree, say).
+SHARED = Path(os.environ.get("KCRM_BENCH_DATA") or ROOT.parent / "shared" / "data")
 BANKING77 = SHARED / "banking77" / "train.csv"
 GROCERIES = SHARED / "groceries" / "history.csv"
 

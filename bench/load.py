@@ -130,9 +130,17 @@ def wait_ready(url: str, timeout: float, recommender: bool = False) -> dict[str,
 
 
 def start_server(
-    env: dict[str, str], workers: int = 1, port: int | None = None, log: Path | None = None
+    env: dict[str, str],
+    workers: int = 1,
+    port: int | None = None,
+    log: Path | None = None,
+    source: Path = ROOT,
 ) -> Server:
-    """Start `kcrm serve` on 127.0.0.1 (returns at once; see `wait_ready`)."""
+    """Start `kcrm serve` on 127.0.0.1 (returns at once; see `wait_ready`).
+
+    Args:
+        source: the source tree whose kcrm to run (another checkout, to compare).
+    """
     port = port or free_port()
     log = log or Path(env["KCRM_DATA_DIR"]) / f"serve-{port}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
@@ -143,7 +151,7 @@ def start_server(
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
-            cwd=ROOT,
+            cwd=source,
             # Its own process group, so stopping it also stops uvicorn's worker processes.
             start_new_session=True,
         )
@@ -167,10 +175,14 @@ def stop_server(server: Server, hard: bool = False) -> None:
 
 @contextlib.contextmanager
 def serve(
-    env: dict[str, str], workers: int = 1, ready_timeout: float = 180, recommender: bool = False
+    env: dict[str, str],
+    workers: int = 1,
+    ready_timeout: float = 180,
+    recommender: bool = False,
+    source: Path = ROOT,
 ) -> Iterator[Server]:
     """A running server for the duration of the block, stopped gracefully afterwards."""
-    server = start_server(env, workers)
+    server = start_server(env, workers, source=source)
     try:
         try:
             wait_ready(server.url, ready_timeout, recommender)

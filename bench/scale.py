@@ -63,7 +63,10 @@ def build(
         toks = [list(rng.permutation(tokens[p])) for p in pick]
         ids = np.arange(next_id, next_id + n, dtype=np.int64)
         _insert_rows(kb, ids, toks, made)
-        fields = [ChunkFields(language="en", kind="faq", created=now)] * n
+        fields = [
+            ChunkFields(language="en", kind="faq", created=now, record=f"syn-{made + i}")
+            for i in range(n)
+        ]
         kb.replica.vectors.add(ids, noisy)
         kb.replica.lexical.add(ids.tolist(), toks, [True] * n, fields)
         kb.replica.public.add(ids.tolist())

@@ -52,7 +52,7 @@ def main() -> None:
         start = time.perf_counter()
         kb.replica.lexical.search(toks, depth)
         t_lex = (time.perf_counter() - start) * 1000
-        kb._embed_cached.cache_clear()  # the full path must embed too
+        kb.forget_query_vectors()  # the full path must embed too
         start = time.perf_counter()
         kb.search(q, k=k, role=role, filters=filters)
         t_total = (time.perf_counter() - start) * 1000

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from fastapi import FastAPI
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
@@ -11,6 +12,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from kcrm.knowledge.kb import KnowledgeBase
 
 _BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
+_STAGE_BUCKETS = (0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5)
 
 
 class Metrics:
@@ -29,6 +31,27 @@ class Metrics:
         )
         self.vectors = Gauge("kcrm_index_vectors", "vectors in the index", registry=registry)
         self.lag = Gauge("kcrm_index_lag", "index log entries not yet applied", registry=registry)
+        # Where a search's time goes, stage by stage (docs/benchmarks/http.md reads it):
+        # embed (the model's run, per query, on the embedding thread), embed_wait (the
+        # search waiting for it), lexical, vector, rank, records (the database read),
+        # snippets, facets, log (queueing the query-log row), serialise (the JSON answer),
+        # and the query-log writer's own thread: querylog_redact, querylog_insert.
+        self.stages = Histogram(
+            "kcrm_search_stage_seconds",
+            "seconds per stage of POST /v1/search",
+            ["stage"],
+            buckets=_STAGE_BUCKETS,
+            registry=registry,
+        )
+        self._stage: dict[
+            str, Any
+        ] = {}  # stage -> its child histogram: labels() per call costs a lock and a dict
+
+    def observe_stage(self, stage: str, seconds: float) -> None:
+        child = self._stage.get(stage)
+        if child is None:
+            child = self._stage[stage] = self.stages.labels(stage)
+        child.observe(seconds)
 
 
 def update_index_gauges(kb: KnowledgeBase) -> None:

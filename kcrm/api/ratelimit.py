@@ -7,7 +7,8 @@ answer it: it is kept in one row per bucket, updated by one statement per reques
 atomically. On PostgreSQL the row is in the shared database, so every server of a
 deployment shares it. On SQLite it is in a file of its own next to the database
 (`ratelimit.db`): the main file's one write lock is held by ingests for whole
-batches, and no search should wait for one to learn whether it may run.
+batches, and no search should wait for one to learn whether it may run. Keys
+allowed many requests take their tokens in leases (`LEASE_PER_MINUTE`).
 """
 
 from __future__ import annotations
@@ -102,6 +103,30 @@ _TAKE = text(
 ).bindparams(bindparam("cap", type_=Float), bindparam("now", type_=Float))
 
 
+# A key allowed many requests takes its tokens from the shared bucket in leases of a
+# tenth of a second's refill, kept by this process for at most LEASE_SECONDS: one
+# statement per lease instead of one per request (at 8 concurrent searches the
+# statement and its thread hop were a twentieth of a request's CPU). Tokens only
+# ever leave the shared bucket, so together the workers never admit more than the
+# limit; a lease that expires unused only admits less. Keys allowed fewer than
+# 2 * LEASE_PER_MINUTE requests per minute take one token per request, as before.
+LEASE_PER_MINUTE = 600
+LEASE_SECONDS = 1.0
+
+# Takes `:n` tokens at once when the bucket holds that many; else none (and the caller
+# takes a single token with _TAKE). `granted` says which.
+_LEASE = text(
+    "INSERT INTO rate_buckets (bucket, tokens, at, granted) "
+    "VALUES (:bucket, :cap - :n, :now, TRUE) "
+    "ON CONFLICT (bucket) DO UPDATE SET "
+    f"tokens = CASE WHEN {_REFILLED} >= :n THEN {_REFILLED} - :n ELSE {_REFILLED} END, "
+    f"granted = ({_REFILLED} >= :n), at = :now "
+    "RETURNING tokens, granted"
+).bindparams(
+    bindparam("cap", type_=Float), bindparam("now", type_=Float), bindparam("n", type_=Float)
+)
+
+
 class RateLimiter:
     """Token buckets of `per_minute` requests (bursts up to a minute's worth)."""
 
@@ -111,19 +136,57 @@ class RateLimiter:
         self.local = LocalBuckets()
         self._warned = 0.0
         self._pruned = time.monotonic()
+        self._leases: dict[str, tuple[int, float]] = {}  # bucket -> (tokens left, until)
+        self._lease_lock = threading.Lock()
+
+    def take_leased(self, bucket: str, per_minute: int | None = None) -> float | None:
+        """`take` from what this process already holds, or None if the store must be asked.
+
+        Never blocks: the event loop calls it, and goes to a thread only on None.
+        """
+        if self.store is None:
+            return self.local.take(bucket, per_minute or self.per_minute, time.time())
+        with self._lease_lock:
+            held = self._leases.get(bucket)
+            if held is None or held[0] < 1 or held[1] < time.monotonic():
+                return None
+            self._leases[bucket] = (held[0] - 1, held[1])
+            return 0.0
 
     def take(self, bucket: str, per_minute: int | None = None) -> float:
         """0 if the request may go ahead, else the seconds to wait before retrying."""
         rate = per_minute or self.per_minute
+        leased = self.take_leased(bucket, rate)
+        if leased is not None:
+            return leased
         now = time.time()
         if self.store is not None:
             try:
                 if time.monotonic() - self._pruned > IDLE:
                     self._prune(now)
+                lease = rate // LEASE_PER_MINUTE
+                if lease >= 2 and self._lease(bucket, rate, lease, now):
+                    return 0.0
                 return self._take_shared(bucket, rate, now)
             except SQLAlchemyError as exc:
                 self._warn(exc)
         return self.local.take(bucket, rate, now)
+
+    def _lease(self, bucket: str, rate: int, n: int, now: float) -> bool:
+        """Take `n` tokens for this process (one of them for this request) if there are."""
+        assert self.store is not None
+        with self.store.connect() as conn:
+            row = conn.execute(
+                _LEASE, {"bucket": bucket, "cap": float(rate), "now": now, "n": float(n)}
+            ).one()
+        if not row.granted:
+            return False
+        with self._lease_lock:
+            self._leases[bucket] = (n - 1, time.monotonic() + LEASE_SECONDS)
+            if len(self._leases) > 10_000:  # expired leases of keys gone quiet
+                live = time.monotonic()
+                self._leases = {b: v for b, v in self._leases.items() if v[1] >= live}
+        return True
 
     def waiting(self, bucket: str, per_minute: int | None = None) -> float:
         """The seconds until `bucket` allows a request, without taking one."""

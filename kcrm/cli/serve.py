@@ -22,6 +22,8 @@ from kcrm.core.config import get_settings
 from kcrm.core.keys import create_key, list_keys, revoke_key
 from kcrm.crm.loader import count_records, load_paths
 
+HEALTHCHECK_SECONDS = 120
+
 
 def serve(
     host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
@@ -36,6 +38,9 @@ def serve(
     db.dispose()
     if workers > 1:
         os.environ["KCRM_PRIVATE_REPLICA"] = "1"
+    # One core per query, a query per core: splitting a dozen tokens' forward pass over
+    # both cores waits on the other core whenever it is busy (docs/benchmarks/http.md).
+    os.environ.setdefault("KCRM_EMBEDDING_THREADS", "1")
     err.print(f"kcrm serving on http://{host}:{port} (docs at /docs), data in {settings.data_dir}")
     uvicorn.run(
         "kcrm.server.app:create_app",
@@ -45,6 +50,11 @@ def serve(
         workers=workers,
         log_level="info",
         access_log=False,
+        # uvicorn kills a worker that leaves its ping unanswered this long (default 5 s),
+        # and starts another. A worker loading a million chunks' indexes on a busy host
+        # holds the GIL longer than that: with 5 s, two workers at 1M were killed and
+        # restarted, loading, for as long as one watched, and never served.
+        timeout_worker_healthcheck=HEALTHCHECK_SECONDS,
     )
 
 

@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     # The languages the embedding model covers, when relevance.json does not know the
     # model or knows it wrong ("*" for every language). Elsewhere lexical evidence leads.
     embedding_languages: list[str] = Field(default_factory=list)
+    # ONNX Runtime threads per run (0: one per core). `kcrm serve` runs one thread per
+    # query and as many queries at once as there are cores (docs/benchmarks/http.md).
+    embedding_threads: int = Field(default=0, ge=0, le=256)
     # Where ONNX exports of models are cached (keyed by the model's files).
     model_cache_dir: Path | None = Field(default=None, description="default ~/.cache/kcrm/onnx")
 
@@ -69,6 +72,9 @@ class Settings(BaseSettings):
     key_cache_seconds: float = Field(default=10.0, ge=0, le=300)
     max_body_bytes: int = Field(default=5_000_000, ge=1024)
     sync_interval_seconds: float = Field(default=2.0, gt=0, description="index log follow period")
+    # Searches a worker runs at once (more wait their turn, in order): more threads only
+    # take turns at the GIL. docs/benchmarks/http.md has the measurements.
+    search_threads: int = Field(default=4, ge=1, le=64)
     # Set by `kcrm serve --workers N` (N > 1): each worker follows the log in its own index copy.
     private_replica: bool = False
     cors_origins: list[str] = Field(default_factory=list, description="closed unless listed")

@@ -27,6 +27,7 @@ from kcrm.core.tables import (
 from kcrm.crm import directory
 from kcrm.crm.profiles import contact_key, resolve, summary
 from kcrm.knowledge.documents import reassign_customer
+from kcrm.knowledge.logwriter import flush_pending
 
 PROFILE_FIELDS = ("country", "city", "segment")
 
@@ -38,6 +39,7 @@ def merge_customers(db: Database, keep_id: str, duplicate_id: str, actor: str) -
         the customer kept (as `profiles.summary`) and `moved`: counts per kind of history.
     """
     country = db.settings.phone_country_code
+    flush_pending(db)  # the duplicate's last searches, still queued for the log, move too
     with db.session() as s:
         # Knowledge records change too: the same lock as every other knowledge write.
         db.write_lock(s)

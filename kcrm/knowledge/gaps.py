@@ -14,6 +14,7 @@ from sqlalchemy import select
 from kcrm.core.tables import Feedback, QueryLog
 from kcrm.knowledge.kb import KnowledgeBase
 from kcrm.knowledge.kcs import likely_duplicates
+from kcrm.knowledge.logwriter import flush_pending
 
 # Average-linkage threshold on cosine distance. Measured with MiniLM on 12 Banking77
 # intents x 15 questions: same-intent pairs sit at median 0.40 (quartiles 0.27-0.53),
@@ -98,6 +99,7 @@ def gap_report(
     min_size: int = 2,
 ) -> list[GapCluster]:
     """Clusters of failed queries, biggest first, each with the closest existing article."""
+    flush_pending(kb.db)  # queries this server has not written yet count too
     rows = _failed(kb, since, low_score)
     if not rows:
         return []

@@ -9,8 +9,9 @@ import os
 import shutil
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,8 @@ from kcrm.knowledge.embedders.registry import active_embedder
 from kcrm.knowledge.index.lexical import IndexInUse
 from kcrm.knowledge.index.replica import IndexMismatch, IndexReplica, copy_replica
 from kcrm.knowledge.ingest import Ingestor, embedding_text
+from kcrm.knowledge.logwriter import QueryLogWriter
+from kcrm.knowledge.querylog import redact_rows
 from kcrm.knowledge.records import IngestReport, Parsed, Rejection, knowledge_files, read_path
 from kcrm.knowledge.relevance import ModelProfile, profile
 from kcrm.knowledge.search import SearchFilters, SearchHit, SearchResult, full_search
@@ -38,8 +41,14 @@ ProgressFn = Callable[[int], None]
 
 # Logged queries embedded again when the model changes (the most recent ones).
 QUERY_REEMBED_LIMIT = 20_000
+# Query vectors kept by text (the same question asked again embeds nothing).
+QUERY_VECTORS_KEPT = 4096
 # The spell checker's vocabulary is rebuilt from the index when it changed, at most this often.
 SPELLER_REFRESH_SECONDS = 60.0
+
+
+def _ignore(stage: str, seconds: float) -> None:
+    pass
 
 
 def private_replica_dir(settings: Settings) -> Path:
@@ -77,12 +86,20 @@ class KnowledgeBase:
         self.tagger = self._load_tagger()
         self._batcher: QueryBatcher | None = None  # concurrent queries embedded together
         # A search and its log entry (and the same query typed again) embed once.
-        self._embed_cached = functools.lru_cache(maxsize=4096)(self._embed_query)
-        self._embed_pool: ThreadPoolExecutor | None = None
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._vectors_lock = threading.Lock()
+        self._asked: dict[str, Future[np.ndarray]] = {}  # being embedded now, by text
         self.profile: ModelProfile = profile(embedder.name, settings.embedding_languages)
         self.feedback: FeedbackMemory | None = FeedbackMemory(db, embedder.name)
         self._spellers: dict[bool, tuple[int, float, Speller]] = {}
         self._speller_lock = threading.Lock()
+        # Told how long each stage of the work took (a server exports it on /metrics).
+        self.observe: Callable[[str, float], None] = _ignore
+        # Written at once until a server starts it: then behind the requests.
+        self.query_log = QueryLogWriter(db, redact_rows, observe=self._observe)
+
+    def _observe(self, stage: str, seconds: float) -> None:
+        self.observe(stage, seconds)
 
     def speller(self, public_only: bool = False) -> Speller:
         """A spell checker over the words the index holds (rebuilt when they changed).
@@ -103,34 +120,56 @@ class KnowledgeBase:
                 held = self._spellers[public_only] = (version, now, Speller(terms))
             return held[2]
 
-    def _embed_query(self, text: str) -> np.ndarray:
-        if self.embedder.batches_queries:
-            batcher = self._batcher
-            if batcher is None or batcher.embedder is not self.embedder:
-                batcher = self._batcher = QueryBatcher(self.embedder)
-            vector = batcher.embed(text)
-        else:
-            vector = self.embedder.encode_query(text)
-        vector.setflags(write=False)
-        return vector
-
     def embed_query(self, text: str) -> np.ndarray:
         """The query's vector (read-only), cached by text."""
-        return self._embed_cached(text)
+        return self.embed_query_soon(text).result()
 
     def embed_query_soon(self, text: str) -> Future[np.ndarray]:
         """The query's vector, computed on another thread while the caller does other work.
 
         The model runs outside the GIL, so a search tokenizes and searches the lexical
-        index meanwhile: at 1M chunks that hides about 2.5 ms of a 12 ms search.
+        index meanwhile (at 1M chunks that hides about 2.5 ms of a 12 ms search), and
+        queries of concurrent searches are embedded together (`QueryBatcher`).
         """
-        pool = self._embed_pool
-        if pool is None:
-            with self.lock:
-                pool = self._embed_pool = self._embed_pool or ThreadPoolExecutor(
-                    max_workers=8, thread_name_prefix="kcrm-embed"
+        with self._vectors_lock:
+            known = self._vectors.get(text)
+            if known is not None:
+                self._vectors.move_to_end(text)
+                done: Future[np.ndarray] = Future()
+                done.set_result(known)
+                return done
+            asked = self._asked.get(text)
+            if asked is not None:  # the same query being embedded for another search
+                return asked
+            batcher = self._batcher
+            if batcher is None or batcher.embedder is not self.embedder:
+                together = self.embedder.batches_queries and self.embedder.batch_invariant
+                old, batcher = (
+                    batcher,
+                    QueryBatcher(
+                        self.embedder, max_batch=8 if together else 1, observe=self._observe
+                    ),
                 )
-        return pool.submit(self._embed_cached, text)
+                batcher.remember = functools.partial(self._remember, batcher)
+                self._batcher = batcher
+                if old is not None:
+                    threading.Thread(target=old.close, daemon=True).start()
+            pending = self._asked[text] = batcher.submit(text)
+        pending.add_done_callback(lambda _: self._asked.pop(text, None))
+        return pending
+
+    def _remember(self, batcher: QueryBatcher, text: str, vector: np.ndarray) -> None:
+        with self._vectors_lock:
+            if batcher is self._batcher:  # not a vector of a model switched away from
+                self._vectors[text] = vector
+                if len(self._vectors) > QUERY_VECTORS_KEPT:
+                    self._vectors.popitem(last=False)
+
+    def forget_query_vectors(self) -> None:
+        """Drop the cached query vectors (a bench timing the embedding, a model switch)."""
+        with self._vectors_lock:
+            self._vectors.clear()
+            self._asked.clear()
 
     @classmethod
     def open(
@@ -185,8 +224,9 @@ class KnowledgeBase:
         return kb
 
     def close(self) -> None:
-        if self._embed_pool is not None:
-            self._embed_pool.shutdown(wait=True)
+        self.query_log.stop()
+        if self._batcher is not None:
+            self._batcher.close()
         with self.lock:
             self.replica.sync()
             if self.private_dir is None:
@@ -323,7 +363,7 @@ class KnowledgeBase:
             self.replica.embedder = embedder
             self.profile = profile(embedder.name, self.settings.embedding_languages)
             self.feedback = FeedbackMemory(self.db, embedder.name)
-            self._embed_cached.cache_clear()
+            self.forget_query_vectors()
             done = self.reembed_stale(progress, known)
             self.reembed_queries()
             self.replica.rebuild()

@@ -9,10 +9,12 @@ from sqlalchemy import case, func, select
 
 from kcrm.core.db import Database
 from kcrm.core.tables import Case, Document, Feedback, HelpEvent, QueryLog
+from kcrm.knowledge.logwriter import flush_pending
 
 
 def outcomes(db: Database, deflection_window: timedelta = timedelta(days=7)) -> dict[str, Any]:
     """Suggestion acceptance, the self-service deflection proxy, per-article helpfulness."""
+    flush_pending(db)  # queries this server has not written yet count too
     with db.session() as s:
         suggests = s.scalar(select(func.count()).where(QueryLog.kind == "suggest")) or 0
         used_q = (

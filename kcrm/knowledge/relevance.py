@@ -28,6 +28,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+import numpy as np
+
 # tantivy's BM25 IDF (Lucene's): ln(1 + (N - df + 0.5) / (df + 0.5)).
 
 
@@ -80,11 +82,14 @@ class ModelProfile:
         right answer found densely (on the small Banking77 help centre a linear map let
         Chinese FAQs sharing one Latin word with an English question outrank its answer).
         """
+        return float(self.lexical_scores(np.asarray([r], dtype=np.float64), language)[0])
+
+    def lexical_scores(self, r: np.ndarray, language: str | None) -> np.ndarray:
+        """`lexical_score` of every element of `r`."""
         t_lex = self.lexical_threshold(language)
         t = self.min_score(language)
-        if r <= t_lex:
-            return t * r / t_lex
-        return t + (1.0 - t) * ((r - t_lex) / (1.0 - t_lex)) ** 2
+        above = t + (1.0 - t) * ((r - t_lex) / (1.0 - t_lex)) ** 2
+        return np.where(r <= t_lex, t * r / t_lex, above)
 
 
 @lru_cache(maxsize=1)
@@ -129,8 +134,8 @@ R_MAX = 3.0  # BM25 tops out at (k1 + 1) = 2.2 times a term's IDF: no clipping i
 class Scored:
     """Every candidate's ranking score and relevance, and the query's best evidence."""
 
-    scores: dict[int, float]
-    relevance: dict[int, float]
+    scores: np.ndarray  # per candidate, in the order given
+    relevance: np.ndarray
     best_dense: float | None  # the best fused score where the model covers both languages
     best_r: float  # the best lexical relevance bm25 / self
 
@@ -138,10 +143,10 @@ class Scored:
 def score_candidates(
     prof: ModelProfile,
     q_lang: str,
-    cosines: dict[int, float],
-    lexical: dict[int, float],
+    cosines: np.ndarray,
+    bm25: np.ndarray,
     self_bm25: float,
-    languages: dict[int, str | None],
+    covered: np.ndarray,
     known_share: float = 1.0,
 ) -> Scored:
     """Ranking scores and relevance of every candidate chunk.
@@ -154,37 +159,27 @@ def score_candidates(
 
     Args:
         cosines: the query's cosine to each candidate (dense and lexical ones).
-        lexical: BM25 of the lexical candidates.
+        bm25: BM25 of each candidate (0 where the lexical side did not find it).
         self_bm25: the BM25 a record holding exactly the query's terms would get.
-        languages: each candidate's record language.
+        covered: whether the model covers the candidate's record language.
         known_share: the share of the query's words the index holds at all. `r` is
             scaled by its square: a question in words the knowledge base never uses
             is about something else ("今天天气怎么样": 天气 is in no record). On BQ
             this catches 77 % of off-topic Chinese questions where `r` alone caught
             50 %, for the same 2.5 % of in-domain ones (docs/quality.md).
     """
-    best = max(lexical.values(), default=0.0)
+    best = float(bm25.max()) if bm25.size else 0.0
     weight = prof.lexical_weight(q_lang)
-    q_covered = prof.covers(q_lang)
-    floor = min(cosines.values(), default=0.0)
-    scores: dict[int, float] = {}
-    relevance: dict[int, float] = {}
-    best_dense: float | None = None
-    best_r = 0.0
-    # Lexical candidates first, in BM25 order: equal scores keep it (sorting is stable).
-    for cid in [*lexical, *(c for c in cosines if c not in lexical)]:
-        bm25 = lexical.get(cid, 0.0)
-        r = min(bm25 / self_bm25, R_MAX) * known_share**2 if self_bm25 > 0 else 0.0
-        best_r = max(best_r, r)
-        lex = prof.lexical_score(r, q_lang)
-        cos = cosines.get(cid, floor)  # no stored vector of this model: rank it with the last
-        if q_covered and prof.covers(languages.get(cid)):
-            fused = cos + weight * (bm25 / best) ** 2 if best > 0 else cos
-            scores[cid] = fused
-            relevance[cid] = max(fused, lex)
-            best_dense = fused if best_dense is None else max(best_dense, fused)
-        else:
-            # The model cannot judge this pair: its cosine says nothing, not even on ties.
-            scores[cid] = lex
-            relevance[cid] = lex
-    return Scored(scores, relevance, best_dense, best_r)
+    if self_bm25 > 0:
+        r = np.minimum(bm25 / self_bm25, R_MAX) * known_share**2
+    else:
+        r = np.zeros_like(bm25)
+    lex = prof.lexical_scores(r, q_lang)
+    dense = covered & prof.covers(q_lang)
+    fused = cosines + weight * (bm25 / best) ** 2 if best > 0 else cosines
+    # The model cannot judge the other pairs: its cosine says nothing, not even on ties.
+    scores = np.where(dense, fused, lex)
+    relevance = np.where(dense, np.maximum(fused, lex), lex)
+    best_dense = float(fused[dense].max()) if dense.any() else None
+    best_r = float(r.max()) if r.size else 0.0
+    return Scored(scores, relevance, best_dense, max(best_r, 0.0))

@@ -1,8 +1,8 @@
 """What a search reads and answers: filters, the records' columns, hits and results.
 
 `search.py` ranks chunk ids; this module turns them into records the caller may
-see (roles, filters, one hit per record), with plain snippets and highlight
-spans, and counts facets over them.
+see (one hit per record, roles and filters checked against the database), with
+plain snippets and highlight spans, and counts facets over them.
 """
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 import numpy as np
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, select
 
+from kcrm.core.db import Database
 from kcrm.core.roles import can_see
 from kcrm.core.tables import Chunk, Document
-from kcrm.knowledge.index.fields import FieldFilter
+from kcrm.knowledge.index.fields import FieldFilter, FieldStore
 from kcrm.knowledge.snippets import Span, highlight_spans, make_snippet, plain_text
 
 
@@ -165,58 +165,66 @@ class SearchResult:
     # The query's best evidence over all candidates (what thresholds are calibrated on).
     best_dense: float | None = None
     best_r: float = 0.0
+    # Seconds per stage of this search (embed_wait, lexical, vector, rank, records,
+    # snippets, facets): what /metrics sums up as kcrm_search_stage_seconds.
+    timings: dict[str, float] = field(default_factory=dict)
+    vector: np.ndarray | None = None  # the query's (the corrected one's) vector
 
 
-def stored_cosines(
-    s: Session, model: str, qvec: np.ndarray, chunk_ids: list[int]
-) -> dict[int, float]:
-    """The query's cosine to each chunk's stored vector of `model` (if it has one)."""
-    if not chunk_ids:
-        return {}
-    stored = s.execute(
-        select(Chunk.id, Chunk.embedding).where(
-            Chunk.id.in_(chunk_ids), Chunk.embedding_model == model
-        )
-    ).all()
-    return {
-        cid: float(np.frombuffer(blob, dtype=np.float32) @ qvec)
-        for cid, blob in stored
-        if blob is not None
-    }
+# Built once: composing the statement per request cost more than running it.
+_RECORDS = (
+    select(Chunk.id.label("chunk_id"), Chunk.text.label("chunk_text"), *HIT_COLUMNS)
+    .join(Document)
+    .where(Chunk.id.in_(bindparam("ids", expanding=True)))
+)
+
+
+def first_per_record(order: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """The chunk ids of `order` whose record has not appeared earlier in it (best first).
+
+    Args:
+        order: chunk ids, best first.
+        keys: each chunk's record (`FieldStore.record_keys`).
+    """
+    if order.size == 0:
+        return order
+    _, first = np.unique(keys, return_index=True)
+    return order[np.sort(first)]
 
 
 def best_records(
-    s: Session, order: list[int], k: int, role: str, filters: SearchFilters
+    db: Database, picks: np.ndarray, k: int, role: str, filters: SearchFilters
 ) -> list[tuple[int, str, Any]]:
-    """The first `k` records in chunk order `order` the role may see and the filters admit.
+    """The first `k` of these records (one chunk each, best first) as the database has them now.
+
+    The replica already restricted the candidates to what the role and the filters
+    admit, so usually the first `k` rows are the answer and only they are read; the
+    database still has the last word (a record deleted, unpublished or changed since
+    the replica last followed the log is skipped, and the next one read instead).
 
     Returns:
         (chunk id, chunk text, record columns) of each record's best chunk.
     """
     found: list[tuple[int, str, Any]] = []
     seen: set[str] = set()
-    # Records are read best first in growing batches: most searches need only the
-    # first batch, and bodies (possibly long articles) are never read at all.
-    batch, start = 2 * k + 10, 0
-    while start < len(order) and len(found) < k:
-        part = order[start : start + batch]
-        start, batch = start + batch, batch * 4
-        rows = s.execute(
-            select(Chunk.id.label("chunk_id"), Chunk.text.label("chunk_text"), *HIT_COLUMNS)
-            .join(Document)
-            .where(Chunk.id.in_(part))
-        ).all()
-        by_chunk = {r.chunk_id: r for r in rows}
-        for cid in part:
-            doc = by_chunk.get(cid)
-            if doc is None:
-                continue  # deleted since the replica last synced
-            if doc.id in seen or not can_see(role, doc) or not filters.admits(doc):
-                continue
-            seen.add(doc.id)
-            found.append((cid, doc.chunk_text, doc))
-            if len(found) >= k:
-                break
+    start, batch = 0, k
+    ids = picks.tolist()
+    with db.engine.connect() as conn:
+        while start < len(ids) and len(found) < k:
+            part = ids[start : start + batch]
+            start, batch = start + batch, batch * 4
+            rows = conn.execute(_RECORDS, {"ids": part}).all()
+            by_chunk = {r.chunk_id: r for r in rows}
+            for cid in part:
+                doc = by_chunk.get(cid)
+                if doc is None:
+                    continue  # deleted since the replica last synced
+                if doc.id in seen or not can_see(role, doc) or not filters.admits(doc):
+                    continue
+                seen.add(doc.id)
+                found.append((cid, doc.chunk_text, doc))
+                if len(found) >= k:
+                    break
     return found
 
 
@@ -251,24 +259,21 @@ def make_hit(
 
 
 def facet_counts(
-    s: Session, chunk_ids: list[int], role: str, filters: SearchFilters, fields: tuple[str, ...]
+    fields: FieldStore, chunk_ids: np.ndarray, names: tuple[str, ...]
 ) -> dict[str, list[dict[str, Any]]]:
-    """Records per value of each field, over the relevant candidates the role may see."""
-    counts: dict[str, dict[str, int]] = {f: {} for f in fields}
-    seen: set[str] = set()
-    for start in range(0, len(chunk_ids), 500):
-        rows = s.execute(
-            select(*HIT_COLUMNS).join(Chunk).where(Chunk.id.in_(chunk_ids[start : start + 500]))
-        ).all()
-        for doc in rows:
-            if doc.id in seen or not can_see(role, doc) or not filters.admits(doc):
-                continue
-            seen.add(doc.id)
-            for f in fields:
-                value = getattr(doc, f)
-                if value:
-                    counts[f][value] = counts[f].get(value, 0) + 1
-    return {
-        f: [{"value": v, "count": n} for v, n in sorted(c.items(), key=lambda x: (-x[1], x[0]))]
-        for f, c in counts.items()
-    }
+    """Records per value of each field, over relevant candidates (one chunk per record).
+
+    The candidates come from the indexes restricted to what the role and the filters
+    admit, so the replica's field store answers without reading a row.
+    """
+    ids = first_per_record(chunk_ids, fields.record_keys(chunk_ids))
+    out: dict[str, list[dict[str, Any]]] = {}
+    for name in names:
+        codes = fields.codes(name, ids)
+        counts = np.bincount(codes[codes >= 0])
+        values = fields.values(name)
+        pairs = [(values[c], int(n)) for c, n in enumerate(counts.tolist()) if n]
+        out[name] = [
+            {"value": v, "count": n} for v, n in sorted(pairs, key=lambda x: (-x[1], x[0]))
+        ]
+    return out

@@ -25,8 +25,9 @@ database before it is returned.
 
 from __future__ import annotations
 
+import time
 from concurrent.futures import Future
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
@@ -41,8 +42,8 @@ from kcrm.knowledge.results import (
     SearchResult,
     best_records,
     facet_counts,
+    first_per_record,
     make_hit,
-    stored_cosines,
 )
 from kcrm.knowledge.text.language import detect_language
 from kcrm.knowledge.text.tokens import index_terms, tokenize
@@ -171,14 +172,17 @@ def full_search(
     bad = set(facets) - set(FACETS)
     if bad:
         raise ValueError(f"facets must be among {', '.join(FACETS)}, got {', '.join(sorted(bad))}")
+    start = time.perf_counter()
     language = detect_language(query)
     text, did_you_mean = query, None
     speller = kb.speller(public_only(role)) if language == "en" else None
     fixed = speller.correct(query) if speller is not None else None
     if fixed is not None:
         text, did_you_mean = fixed.text, fixed.text
+    spelling = time.perf_counter() - start
     result = _run(kb, text, kb.embed_query_soon(text), k, role, filters, language, facets, boosts)
     result.did_you_mean = did_you_mean
+    result.timings["spelling"] = spelling
     return result
 
 
@@ -224,7 +228,10 @@ def _run(
     """Candidates from both indexes inside the filters, scored, then read best first.
 
     The lexical side runs first, so a vector still being computed costs no waiting.
+    Ranking, one chunk per record and facets need nothing but the replica; the
+    database is read for the returned records only.
     """
+    clock = _Clock()
     customer = public_only(role)
     depth = max(50, 5 * k)
     tokens = tokenize(query)
@@ -237,51 +244,97 @@ def _run(
         l_scores, l_ids = lexical_candidates(replica, terms, depth, customer, where, allowed)
         unique = list(dict.fromkeys(terms))
         n_docs, dfs = replica.lexical.doc_freqs(unique) if unique else (0, [])
+    clock.lap("lexical")
     words = set(tokens)
     known = [df > 0 for term, df in zip(unique, dfs, strict=True) if term in words]
     known_share = sum(known) / len(known) if known else 1.0
     if isinstance(qvec, Future):
         qvec = qvec.result()
-    dense: dict[int, float] = {}
-    # Where the model does not know the query's language its cosines compete nowhere.
-    if prof.covers(language) and (allowed is None or len(allowed) > 0):
-        with kb.lock:
+    clock.lap("embed_wait")
+    d_scores, d_ids = np.zeros(0, np.float32), np.zeros(0, np.int64)
+    with kb.lock:
+        # Where the model does not know the query's language its cosines compete nowhere.
+        if prof.covers(language) and (allowed is None or len(allowed) > 0):
             d_scores, d_ids = dense_candidates(replica.vectors, qvec, depth, allowed)
-        dense = {int(c): float(s) for c, s in zip(d_ids, d_scores, strict=True)}
-    lexical = {int(c): float(s) for c, s in zip(l_ids, l_scores, strict=True)}
-    if not dense and not lexical:
-        return SearchResult([], True, language, facets={f: [] for f in facets} if facets else None)
-    with kb.db.session() as s:
-        cosines = dict(dense)
-        only_lexical = [c for c in lexical if c not in dense]
-        cosines.update(stored_cosines(s, kb.embedder.name, qvec, only_lexical))
-        ids = list(cosines.keys() | lexical.keys())
-        langs = dict(zip(ids, replica.fields.language_of(ids), strict=True))
-        self_bm25 = self_score(n_docs, dfs)
-        scored = score_candidates(prof, language, cosines, lexical, self_bm25, langs, known_share)
-        scores, relevance = scored.scores, scored.relevance
-        order = sorted(scores, key=lambda c: -scores[c])
-        lift = kb.feedback.boosts(qvec) if boosts and kb.feedback is not None else {}
-        found = best_records(s, order, k + BOOST_POOL if lift else k, role, filters)
-        if lift:
-            found.sort(key=lambda f: -(scores[f[0]] + lift.get(f[2].id, 0.0)))
-            found = found[:k]
-        floor = prof.min_score(language)
-        hits = []
-        for cid, text, doc in found:
-            hit = make_hit(doc, cid, text, tokens, scores, cosines, lexical)
-            hit.score += lift.get(doc.id, 0.0)
-            hit.relevance = relevance[cid]
-            hit.weak = relevance[cid] < floor
-            hits.append(hit)
-        counts = None
-        if facets:
-            relevant = [c for c in order if relevance[c] >= floor][:FACET_DEPTH]
-            counts = facet_counts(s, relevant, role, filters, facets)
+        # Lexical candidates first, in BM25 order: equal scores keep it (sorting is stable).
+        only_lexical = l_ids[~np.isin(l_ids, d_ids)]
+        s_ids, s_vecs = replica.vectors.vectors_of(only_lexical)
+        cids = np.concatenate([l_ids, d_ids[~np.isin(d_ids, l_ids)]]).astype(np.int64)
+        langs = replica.fields.codes("language", cids)
+        lang_names = replica.fields.values("language")
+        keys = replica.fields.record_keys(cids)
+    clock.lap("vector")
+    if cids.size == 0:
+        facet_map: dict[str, list[dict[str, Any]]] | None = (
+            {f: [] for f in facets} if facets else None
+        )
+        return SearchResult([], True, language, facets=facet_map, timings=clock.laps, vector=qvec)
+    # The query's cosine to every candidate: FAISS's for dense ones, from the stored vector
+    # for lexical ones; a candidate without a vector of this model ranks with the last.
+    cos = dict(zip(d_ids.tolist(), d_scores.astype(np.float64).tolist(), strict=True))
+    cos.update(zip(s_ids.tolist(), (s_vecs @ qvec).astype(np.float64).tolist(), strict=True))
+    floor = min(cos.values(), default=0.0)
+    cosines = np.asarray([cos.get(c, floor) for c in cids.tolist()], dtype=np.float64)
+    bm25 = np.zeros(cids.size, dtype=np.float64)
+    bm25[: l_ids.size] = l_scores
+    lex_set = {int(c): float(v) for c, v in zip(l_ids, l_scores, strict=True)}
+    covered = np.asarray(
+        [prof.covers(lang_names[c]) if c >= 0 else prof.covers(None) for c in langs]
+    )
+    scored = score_candidates(
+        prof, language, cosines, bm25, self_score(n_docs, dfs), covered, known_share
+    )
+    rank = np.argsort(-scored.scores, kind="stable")
+    order, okeys = cids[rank], keys[rank]
+    scores = dict(zip(cids.tolist(), scored.scores.tolist(), strict=True))
+    relevance = dict(zip(cids.tolist(), scored.relevance.tolist(), strict=True))
+    lift = kb.feedback.boosts(qvec) if boosts and kb.feedback is not None else {}
+    picks = first_per_record(order, okeys)
+    clock.lap("rank")
+    found = best_records(kb.db, picks, k + BOOST_POOL if lift else k, role, filters)
+    clock.lap("records")
+    if lift:
+        found.sort(key=lambda f: -(scores[f[0]] + lift.get(f[2].id, 0.0)))
+        found = found[:k]
+    floor_rel = prof.min_score(language)
+    hits = []
+    for cid, text, doc in found:
+        hit = make_hit(doc, cid, text, tokens, scores, cos, lex_set)
+        hit.score += lift.get(doc.id, 0.0)
+        hit.relevance = relevance[cid]
+        hit.weak = relevance[cid] < floor_rel
+        hits.append(hit)
+    clock.lap("snippets")
+    counts = None
+    if facets:
+        relevant = order[scored.relevance[rank] >= floor_rel][:FACET_DEPTH]
+        with kb.lock:
+            counts = facet_counts(replica.fields, relevant, facets)
+        clock.lap("facets")
     no_match = not hits or all(h.weak for h in hits)
     return SearchResult(
-        hits, no_match, language, facets=counts, best_dense=scored.best_dense, best_r=scored.best_r
+        hits,
+        no_match,
+        language,
+        facets=counts,
+        best_dense=scored.best_dense,
+        best_r=scored.best_r,
+        timings=clock.laps,
+        vector=qvec,
     )
+
+
+class _Clock:
+    """Seconds per stage of one search, each lap from the end of the one before."""
+
+    def __init__(self) -> None:
+        self.laps: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.laps[stage] = self.laps.get(stage, 0.0) + now - self._last
+        self._last = now
 
 
 __all__ = [

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from kcrm.core.db import Database
 from kcrm.core.keys import Principal
 from kcrm.core.tables import HelpEvent, QueryLog
+from kcrm.knowledge.logwriter import flush_pending
 
 MAX_SEEN = 20  # articles listed on a contact case, at most
 
@@ -51,6 +52,7 @@ def seen_in_visit(
     id reveals nothing of another caller's visit.
     """
     key_id = principal.key_id if principal else None
+    flush_pending(db)  # the visit's last searches may not be written yet
     with db.session() as s:
         cond = []
         if session_id:

@@ -42,7 +42,8 @@ def logged_search(
     start = time.perf_counter()
     result = kb.search_full(query, k=k, role=role, filters=filters, facets=facets)
     hits = result.hits
-    latency = (time.perf_counter() - start) * 1000
+    done = time.perf_counter()
+    latency = (done - start) * 1000
     query_id = log_query(
         kb.db,
         principal,
@@ -53,14 +54,22 @@ def logged_search(
             top_score=hits[0].score if hits else None,
             answerable=not result.no_match,
             filters=_filters_dict(filters),
-            embedding=kb.embed_query(result.did_you_mean or query),
+            embedding=(
+                result.vector
+                if result.vector is not None
+                else kb.embed_query(result.did_you_mean or query)
+            ),
             embedding_model=kb.embedder.name,
             customer_id=principal.customer_id if principal else None,
             language=result.language,
             latency_ms=latency,
             session_id=session,
         ),
+        kb.query_log,
     )
+    result.timings["log"] = time.perf_counter() - done
+    for stage, seconds in result.timings.items():
+        kb.observe(stage, seconds)
     lang = (locale or (filters.language if filters else None) or result.language).split("-")[0]
     cats = {h.category for h in hits if h.category}
     for value in (result.facets or {}).get("category", []):

@@ -9,6 +9,7 @@ Spans are code-point offsets `[start, end)` into the returned text.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 
@@ -31,6 +32,9 @@ _CJK = re.compile(f"[{CJK_CHARS}]")
 Span = tuple[int, int]
 
 
+# The same records come back in result after result: their plain text is kept (by text,
+# so an edited record is never served stale), 8192 texts of at most a chunk each.
+@functools.lru_cache(maxsize=8192)
 def plain_text(markdown: str) -> str:
     """Markdown as the sentence a reader sees: no heading marks, emphasis, links, tables."""
     text = _TABLE_RULE.sub(" ", markdown)

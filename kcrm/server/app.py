@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import shutil
 import threading
@@ -11,6 +12,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import anyio
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from prometheus_client import CollectorRegistry
@@ -38,6 +40,7 @@ from kcrm.core.keys import KeyStore
 from kcrm.knowledge.embedders.registry import active_embedder, active_name
 from kcrm.knowledge.index.replica import copy_replica
 from kcrm.knowledge.kb import KnowledgeBase, private_replica_dir
+from kcrm.knowledge.text.spelling import common_words, english_forms
 from kcrm.knowledge.text.tokens import load_spacy, warm_up
 from kcrm.recommend.store import load_recommender
 from kcrm.server.middleware import BodyLimit, NoNulInUrl
@@ -108,6 +111,15 @@ def private_replica(settings: Settings) -> Path:
     return target
 
 
+def _warm_english() -> None:
+    warm_up(("en",))
+    # The spell checker's English tables: parsing them briefly takes 270 MB more than they
+    # keep, so while the indexes are still loading, not on top of them (peak RSS at 1M
+    # chunks, one worker: 2.27 GB when the first speller built them after the load).
+    common_words()
+    english_forms()
+
+
 async def _open_warm(settings: Settings, private: Path | None) -> KnowledgeBase:
     """Open the knowledge base with everything a first search loads already loaded.
 
@@ -118,7 +130,7 @@ async def _open_warm(settings: Settings, private: Path | None) -> KnowledgeBase:
     await asyncio.to_thread(load_spacy)
     kb, _ = await asyncio.gather(
         asyncio.to_thread(KnowledgeBase.open, settings, None, False, private),
-        asyncio.to_thread(warm_up, ("en",)),
+        asyncio.to_thread(_warm_english),
     )
     # The spell checker's word list (0.3-1 s) too, or the first misspelled query pays for it.
     await asyncio.gather(
@@ -127,6 +139,10 @@ async def _open_warm(settings: Settings, private: Path | None) -> KnowledgeBase:
         asyncio.to_thread(kb.speller, True),
     )
     threading.Thread(target=warm_up, args=(("zh",),), daemon=True).start()
+    # Everything loaded so far (models, pipelines, indexes' Python objects) lives as long as
+    # the process: out of the collector's sight, a full collection no longer walks it
+    # (8 clients: p99 113 ms against 209 without, median of two runs side by side).
+    gc.freeze()
     return kb
 
 
@@ -146,11 +162,15 @@ def create_app(
         private = private_replica(settings) if owned and settings.private_replica else None
         base = kb if kb is not None else await _open_warm(settings, private)
         base._metrics = metrics  # type: ignore[attr-defined]
+        base.observe = metrics.observe_stage
+        # Query-log rows are written behind the requests from here to shutdown.
+        base.query_log.start()
         app.state.keys = KeyStore(base.db, settings.key_cache_seconds)
         app.state.limiter = RateLimiter(
             settings.rate_limit_per_minute, shared_store(base.db.engine, settings.data_dir)
         )
         app.state.kb = base
+        app.state.search_slots = anyio.CapacityLimiter(settings.search_threads)
         app.state.model_name = active_name(settings)
         follower = asyncio.create_task(_follow_log(app, settings.sync_interval_seconds))
         # A model older than the resolved cases still answers; the new one replaces it when fitted.
@@ -167,6 +187,8 @@ def create_app(
                 if task is not None:
                     task.cancel()
             app.state.kb = None
+            # Every queued query-log row is written before the process goes (a clean stop).
+            await asyncio.to_thread(base.query_log.stop)
             if app.state.limiter.store is not None:
                 app.state.limiter.store.dispose()
             if owned:

@@ -75,6 +75,7 @@ def bearer(key: str) -> dict[str, str]:
 
 
 def logged(kb: KnowledgeBase) -> list[QueryLog]:
+    kb.query_log.flush()  # the server writes the log behind its answers
     with kb.db.session() as s:
         return list(s.scalars(select(QueryLog)))
 

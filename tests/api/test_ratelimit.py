@@ -100,3 +100,31 @@ def test_idle_buckets_are_removed(kb: KnowledgeBase, settings: Settings) -> None
     with limiter.store.connect() as conn:  # type: ignore[union-attr]
         assert conn.execute(select(func.count()).select_from(TABLE)).scalar() == 0
     assert limiter.take("addr:10.0.0.1") == 0.0  # a removed bucket is a full one
+
+
+def test_leased_tokens_keep_a_high_limit_shared_by_every_worker(
+    kb: KnowledgeBase, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Keys allowed many requests take leases of tokens: the workers' total still holds."""
+    import kcrm.api.ratelimit as rl
+
+    clock = [1_000_000.0]  # the shared buckets' clock stands still: no refill to account for
+    monkeypatch.setattr(rl.time, "time", lambda: clock[0])
+    store = shared_store(kb.db.engine, settings.data_dir)
+    workers = [RateLimiter(60, store), RateLimiter(60, store)]
+    rate = 12_000  # per minute: leases of 20 tokens
+    granted = sum(workers[i % 3 % 2].take("key:hot", rate) == 0.0 for i in range(2 * rate))
+    assert rate - 2 * (rate // rl.LEASE_PER_MINUTE) <= granted <= rate
+    statements = 0
+    real = store.connect
+
+    def counted():  # type: ignore[no-untyped-def]
+        nonlocal statements
+        statements += 1
+        return real()
+
+    monkeypatch.setattr(store, "connect", counted)
+    clock[0] += 60  # a minute later the bucket is full again
+    assert sum(workers[0].take("key:hot", rate) == 0.0 for _ in range(1000)) == 1000
+    assert statements <= 1000 // (rate // rl.LEASE_PER_MINUTE) + 1  # one per lease
+    assert workers[1].take("key:slow", 60) == 0.0  # low limits: one token per request

@@ -19,8 +19,9 @@ from typing import Any
 import fastapi.routing
 import pytest
 from fastapi.testclient import TestClient
-from pydantic import TypeAdapter
+from pydantic import BaseModel, TypeAdapter
 
+from kcrm.api.schemas import SearchResponse
 from kcrm.core.config import Settings
 from kcrm.core.keys import create_key
 from kcrm.crm.loader import load_paths
@@ -41,11 +42,25 @@ class Api:
     def __init__(self, client: TestClient, keys: dict[str, str], raw: list[Any]) -> None:
         self.client, self.keys, self.raw = client, keys, raw
 
-    def call(self, role: str | None, method: str, path: str, status: int = 200, **kw: Any) -> Any:
+    def call(
+        self,
+        role: str | None,
+        method: str,
+        path: str,
+        status: int = 200,
+        prepared: type[BaseModel] | None = None,
+        **kw: Any,
+    ) -> Any:
+        """`prepared`: the route writes its model's JSON itself (search, for speed): the
+        answer must then be exactly what the model makes of it, nothing dropped or added."""
         self.raw.clear()
         headers = {"Authorization": f"Bearer {self.keys[role]}"} if role else {}
         r = self.client.request(method, path, headers=headers, **kw)
         assert r.status_code == status, r.text
+        if prepared is not None:
+            assert not self.raw, f"{method} {path} went through the response model"
+            assert prepared.model_validate(r.json()).model_dump(mode="json") == r.json()
+            return r.json()
         assert len(self.raw) == 1, f"{method} {path} answered without serialising"
         before = UNTYPED.dump_python(self.raw[0], mode="json")
         assert_kept(before, r.json(), f"{method} {path}")
@@ -177,8 +192,10 @@ def test_cases_lifecycle_and_reports(demo: Api) -> None:
     demo.call("admin", "POST", f"/v1/documents/{doc}/status", json={"status": "published"})
     assert len(demo.call("agent", "GET", f"/v1/documents/{doc}/history")) == 3
     for query in ("zqxv blorft wibble", "zqxv blorft wobble"):
-        demo.call("customer", "POST", "/v1/search", json={"query": query})
-    found = demo.call("customer", "POST", "/v1/search", json={"query": "card arrival"})
+        demo.call("customer", "POST", "/v1/search", prepared=SearchResponse, json={"query": query})
+    found = demo.call(
+        "customer", "POST", "/v1/search", prepared=SearchResponse, json={"query": "card arrival"}
+    )
     verdict = {"query_id": found["query_id"], "item_id": found["results"][0]["id"]}
     demo.call("customer", "POST", "/v1/feedback", 201, json=verdict | {"helpful": False})
     gaps = demo.call("agent", "GET", "/v1/reports/gaps", params={"min_size": 1})

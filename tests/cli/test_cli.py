@@ -64,3 +64,21 @@ def test_init_reports_revision(cli) -> None:  # type: ignore[no-untyped-def]
     # The head revision (tests/core/test_migrations.py keeps the constant equal to it);
     # several migrations may share a number ("0004_safety", "0004_search", ...).
     assert code == 0 and revision == SCHEMA_REVISION
+
+
+def test_serve_with_workers_gives_a_slow_starting_worker_time(  # type: ignore[no-untyped-def]
+    cli, monkeypatch
+) -> None:
+    """Workers loading big indexes are not killed as hung (uvicorn's 5 s) while they start."""
+    import os
+
+    import uvicorn
+
+    calls: list[dict[str, object]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append(kw))
+    monkeypatch.setattr(os, "environ", dict(os.environ))  # what serve sets stays here
+    code, _ = cli("serve", "--workers", "2", "--port", "8123")
+    assert code == 0 and len(calls) == 1
+    assert calls[0]["workers"] == 2 and calls[0]["port"] == 8123
+    assert calls[0]["timeout_worker_healthcheck"] >= 60  # type: ignore[operator]
+    assert os.environ["KCRM_PRIVATE_REPLICA"] == "1"  # each worker its own replica

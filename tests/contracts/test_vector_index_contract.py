@@ -94,3 +94,23 @@ def test_bad_input_is_refused(index: VectorIndex) -> None:
 def test_empty_index_searches_to_nothing(index: VectorIndex) -> None:
     _scores, ids = index.search(unit(1), 5)
     assert ids.shape == (1, 0)
+
+
+def test_vectors_of_returns_the_stored_vectors_of_present_ids(index: VectorIndex) -> None:
+    vecs = unit(3000)
+    index.add(np.arange(3000), vecs)
+    index.remove(np.array([5]))
+    ids, got = index.vectors_of(np.array([7, 5, 2999, 123456]))
+    assert ids.tolist() == [7, 2999]
+    assert np.allclose(got, vecs[[7, 2999]], atol=1e-6)
+    assert index.vectors_of(np.array([], dtype=np.int64))[0].size == 0
+
+
+def test_vectors_of_survives_a_save_and_load(index: VectorIndex, tmp_path: Path) -> None:
+    vecs = unit(3000)
+    index.add(np.arange(3000), vecs)
+    index.save(tmp_path / "v.faiss")
+    loaded = type(index).load(tmp_path / "v.faiss")
+    loaded.remove(np.array([1]))  # removal keeps the id lookup in step
+    ids, got = loaded.vectors_of(np.array([0, 1, 2]))
+    assert ids.tolist() == [0, 2] and np.allclose(got, vecs[[0, 2]], atol=1e-6)

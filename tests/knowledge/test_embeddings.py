@@ -196,3 +196,58 @@ def test_unknown_backend_is_refused() -> None:
         make_embedder("some-model", backend="tensorflow")
     with pytest.raises(ValueError, match="embedding_backend"):
         Settings(embedding_backend="tensorflow")  # type: ignore[arg-type]
+
+
+class Batching(Recording):
+    """A `Recording` that asks the knowledge base to batch its queries."""
+
+    batches_queries = True
+
+    def __init__(self, delay: float = 0.0) -> None:
+        super().__init__(delay)
+        self.batch_size = 32
+
+
+def test_concurrent_searches_each_get_the_vector_of_their_own_query(
+    settings: Settings,
+) -> None:
+    from kcrm.knowledge.kb import KnowledgeBase
+
+    emb = Batching(delay=0.05)
+    kb = KnowledgeBase.open(settings, embedder=emb)
+    try:
+        texts = [f"how do I {word} my card" for word in ("freeze", "top up", "close", "use")]
+        texts += [t + " abroad" for t in texts] * 3  # asked again: embedded once
+        got: dict[int, np.ndarray] = {}
+
+        def ask(i: int) -> None:
+            got[i] = kb.embed_query_soon(texts[i]).result()
+
+        threads = [threading.Thread(target=ask, args=(i,)) for i in range(len(texts))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        for i, text in enumerate(texts):
+            assert np.array_equal(got[i], emb.inner.encode_query(text))
+            assert not got[i].flags.writeable  # shared by every caller: read-only
+        assert max(len(b) for b in emb.batches) > 1  # some did share a batch
+        embedded = [t for b in emb.batches for t in b]
+        assert len(embedded) == len(set(texts))  # a query asked twice at once embeds once
+    finally:
+        kb.close()
+
+
+def test_a_batch_holds_queries_of_similar_length() -> None:
+    emb = Recording(delay=0.2)
+    emb.batch_size = 32
+    batcher = QueryBatcher(emb, max_batch=8, slots=1)
+    first = batcher.submit("warm up")  # runs alone; the others queue behind it
+    time.sleep(0.05)
+    short = [batcher.submit(f"card {i}") for i in range(3)]
+    long = batcher.submit("why was I charged twice for one transfer " * 5)
+    for fut in [first, *short, long]:
+        fut.result()
+    assert ["card 0", "card 1", "card 2"] in emb.batches
+    assert [long_text for long_text in emb.batches if len(long_text) == 1][-1][0].startswith("why")
+    batcher.close()

@@ -13,6 +13,7 @@ from kcrm.knowledge.index.fields import ChunkFields, FieldFilter, FieldStore
 from kcrm.knowledge.index.lexical import TantivyLexicalIndex
 from kcrm.knowledge.index.replica import LAYOUT, STATE_FILE
 from kcrm.knowledge.kb import KnowledgeBase
+from kcrm.knowledge.results import facet_counts, first_per_record
 from kcrm.knowledge.search import SearchFilters, lexical_candidates
 from kcrm.knowledge.text.tokens import index_terms, tokenize
 from tests.conftest import faq, write_jsonl
@@ -106,3 +107,45 @@ def test_a_broad_filter_applied_afterwards_gives_what_filtering_inside_gives(
             inside = kb.replica.lexical.search(terms, depth, public_only=True, where=where)
             assert got[1].tolist() == inside[1].tolist()
             assert np.allclose(got[0], inside[0])
+
+
+def test_record_keys_group_the_chunks_of_one_record(tmp_path: Path) -> None:
+    store = FieldStore()
+    store.set(
+        [1, 2, 3, 4],
+        [
+            ChunkFields("en", "article", "fees", record="a1"),
+            ChunkFields("en", "article", "fees", record="a1"),
+            ChunkFields("en", "faq", "cards", record="f1"),
+            ChunkFields("zh", "faq", "cards", record=""),  # not known: a record of its own
+        ],
+    )
+    keys = store.record_keys([1, 2, 3, 4, 99])
+    assert keys[0] == keys[1] and len({int(k) for k in keys[1:]}) == 4
+    order = np.array([3, 2, 4, 1, 99], dtype=np.int64)
+    assert first_per_record(order, store.record_keys(order)).tolist() == [3, 2, 4, 99]
+    facets = facet_counts(store, order, ("kind", "category", "language"))
+    assert facets["kind"] == [{"value": "faq", "count": 2}, {"value": "article", "count": 1}]
+    assert facets["language"] == [{"value": "en", "count": 2}, {"value": "zh", "count": 1}]
+    store.save(tmp_path / "f.npz")
+    assert np.array_equal(FieldStore.load(tmp_path / "f.npz").record_keys([1, 2]), keys[:2])
+    store.discard([1])
+    assert store.record_keys([1])[0] == -2  # gone: no longer grouped with its record
+
+
+def test_a_field_store_saved_without_records_gets_them_on_open(
+    settings: Settings, tmp_path: Path
+) -> None:
+    embedder = HashEmbedder(64, "hash-64")
+    records = [faq(f"f{i}", f"Card {i}", "card " * 5) for i in range(3)]
+    with KnowledgeBase.open(settings, embedder=embedder) as kb:
+        kb.ingest_files([write_jsonl(tmp_path / "a.jsonl", records)])
+        ids = kb.replica.vectors.ids()
+        want = kb.replica.fields.record_keys(ids)
+    fields_file = settings.index_dir / "fields.npz"
+    with np.load(fields_file) as z:  # as an older kcrm saved it: no "record" array
+        arrays = {name: z[name] for name in z.files if name != "record"}
+    np.savez(fields_file, **arrays)  # type: ignore[arg-type]
+    with KnowledgeBase.open(settings, embedder=embedder) as kb:
+        assert np.array_equal(kb.replica.fields.record_keys(ids), want)
+        assert kb.replica.fields.missing_records().size == 0

@@ -25,6 +25,7 @@ def make_embedder(
     backend: str = "onnx",
     cache_dir: Path | None = None,
     name: str | None = None,
+    threads: int = 0,
 ) -> Embedder:
     """The embedder a model setting names (`hash` or `hash-N` selects the test fake).
 
@@ -36,6 +37,7 @@ def make_embedder(
             a model ONNX cannot reproduce falls back to `torch` with a warning.
         cache_dir: where ONNX exports are kept (default: the user's cache folder).
         name: the name vectors are stored under (a trained version's, say).
+        threads: ONNX Runtime threads per run (0: one per core).
     """
     if model == "hash" or re.fullmatch(r"hash-\d+", model):
         dim = int(model.split("-")[1]) if "-" in model else 64
@@ -55,6 +57,7 @@ def make_embedder(
                 batch_size=batch_size,
                 name=name,
                 cache_dir=cache_dir,
+                threads=threads or None,
                 int8=backend == "onnx-int8",
             )
         except OnnxUnavailable as exc:
@@ -75,4 +78,5 @@ def configured_embedder(
         backend=settings.embedding_backend,
         cache_dir=settings.model_cache_dir,
         name=name,
+        threads=settings.embedding_threads,
     )

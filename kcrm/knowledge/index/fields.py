@@ -7,10 +7,15 @@ per chunk id, the fields a search filters on; FAISS receives them as an id bitma
 Single-valued fields are small integer codes in arrays indexed by chunk id
 (4 bytes per chunk and field: 12 MB at a million chunks), multi-valued ones
 (tags, products) are id sets per value, since few chunks carry them.
+
+It also tells which record each chunk belongs to (a 64-bit hash of the record's id,
+8 bytes per chunk): a search keeps one chunk per record, counts facets and applies
+the role's visibility from here, and reads from the database only the rows it returns.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from collections.abc import Iterable, Sequence
@@ -33,6 +38,7 @@ class ChunkFields:
     tags: tuple[str, ...] = ()
     products: tuple[str, ...] = ()
     created: int = 0  # epoch seconds
+    record: str = ""  # the record's id (chunks of one record share it)
 
 
 @dataclass(frozen=True)
@@ -57,6 +63,7 @@ class FieldStore:
     def __init__(self) -> None:
         self._codes = {f: np.full(1024, -1, dtype=np.int32) for f in CODED}
         self._created = np.zeros(1024, dtype=np.int64)
+        self._record = np.zeros(1024, dtype=np.int64)  # record_key(); 0: not known
         self._values: dict[str, list[str]] = {f: [] for f in CODED}
         self._lookup: dict[str, dict[str, int]] = {f: {} for f in CODED}
         self._multi: dict[str, dict[str, set[int]]] = {f: {} for f in MULTI}
@@ -76,7 +83,9 @@ class FieldStore:
             self._codes[f] = grown
         created = np.zeros(new, dtype=np.int64)
         created[: self.size] = self._created
-        self._created = created
+        record = np.zeros(new, dtype=np.int64)
+        record[: self.size] = self._record
+        self._created, self._record = created, record
 
     def _code(self, field: str, value: str | None) -> int:
         if value is None:
@@ -100,6 +109,7 @@ class FieldStore:
         for f in CODED:
             self._codes[f][arr] = [self._code(f, getattr(x, f)) for x in fields]
         self._created[arr] = [x.created for x in fields]
+        self._record[arr] = [record_key(x.record) for x in fields]
         for cid, x in zip(ids, fields, strict=True):
             for f in MULTI:
                 for value in getattr(x, f):
@@ -113,6 +123,7 @@ class FieldStore:
             return
         for f in CODED:
             self._codes[f][arr] = -1
+        self._record[arr] = 0
         gone = set(arr.tolist())
         for f in MULTI:
             for members in self._multi[f].values():
@@ -121,12 +132,38 @@ class FieldStore:
 
     def language_of(self, ids: Sequence[int]) -> list[str | None]:
         """Each chunk's record language (None for an id the store does not hold)."""
-        values, codes = self._values["language"], self._codes["language"]
-        out: list[str | None] = []
-        for cid in ids:
-            code = int(codes[cid]) if 0 <= cid < codes.size else -1
-            out.append(values[code] if code >= 0 else None)
-        return out
+        values = self._values["language"]
+        return [values[c] if c >= 0 else None for c in self.codes("language", ids).tolist()]
+
+    def codes(self, field: str, ids: Sequence[int] | np.ndarray) -> np.ndarray:
+        """The code of `field` of each chunk (-1: none, or an id the store does not hold)."""
+        arr = np.asarray(ids, dtype=np.int64)
+        codes = self._codes[field]
+        inside = (arr >= 0) & (arr < codes.size)
+        return np.where(inside, codes[np.where(inside, arr, 0)], -1)
+
+    def values(self, field: str) -> list[str]:
+        """The value each code of `field` stands for (`values(f)[code]`)."""
+        return self._values[field]
+
+    def record_keys(self, ids: Sequence[int] | np.ndarray) -> np.ndarray:
+        """Which record each chunk belongs to, as a number equal for chunks of one record.
+
+        A chunk whose record the store does not know counts as a record of its own.
+        """
+        arr = np.asarray(ids, dtype=np.int64)
+        inside = (arr >= 0) & (arr < self._record.size)
+        keys = np.where(inside, self._record[np.where(inside, arr, 0)], 0)
+        return np.where(keys != 0, keys, -(arr + 1))
+
+    def missing_records(self) -> np.ndarray:
+        """Indexed chunk ids whose record is not known (a store saved by an older kcrm)."""
+        return np.flatnonzero((self._codes["kind"] >= 0) & (self._record == 0))
+
+    def set_records(self, ids: Sequence[int], records: Sequence[str]) -> None:
+        """Fill in the records of chunks (see `missing_records`)."""
+        arr = np.asarray(ids, dtype=np.int64)
+        self._record[arr] = [record_key(r) for r in records]
 
     def mask(self, flt: FieldFilter) -> np.ndarray:
         """A boolean array over chunk ids: True where every restriction of `flt` holds."""
@@ -165,6 +202,7 @@ class FieldStore:
         }
         arrays: dict[str, np.ndarray] = {f"code_{f}": self._codes[f] for f in CODED}
         arrays["created"] = self._created
+        arrays["record"] = self._record
         arrays["tables"] = np.frombuffer(json.dumps(tables).encode(), dtype=np.uint8)
         tmp = path.with_name(path.name + ".tmp")
         with open(tmp, "wb") as fh:
@@ -176,6 +214,8 @@ class FieldStore:
         store = cls()
         with np.load(path, allow_pickle=False) as z:
             store._created = z["created"].copy()
+            # Stores saved before records were kept: the replica fills them in on open.
+            store._record = z["record"].copy() if "record" in z else np.zeros_like(store._created)
             for f in CODED:
                 store._codes[f] = z[f"code_{f}"].copy()
             tables = json.loads(z["tables"].tobytes().decode())
@@ -185,3 +225,14 @@ class FieldStore:
             f: {v: set(ids) for v, ids in tables["multi"].get(f, {}).items()} for f in MULTI
         }
         return store
+
+
+def record_key(record: str) -> int:
+    """A record id as a non-zero 64-bit number (blake2b: stable across processes).
+
+    Two records share a number with probability about n² / 2⁶⁵: 3·10⁻⁸ at a million.
+    """
+    if not record:
+        return 0
+    key = int.from_bytes(hashlib.blake2b(record.encode(), digest_size=8).digest(), "little")
+    return (key - (1 << 63)) or 1

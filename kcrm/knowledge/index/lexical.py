@@ -119,6 +119,18 @@ class TantivyLexicalIndex(LexicalIndex):
         self._heap = writer_heap_bytes
         self._writer: tantivy.IndexWriter | None = None
         self._dirty = False
+        self._searcher: tantivy.Searcher | None = None
+
+    def searcher(self) -> tantivy.Searcher:
+        """The index as of the last commit (kept: getting a new one cost 0.7 ms a search).
+
+        Only this process writes the folder (tantivy's writer lock), so what it sees
+        changes only when it commits, which drops the kept one.
+        """
+        searcher = self._searcher
+        if searcher is None:
+            searcher = self._searcher = self.index.searcher()
+        return searcher
 
     @property
     def writer(self) -> tantivy.IndexWriter:
@@ -186,6 +198,7 @@ class TantivyLexicalIndex(LexicalIndex):
             self.writer.commit()
             self._dirty = False
         self.index.reload()
+        self._searcher = None
 
     def _filters(self, public_only: bool, where: FieldFilter | None) -> list[tantivy.Query]:
         """Restrictions as zero-score clauses: they select documents and add nothing to BM25."""
@@ -233,7 +246,7 @@ class TantivyLexicalIndex(LexicalIndex):
         )
 
     def doc_freqs(self, terms: Sequence[str]) -> tuple[int, list[int]]:
-        searcher = self.index.searcher()
+        searcher = self.searcher()
         return int(searcher.num_docs), [int(searcher.doc_freq(_TOKEN_FIELD, t)) for t in terms]
 
     def search(
@@ -245,24 +258,22 @@ class TantivyLexicalIndex(LexicalIndex):
     ) -> tuple[np.ndarray, np.ndarray]:
         if not tokens or k <= 0:
             return np.zeros(0, np.float32), np.zeros(0, np.int64)
-        searcher = self.index.searcher()
+        searcher = self.searcher()
         # count=False: no total hit count, so tantivy can skip documents that cannot
         # reach the top k (0.25 ms of 1.9 at 1M chunks).
         result = searcher.search(self._query(tokens, public_only, where), k, count=False)
         if not result.hits:
             return np.zeros(0, np.float32), np.zeros(0, np.int64)
         scores = np.fromiter((s for s, _ in result.hits), dtype=np.float32)
-        ids = np.fromiter(
-            (self._chunk_id(searcher, addr) for _, addr in result.hits), dtype=np.int64
-        )
-        return scores, ids
+        return scores, self._chunk_ids(searcher, [addr for _, addr in result.hits])
 
     @staticmethod
-    def _chunk_id(searcher: tantivy.Searcher, addr: tantivy.DocAddress) -> int:
-        return int(searcher.doc(addr)[_ID_FIELD][0])
+    def _chunk_ids(searcher: tantivy.Searcher, addrs: list[tantivy.DocAddress]) -> np.ndarray:
+        # From the fast field (a column): reading each stored document took 37 µs a hit.
+        return np.asarray(searcher.fast_field_values(_ID_FIELD, addrs), dtype=np.int64)
 
     def count(self) -> int:
-        return int(self.index.searcher().num_docs)
+        return int(self.searcher().num_docs)
 
     def terms(self, public_only: bool = False) -> list[tuple[str, int]]:
         """Every term with the number of entries holding it (the spell checker's words).
@@ -270,18 +281,18 @@ class TantivyLexicalIndex(LexicalIndex):
         With `public_only`, only terms of entries customers may see: a correction must
         never reveal a word that only internal records use.
         """
-        searcher = self.index.searcher()
+        searcher = self.searcher()
         only = tantivy.Query.term_query(self.schema, _PUBLIC_FIELD, 1) if public_only else None
         found = searcher.terms_with_prefix(_TOKEN_FIELD, "", filter_query=only)
         return [(str(t), int(n)) for t, n in found if n > 0]
 
     def ids(self) -> np.ndarray:
-        searcher = self.index.searcher()
+        searcher = self.searcher()
         n = searcher.num_docs
         if n == 0:
             return np.zeros(0, np.int64)
         hits = searcher.search(tantivy.Query.all_query(), n).hits
-        return np.fromiter((self._chunk_id(searcher, a) for _, a in hits), dtype=np.int64)
+        return self._chunk_ids(searcher, [a for _, a in hits])
 
     def close(self) -> None:
         """Commit, let tantivy's merge threads finish, and release the folder's writer lock."""

@@ -171,12 +171,24 @@ class IndexReplica:
             replica.applied_seq = int(state["applied_seq"])
             replica.public = IdFilter.load(path / PUBLIC_FILE)
             replica.fields = FieldStore.load(path / FIELDS_FILE)
+            replica._fill_records()
             replica.sync()
         else:
             for old in OLD_LEXICAL_DIRS:
                 shutil.rmtree(path / old, ignore_errors=True)
             replica.rebuild()
         return replica
+
+    def _fill_records(self) -> None:
+        """Which record each chunk belongs to, for a field store saved before it said so."""
+        missing = self.fields.missing_records().tolist()
+        for start in range(0, len(missing), FETCH_BATCH * 10):
+            part = missing[start : start + FETCH_BATCH * 10]
+            with self.db.session() as s:
+                rows = s.execute(
+                    select(Chunk.id, Chunk.document_id).where(Chunk.id.in_(part))
+                ).all()
+            self.fields.set_records([r.id for r in rows], [r.document_id for r in rows])
 
     def _read_state(self) -> dict[str, Any] | None:
         file = self.path / STATE_FILE
@@ -397,4 +409,5 @@ def chunk_fields(doc: Any) -> ChunkFields:
         tags=tuple(doc.tags or ()),
         products=tuple(doc.product_ids or ()),
         created=int(created.replace(tzinfo=created.tzinfo or UTC).timestamp()) if created else 0,
+        record=doc.id,
     )
