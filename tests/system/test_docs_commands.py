@@ -328,5 +328,6 @@ def test_skip_lists_name_only_documented_commands() -> None:
     commands = [c.split("#")[0].strip() for b in blocks for c in b.commands]
     assert all(c in commands for c in SKIPPED)
     for doc, first in SKIPPED_BLOCKS:
-        assert any(block_skip(b) for b in blocks if str(b.path.relative_to(ROOT)) == doc), first
-    assert sum(block_skip(b) is not None for b in blocks) == len(SKIPPED_BLOCKS)
+        assert any(
+            str(b.path.relative_to(ROOT)) == doc and b.commands[0].startswith(first) for b in blocks
+        ), (doc, first)
