@@ -43,7 +43,7 @@ from kcrm.knowledge import relevance
 from kcrm.knowledge.index.fields import FieldFilter
 from kcrm.knowledge.kb import KnowledgeBase
 from kcrm.knowledge.records import KnowledgeRecord, Parsed
-from kcrm.knowledge.search import SearchFilters, SearchResult
+from kcrm.knowledge.search import SearchFilters, SearchResult, same_space
 from kcrm.knowledge.text.tokens import index_terms, tokenize
 
 K = 10
@@ -99,7 +99,9 @@ def rankings(
         )
         skip = q.get("skip", "")
         qvec = kb.embed_query(q["text"])
-        _, ids = kb.replica.vectors.search(qvec[None, :], 50, allowed=public)
+        # Records of the query's embedding space only (a routed pair: Chinese among Chinese).
+        near = same_space(kb.replica, kb.profile, q["language"], True, FieldFilter(), public)
+        _, ids = kb.replica.vectors.search(qvec[None, :], 50, allowed=near)
         dense = [records[int(i)] for i in ids[0] if i >= 0]
         rr["dense"].append(reciprocal_rank(dense, ok, skip))
         terms = index_terms(tokenize(q["text"]))
