@@ -64,9 +64,14 @@ def test_the_profile_tells_which_cosines_compare() -> None:
     # A Chinese query's USE vector against an English record's MiniLM one means nothing.
     assert not routed.comparable("zh", "en") and not routed.comparable("en", "zh")
     assert not routed.comparable("xx", "xx")  # a language neither model covers
-    # Chinese keeps USE's calibration; English keeps MiniLM's.
-    assert routed.threshold("zh") == profile("usem3").threshold("zh")
+    # English keeps MiniLM's calibration; Chinese has its own (USE's projected cosine).
     assert routed.threshold("en") == profile("all-MiniLM-L6-v2").threshold("en")
+    assert routed.threshold("zh") is not None
+    # A pair the table does not know is made from its two models' entries.
+    made = profile("some/unknown-model+usem3")
+    assert made.second == routed.second and made.threshold("en") is None
+    assert made.threshold("zh") == profile("usem3").threshold("zh")
+    assert made.lexical_weight("zh") == profile("usem3").lexical_weight("zh")
     assert profile("all-MiniLM-L6-v2+kcrm-v2+usem3").second == routed.second
     # What the main model is configured to cover is not handed over.
     assert "de" not in profile("all-MiniLM-L6-v2+usem3", ["en", "de"]).second
@@ -174,3 +179,9 @@ def test_turning_the_second_model_on_re_embeds_only_what_it_takes_over(
         assert after["en-topup"][0] == before["en-topup"][0]
         assert after["zh-topup"][0] != before["zh-topup"][0]
         assert kb.search("如何给账户充值", k=1)[0].id == "zh-topup"
+        # A trained version of the main model re-embeds the English chunk only.
+        trained = RoutedEmbedder(
+            HashEmbedder(64, "all-MiniLM-L6-v2+kcrm-v1"), routed.second, sorted(routed.languages)
+        )
+        assert kb.use_embedder(trained) == 1
+        assert vectors(kb)["zh-topup"][0] == after["zh-topup"][0]

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from kcrm.knowledge.embedders.base import Embedder, ProgressFn
-from kcrm.knowledge.relevance import routed_name
+from kcrm.knowledge.relevance import routed_name, split_routed
 from kcrm.knowledge.text.language import detect_language
 
 # USE's principal directions on Banking77 questions, strongest first (`bench/usem_basis.py`):
@@ -98,5 +98,10 @@ class RoutedEmbedder(Embedder):
         return self._split(texts, self.main.encode_queries, self.second.encode_queries)
 
     def keeps(self, model: str, text: str) -> bool:
-        # Turning the second model on re-embeds only what it takes over.
-        return model == self.name or (model == self.main.name and not self.routed([text])[0])
+        # Turning the second model on re-embeds only what it takes over, and switching the
+        # main model (a trained version) only what the main model embeds.
+        if model == self.name:
+            return True
+        if self.routed([text])[0]:
+            return split_routed(model)[1] == self.second.name
+        return model == self.main.name
