@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from kcrm.knowledge.relevance import ModelProfile, base_model_name
+from kcrm.knowledge.relevance import ModelProfile, base_model_name, entry
 
 TARGET = 0.025  # in-domain questions answered "nothing found", at most, on the fitting half
 TABLE = Path(__file__).resolve().parents[1] / "kcrm" / "knowledge" / "relevance.json"
@@ -82,11 +82,16 @@ def fit_thresholds(
 def write_profile(model: str, fitted: dict[str, Any]) -> None:
     """Store fitted thresholds for `model` in relevance.json ("*" takes English's)."""
     table = json.loads(TABLE.read_text(encoding="utf-8"))
-    entry = table["models"].setdefault(base_model_name(model), dict(table["unknown_model"]))
-    entry["threshold"] = {"*": fitted["en"]["threshold"]}
-    entry["lexical_threshold"] = {"*": fitted["en"]["lexical_threshold"]}
+    # A new entry starts from the model's profile now (a routed pair: made from its two).
+    # The languages not fitted here keep their values (a routed pair's others: USE's).
+    row = table["models"].setdefault(base_model_name(model), dict(entry(model)))
+    row["threshold"] = {**row.get("threshold", {}), "*": fitted["en"]["threshold"]}
+    row["lexical_threshold"] = {
+        **row.get("lexical_threshold", {}),
+        "*": fitted["en"]["lexical_threshold"],
+    }
     for lang in ("zh",):
         if fitted[lang]["threshold"] is not None:
-            entry["threshold"][lang] = fitted[lang]["threshold"]
-        entry["lexical_threshold"][lang] = fitted[lang]["lexical_threshold"]
+            row["threshold"][lang] = fitted[lang]["threshold"]
+        row["lexical_threshold"][lang] = fitted[lang]["lexical_threshold"]
     TABLE.write_text(json.dumps(table, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

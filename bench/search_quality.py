@@ -3,13 +3,16 @@
     python -m bench.search_quality --bq ../shared/data/bq/valid.tsv \\
         --banking77 ../shared/data/banking77/train.csv [--work DIR] [--calibrate [--write]]
 
-Two knowledge bases are built with the configured embedding model
+Three knowledge bases are built with the configured embedding model
 (`KCRM_EMBEDDING_MODEL`; `--work` keeps them between runs): *small*, the demo help
 centre's FAQs (`corpus/knowledge/faqs.jsonl`, one per Banking77 intent), and
 *large*, those plus the Banking77 dev split's in-scope questions and the BQ FAQs
-(about 11,000 records; `bench/search_data.py` says how they are made). Reported:
+(about 11,000 records), and *bq-pairs*, every distinct BQ question as an FAQ (the
+harder set, shaped like the hidden reference; `bench/search_data.py` says how they
+are made). Reported:
 - ranking (MRR@10, top-1) per language for dense only, BM25 only and the search
-  itself (customer role, no filter); Chinese also with `language=zh`;
+  itself (customer role, no filter); Chinese also with `language=zh`; on
+  bq-pairs (`pairs`) also per half (fit, report) of the queries;
 - typos: Banking77 queries with one or two misspelled words, top-1 kept;
 - no-match: the share of in-domain and of off-topic questions answered `no_match`,
   on the half of each set the thresholds are not fitted on, for both sizes;
@@ -40,11 +43,11 @@ from kcrm.knowledge import relevance
 from kcrm.knowledge.index.fields import FieldFilter
 from kcrm.knowledge.kb import KnowledgeBase
 from kcrm.knowledge.records import KnowledgeRecord, Parsed
-from kcrm.knowledge.search import SearchFilters, SearchResult
+from kcrm.knowledge.search import SearchFilters, SearchResult, same_space
 from kcrm.knowledge.text.tokens import index_terms, tokenize
 
 K = 10
-PARTS = ("no_match", "ranking", "typos", "filter")
+PARTS = ("no_match", "ranking", "pairs", "typos", "filter")
 
 
 def open_kb(folder: Path, records: list[dict[str, Any]]) -> KnowledgeBase:
@@ -61,10 +64,11 @@ def chunk_records(kb: KnowledgeBase) -> dict[int, tuple[str, str | None]]:
     return {int(c): (d, cat) for c, d, cat in rows}
 
 
-def reciprocal_rank(ranked: list[tuple[str, str | None]], ok: Any) -> float:
+def reciprocal_rank(ranked: list[tuple[str, str | None]], ok: Any, skip: str = "") -> float:
+    """1 / the rank of the first right record (0 past K); `skip`: the asked question's own."""
     seen: list[str] = []
     for rid, cat in ranked:
-        if rid in seen:
+        if rid in seen or rid == skip:
             continue
         seen.append(rid)
         if len(seen) > K:
@@ -93,15 +97,20 @@ def rankings(
             if "gold" in q
             else (lambda rid, cat, c=q["category"]: cat == c)
         )
+        skip = q.get("skip", "")
         qvec = kb.embed_query(q["text"])
-        _, ids = kb.replica.vectors.search(qvec[None, :], 50, allowed=public)
-        rr["dense"].append(reciprocal_rank([records[int(i)] for i in ids[0] if i >= 0], ok))
+        # Records of the query's embedding space only (a routed pair: Chinese among Chinese).
+        near = same_space(kb.replica, kb.profile, q["language"], True, FieldFilter(), public)
+        _, ids = kb.replica.vectors.search(qvec[None, :], 50, allowed=near)
+        dense = [records[int(i)] for i in ids[0] if i >= 0]
+        rr["dense"].append(reciprocal_rank(dense, ok, skip))
         terms = index_terms(tokenize(q["text"]))
         _, lids = kb.replica.lexical.search(terms, 50, public_only=True)
-        rr["bm25"].append(reciprocal_rank([records[int(i)] for i in lids], ok))
-        result = kb.search_full(q["text"], k=K, role="customer", filters=filters)
+        rr["bm25"].append(reciprocal_rank([records[int(i)] for i in lids], ok, skip))
+        k = K + 1 if skip else K
+        result = kb.search_full(q["text"], k=k, role="customer", filters=filters)
         results.append(result)
-        rr["search"].append(reciprocal_rank([(h.id, h.category) for h in result.hits], ok))
+        rr["search"].append(reciprocal_rank([(h.id, h.category) for h in result.hits], ok, skip))
     return {name: summary(v) for name, v in rr.items()}, results
 
 
@@ -240,6 +249,29 @@ def main(argv: list[str] | None = None) -> None:
             "en_banking77_large": en_rank,
             "en_banking77_small": en_small,
         }
+    if "pairs" in args.only:
+        pair_records, pair_queries = data.bq_pairs(args.bq)
+        if args.limit:
+            pair_queries = pair_queries[: args.limit]
+        pairs = open_kb(args.work / "bq-pairs", pair_records)
+        fit, held = data.halves(pair_queries)
+        halves = {"fit_half": rankings(pairs, fit)[0], "report_half": rankings(pairs, held)[0]}
+        both = {
+            side: {
+                m: round(
+                    (
+                        halves["fit_half"][side][m] * len(fit)
+                        + halves["report_half"][side][m] * len(held)
+                    )
+                    / len(pair_queries),
+                    4,
+                )
+                for m in ("mrr@10", "top1")
+            }
+            for side in halves["fit_half"]
+        }
+        report["ranking_bq_pairs"] = {"records": len(pair_records), "all": both, **halves}
+        pairs.close()
     if "typos" in args.only:
         report["typos_en_large"] = typos(large, b77_queries)
         report["typos_en_small"] = typos(small, b77_queries)

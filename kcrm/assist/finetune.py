@@ -346,7 +346,8 @@ def train_embedding(
     say = say or (lambda msg: log.info(msg))
     started = time.perf_counter()
     reg = ModelRegistry.load(kb.settings)
-    if not isinstance(kb.embedder, ModelEmbedder):
+    # With a second model for other languages (`RoutedEmbedder`), the main one is trained.
+    if not isinstance(getattr(kb.embedder, "main", kb.embedder), ModelEmbedder):
         return {"trained": False, "reason": f"{kb.embedder.name!r} is not a trainable model"}
     cases = load_cases(kb)
     if len(cases) < MIN_CASES or len(cases.categories) < 2:

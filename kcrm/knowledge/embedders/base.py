@@ -66,6 +66,10 @@ class Embedder(ABC):
         """Embed a few queries at once (a search's path; a backend may run it its own way)."""
         return self.encode(texts)
 
+    def keeps(self, model: str, text: str) -> bool:
+        """Whether the vector `model` gave `text` is this embedder's vector for it too."""
+        return model == self.name
+
     def encode_query(self, text: str) -> np.ndarray:
         """Embed one query; shape (dim,)."""
         return self.encode_queries([text])[0]

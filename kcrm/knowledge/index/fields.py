@@ -49,6 +49,8 @@ class FieldFilter:
     categories: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     language: str | None = None
+    # Any of these languages (a search keeps its dense side to one embedding space so).
+    languages: tuple[str, ...] = ()
     product: str | None = None
     created_after: int | None = None  # inclusive, epoch seconds
     created_before: int | None = None  # exclusive
@@ -172,6 +174,7 @@ class FieldStore:
             ("kind", flt.kinds),
             ("category", flt.categories),
             ("language", (flt.language,) if flt.language else ()),
+            ("language", flt.languages),
         ):
             if wanted:
                 codes = [self._lookup[field][v] for v in wanted if v in self._lookup[field]]

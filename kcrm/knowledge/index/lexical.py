@@ -212,6 +212,7 @@ class TantivyLexicalIndex(LexicalIndex):
                 ("category", where.categories),
                 ("tags", where.tags),
                 ("language", (where.language,) if where.language else ()),
+                ("language", where.languages),
                 ("products", (where.product,) if where.product else ()),
             ):
                 if values:
