@@ -119,7 +119,10 @@ def test_english_is_ranked_as_without_the_second_model(
 ) -> None:
     with routed_kb as kb:
         routed = [(h.id, round(h.score, 6)) for h in kb.search("top up my account", k=5)]
-    alone_settings = settings.model_copy(update={"data_dir": tmp_path / "alone"})
+    # A store of its own (on PostgreSQL the test's database already holds the routed one).
+    alone_settings = settings.model_copy(
+        update={"data_dir": tmp_path / "alone", "database_url": ""}
+    )
     main = HashEmbedder(64, DEFAULT_EMBEDDING_MODEL)
     with KnowledgeBase.open(alone_settings, embedder=main) as alone:
         records = [
