@@ -8,10 +8,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field, field_validator
 
 from kcrm.api.schemas import Strict
+from kcrm.knowledge.records import CaseStatus, Channel, Priority
 
-Channel = Literal["phone", "email", "chat", "web", "visit", "social"]
-Priority = Literal["low", "normal", "high", "urgent"]
-CaseStatus = Literal["open", "pending", "resolved", "closed"]
 ID_PATTERN = r"^[^\s/\\]+$"
 Tag = Annotated[str, Field(min_length=1, max_length=64)]
 

@@ -17,11 +17,15 @@ from typing import Any
 
 from kcrm.core.errors import Conflict
 
-STATUSES = ("open", "pending", "resolved", "closed")
+# The vocabularies are the knowledge records' (what imports and the API accept too).
+from kcrm.knowledge.records import CASE_STATUSES
+from kcrm.knowledge.records import CHANNELS as CHANNELS
+from kcrm.knowledge.records import PRIORITIES as PRIORITIES
+
+STATUSES = CASE_STATUSES
+
 ACTIVE = ("open", "pending")  # statuses an agent still has to work on (SLA clock running)
 DONE = ("resolved", "closed")
-PRIORITIES = ("low", "normal", "high", "urgent")
-CHANNELS = ("phone", "email", "chat", "web", "visit", "social")
 DIRECTIONS = ("inbound", "outbound")
 
 # Which moves an agent may make; anything else is refused naming the allowed ones.

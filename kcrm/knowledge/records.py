@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 import yaml
 from pydantic import (
@@ -27,9 +27,12 @@ Visibility = Literal["public", "internal"]
 Status = Literal["draft", "review", "published", "archived"]
 # What CRM exports carry for a case; the record's own status follows from it.
 CaseStatus = Literal["open", "pending", "resolved", "closed"]
-CASE_STATUSES: tuple[str, ...] = ("open", "pending", "resolved", "closed")
 Priority = Literal["low", "normal", "high", "urgent"]
 Channel = Literal["phone", "email", "chat", "web", "visit", "social"]
+# The same vocabularies as tuples, for checks outside pydantic (the CRM's own writes).
+CASE_STATUSES: tuple[str, ...] = get_args(CaseStatus)
+PRIORITIES: tuple[str, ...] = get_args(Priority)
+CHANNELS: tuple[str, ...] = get_args(Channel)
 
 KNOWLEDGE_SUFFIXES = {".jsonl", ".json", ".csv", ".md", ".markdown", ".txt"}
 MAX_BODY_CHARS = 1_000_000
