@@ -29,6 +29,24 @@ class ProductList(BaseModel):
     items: list[ProductOut]
 
 
+class Offer(BaseModel):
+    """One next-best offer, with the reasons it is made."""
+
+    product_id: str
+    name: str
+    score: float
+    reasons: list[str]
+    category: str | None = None
+    offer_type: Literal["new", "renewal"] = "new"
+
+
+class Recommendations(BaseModel):
+    """A customer's offers, best first."""
+
+    customer_id: str
+    items: list[Offer]
+
+
 class AudienceMember(BaseModel):
     """A customer who does not own the product, and why they may take it."""
 

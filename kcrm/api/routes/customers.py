@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, status
-from pydantic import BaseModel
 
 from kcrm.api.crm_schemas import (
     CaseList,
@@ -17,7 +16,7 @@ from kcrm.api.crm_schemas import (
 )
 from kcrm.api.customer_schemas import CustomerList, CustomerView, MergeResult
 from kcrm.api.deps import AgentRole, KBDep, MarketingRole, RecommenderDep, actor, require_role
-from kcrm.api.marketing_schemas import SegmentReport
+from kcrm.api.marketing_schemas import Offer, Recommendations, SegmentReport
 from kcrm.api.params import CustomerId
 from kcrm.api.problems import Problem
 from kcrm.core.keys import Principal
@@ -31,24 +30,6 @@ from kcrm.crm.segments import segment_summary
 
 router = APIRouter(tags=["customers"])
 StaffRole = Annotated[Principal, Depends(require_role("agent", "marketing"))]
-
-
-class Offer(BaseModel):
-    """One next-best offer, with the reasons it is made."""
-
-    product_id: str
-    name: str
-    score: float
-    reasons: list[str]
-    category: str | None = None
-    offer_type: Literal["new", "renewal"] = "new"
-
-
-class Recommendations(BaseModel):
-    """A customer's offers, best first."""
-
-    customer_id: str
-    items: list[Offer]
 
 
 def _unknown(customer_id: str) -> Problem:
