@@ -69,8 +69,8 @@ def reasons_one(
             texts = ex.popular(n)
             said[n] = ([j >= 0 for j in items], [False] * k, None, items, texts.__getitem__)
         else:  # a model without tables answers for a block of one (p = s)
-            got = ex.said(n, owned, picked, {})
-            said[n] = (got.has[0].tolist(), got.strong[0].tolist(), None, [], got.text)
+            general = ex.said(n, owned, picked, {})
+            said[n] = (general.has[0].tolist(), general.strong[0].tolist(), None, [], general.text)
     # Per offer, the speaking models largest contribution first (equal ones in model
     # order, as the block path's stable argsort), each asked only where it has something
     # to say; then the strong evidence of the extra models that did not speak for it.
@@ -79,9 +79,9 @@ def reasons_one(
         stacked = np.asarray([contrib[n] for n in speaking])
         order = np.argsort(-stacked, axis=0, kind="stable").T.tolist()
         talks = ((stacked > 0) & np.asarray([said[n][0] for n in speaking])).tolist()
-        texts = [_texts(said[n]) for n in speaking]
+        getters = [_texts(said[n]) for n in speaking]
         for s, ask in enumerate(asks):
-            ask.extend(texts[m] for m in order[s] if talks[m][s])
+            ask.extend(getters[m] for m in order[s] if talks[m][s])
     for n in extra:
         spoke = contrib[n] if n in speaking else [0.0] * k
         text = _texts(said[n])

@@ -69,6 +69,7 @@ def _closure(m: sp.csr_matrix) -> sp.csr_matrix:
         m = sp.csr_matrix(grown)
 
 
+NEG_INF = float("-inf")  # a name read per item in Python loops, not `-np.inf` worked out each time
 # Columns per group when `best_columns` narrows a block's rows down before selecting.
 GROUP = 16
 
@@ -325,15 +326,23 @@ class Rules:
     def _capped(self, idx: list[int], vals: list[float], k: int, cap: int) -> list[int]:
         """The first `k` finite of items in rank order, at most `cap` from a category."""
         out: list[int] = []
+        if not cap:
+            for i, v in zip(idx, vals, strict=True):
+                if v == NEG_INF or len(out) == k:
+                    break
+                out.append(i)
+            return out
         taken: dict[int, int] = {}
+        category_of = self.category_of
         for i, v in zip(idx, vals, strict=True):
-            if v == -np.inf:
+            if v == NEG_INF:
                 break
-            c = self.category_of[i] if cap else -1
+            c = category_of[i]
             if c >= 0:
-                if taken.get(c, 0) >= cap:
+                have = taken.get(c, 0)
+                if have >= cap:
                     continue
-                taken[c] = taken.get(c, 0) + 1
+                taken[c] = have + 1
             out.append(i)
             if len(out) == k:
                 break
