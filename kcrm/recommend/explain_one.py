@@ -11,7 +11,7 @@ customer alone); models without neighbour tables (ALS) still answer through
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import scipy.sparse as sp
@@ -32,9 +32,10 @@ from kcrm.recommend.models import (
 )
 
 # What one model can say for each offer s: (has a reason, strong enough to be said
-# whatever the blend, the texts it made before by key or None, the key of each offer
-# (or [] to pass s itself), the text of offer s); texts are made only for those shown.
-Says = tuple[list[bool], list[bool], dict[int, str] | None, list[int], Callable[[int], str]]
+# whatever the blend, the text of offer s). Texts are made only for the reasons shown
+# and not remembered as the block path does: one customer's ten offers seldom repeat
+# a text, and a look-up in a large memo (a cache miss) costs about what formatting does.
+Says = tuple[list[bool], list[bool], Callable[[int], str]]
 
 
 def reasons_one(
@@ -67,24 +68,26 @@ def reasons_one(
             said[n] = _tabled(ex, n, items, *found[n])
         elif isinstance(models[n], PopularityRecommender):
             texts = ex.popular(n)
-            said[n] = ([j >= 0 for j in items], [False] * k, None, items, texts.__getitem__)
+            said[n] = ([j >= 0 for j in items], [False] * k, [texts[j] for j in items].__getitem__)
         else:  # a model without tables answers for a block of one (p = s)
             general = ex.said(n, owned, picked, {})
-            said[n] = (general.has[0].tolist(), general.strong[0].tolist(), None, [], general.text)
+            said[n] = (general.has[0].tolist(), general.strong[0].tolist(), general.text)
     # Per offer, the speaking models largest contribution first (equal ones in model
     # order, as the block path's stable argsort), each asked only where it has something
     # to say; then the strong evidence of the extra models that did not speak for it.
     asks: list[list[Callable[[int], str]]] = [[] for _ in items]
-    if speaking:
-        stacked = np.asarray([contrib[n] for n in speaking])
-        order = np.argsort(-stacked, axis=0, kind="stable").T.tolist()
-        talks = ((stacked > 0) & np.asarray([said[n][0] for n in speaking])).tolist()
-        getters = [_texts(said[n]) for n in speaking]
-        for s, ask in enumerate(asks):
-            ask.extend(getters[m] for m in order[s] if talks[m][s])
+    cols = [contrib[n] for n in speaking]
+    has = [said[n][0] for n in speaking]
+    getters = [said[n][2] for n in speaking]
+    for s, ask in enumerate(asks):
+        if len(cols) == 2:  # the usual blend of two: one comparison
+            order: Sequence[int] = (0, 1) if cols[0][s] >= cols[1][s] else (1, 0)
+        else:
+            order = sorted(range(len(cols)), key=[-c[s] for c in cols].__getitem__)
+        ask.extend(getters[m] for m in order if cols[m][s] > 0 and has[m][s])
     for n in extra:
         spoke = contrib[n] if n in speaking else [0.0] * k
-        text = _texts(said[n])
+        text = said[n][2]
         for ask, sure, c in zip(asks, said[n][1], spoke, strict=True):
             if sure and not c > 0:
                 ask.append(text)
@@ -103,21 +106,6 @@ def reasons_one(
                     break
         out.append(got or [floor[j] if floor else "popular"])
     return out
-
-
-def _texts(say: Says) -> Callable[[int], str]:
-    """The text of offer s from a model's `Says`, remembered by its key when it has one."""
-    memo, keys, make = say[2], say[3], say[4]
-    if memo is None:
-        return (lambda s: make(keys[s])) if keys else make
-
-    def text(s: int) -> str:
-        got = memo.get(keys[s])
-        if got is None:
-            got = memo[keys[s]] = make(s)
-        return got
-
-    return text
 
 
 def _tabled(
@@ -147,8 +135,6 @@ def _tabled(
         return (
             has,
             [h and x >= STRONG_LIFT for h, x in zip(has, lift, strict=True)],
-            ex.memo(name, model.table()),
-            where,
             lambda s: f"bought with {names[best[s]]} by {int(both[s])} {who} (lift {lift[s]:.1f})",
         )
     if isinstance(model, ContentRecommender):
@@ -156,15 +142,11 @@ def _tabled(
         return (
             has,
             [h and v >= STRONG_SIMILARITY for h, v in zip(has, value, strict=True)],
-            ex.memo(name, None),
-            best,
             lambda s: f"similar to {names[best[s]]} you bought",
         )
     assert isinstance(model, ItemKNNRecommender)
     return (
         [i >= 0 for i in best],
         [False] * k,
-        ex.memo(name, model.table()),
-        where,
         lambda s: f"customers who bought {names[best[s]]} buy it too (similarity {value[s]:.2f})",
     )

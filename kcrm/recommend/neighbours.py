@@ -12,6 +12,7 @@ from kcrm.recommend.base import entries
 
 LAST = np.iinfo(np.int64).max
 SMALL = 2048  # below this many entries `_first_best` sorts instead of scattering
+SLOTS = np.arange(2**15, dtype=np.int16)  # offer slots 0, 1, ... (read, never written)
 
 
 def index_type(n_items: int) -> type[np.signedinteger]:
@@ -166,11 +167,13 @@ class Neighbours:
         value = [0.0] * len(best)
         cell = [-1] * len(best)
         if len(mine) and k:
-            slot_of = np.full(self.n_items, -1, np.int16 if k < 2**15 else np.int64)
-            valid = np.flatnonzero(items >= 0)
-            slot_of[items[valid]] = valid
-            rows = self.index[mine]
-            hits = slot_of[rows].ravel()  # owned items × columns, flat
+            slot_of = np.full(self.n_items, -1, np.int16 if k < len(SLOTS) else np.int64)
+            if k < len(SLOTS) and items.min() >= 0:  # as a rule: no empty slot
+                slot_of[items] = SLOTS[:k]
+            else:
+                valid = np.flatnonzero(items >= 0)
+                slot_of[items[valid]] = valid
+            hits = slot_of[self.index[mine]].ravel()  # owned items × columns, flat
             flat = np.flatnonzero(hits >= 0)
             values = self.value[mine].ravel()[flat].tolist()
             # In flat order (owned entry, then column): a strictly larger value replaces,
