@@ -183,6 +183,8 @@ class OfferEngine:
         """The best `k` offers of each customer, with reasons, best first."""
         if k < 1:
             raise ValueError(f"k must be at least 1, got {k}")
+        if len(people.profiles) == 1:  # a few dozen objects: no collection to put off
+            return self._offers(people, k, offer_type)
         with collector_paused():
             return self._offers(people, k, offer_type)
 

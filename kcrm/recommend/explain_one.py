@@ -91,7 +91,6 @@ def reasons_one(
         for ask, sure, c in zip(asks, said[n][1], spoke, strict=True):
             if sure and not c > 0:
                 ask.append(text)
-    floor = ex.floor()
     out: list[list[str]] = []
     for s, (j, ask) in enumerate(zip(items, asks, strict=True)):
         if j < 0:
@@ -104,7 +103,10 @@ def reasons_one(
                 got.append(reason)
                 if len(got) == MAX_REASONS:
                     break
-        out.append(got or [floor[j] if floor else "popular"])
+        if not got:  # the popularity floor, as the block path
+            floor = ex.floor()
+            got = [floor[j] if floor else "popular"]
+        out.append(got)
     return out
 
 
