@@ -130,13 +130,16 @@ class Neighbours:
         grid = np.full((u, self.n_items), -1, dtype)
         r, c = np.nonzero(items >= 0)
         grid[r, items[r, c]] = c
-        hits = grid[owner[:, None], self.index[mine]]
-        e, w = np.nonzero(hits >= 0)
+        # `take` on flat positions and a flat nonzero: each half the time of 2-D indexing.
+        width = self.index.shape[1]
+        hits = np.take(grid, (owner * self.n_items)[:, None] + self.index[mine])
+        flat = np.flatnonzero(hits >= 0)
+        e, w = np.divmod(flat, width)
         v = self.value[mine[e], w]
         positive = v > 0
-        e, w, v = e[positive], w[positive], v[positive]
+        e, w, v, flat = e[positive], w[positive], v[positive], flat[positive]
         part = self.part_of[w]
-        group = (part * u + owner[e]) * k + hits[e, w]
+        group = (part * u + owner[e]) * k + hits.ravel()[flat]
         first = _first_best(group, v, e, parts * u * k)
         at = group[first]
         item = mine[e[first]]
