@@ -127,9 +127,10 @@ def _tabled(
         support = model.tables()[1].ravel()
         units, n = model.item_units, model.units
         who = "customers" if model.unit == "customer" else "orders"
-        both = [float(support[w]) if i >= 0 else 0.0 for i, w in zip(best, where, strict=True)]
+        # `.item`: a Python float straight away, not a numpy scalar converted after.
+        both = [support.item(w) if i >= 0 else 0.0 for i, w in zip(best, where, strict=True)]
         lift = [
-            b * n / max(float(units[i]) * float(units[j]), 1.0) if i >= 0 else 0.0
+            b * n / max(units.item(i) * units.item(j), 1.0) if i >= 0 else 0.0
             for b, i, j in zip(both, best, items, strict=True)
         ]
         # A rule no more often true than chance (lift shown as 1.0) is no reason.
