@@ -21,6 +21,7 @@ from kcrm.recommend.coldstart import ColdStart
 from kcrm.recommend.config import RecommendConfig
 from kcrm.recommend.data import Catalog
 from kcrm.recommend.explain import MAX_REASONS, Explainer, day_text
+from kcrm.recommend.explain_one import reasons_one
 from kcrm.recommend.rerank import Reranker
 from kcrm.recommend.rules import OfferType, Rules
 
@@ -182,6 +183,8 @@ class OfferEngine:
         """The best `k` offers of each customer, with reasons, best first."""
         if k < 1:
             raise ValueError(f"k must be at least 1, got {k}")
+        if len(people.profiles) == 1:  # a few dozen objects: no collection to put off
+            return self._offers(people, k, offer_type)
         with collector_paused():
             return self._offers(people, k, offer_type)
 
@@ -220,15 +223,15 @@ class OfferEngine:
         self, people: People, picked: np.ndarray, parts: Mapping[str, np.ndarray]
     ) -> list[list[list[str]]]:
         safe = np.maximum(picked, 0)
-        if len(picked) == 1:
-            contrib = {
-                n: w * parts[n][:1, safe[0]] for n, w in self.contribution.items() if n in parts
+        if len(picked) == 1:  # one customer: plain lists, fewer numpy calls
+            one = {
+                n: (w * parts[n][0, safe[0]]).tolist()
+                for n, w in self.contribution.items()
+                if n in parts
             }
-        else:
-            rows = np.arange(len(picked))[:, None]
-            contrib = {
-                n: w * parts[n][rows, safe] for n, w in self.contribution.items() if n in parts
-            }
+            return [reasons_one(self.explainer, people.owned, picked, one)]
+        rows = np.arange(len(picked))[:, None]
+        contrib = {n: w * parts[n][rows, safe] for n, w in self.contribution.items() if n in parts}
         return self.explainer.reasons(people.owned, picked, contrib)
 
     def _cold_scores(
@@ -328,47 +331,47 @@ class OfferEngine:
         owned = people.owned
         c = self.catalog
         safe = np.maximum(picked, 0)
-        mine = np.zeros(picked.shape, bool)
-        times = last = np.zeros(picked.shape)
+        rows = np.arange(len(picked))[:, None]
+        mine = None  # customers × k: the offer is an owned product (a renewal)
         if offer_type != "new" and owned.nnz:
-            rows = np.arange(len(picked))[:, None]
             mine = (entries(owned, rows, safe) > 0) & (picked >= 0)
-            times, last = (
-                entries(people.history, rows, safe),
-                entries(people.last, rows, safe),
-            )
-        lead: list[list[str]] = [[""] * picked.shape[1] for _ in range(len(picked))]
+        # What the product rules and the history say first, per offer ("" for nothing).
+        lead: list[list[str]] | None = None
         for rel, verb in (
             (self.rules.upgrades, "upgrade from"),
             (self.rules.replacements, "replaces"),
         ):
             if rel.nnz and owned.nnz:
                 best, _ = best_owned(rel, owned, picked)
+                lead = lead or [[""] * picked.shape[1] for _ in range(len(picked))]
                 for r, s in zip(*np.nonzero(best >= 0), strict=True):
                     lead[r][s] = lead[r][s] or f"{verb} your {c.names[best[r, s]]}"
-        for r, s in zip(*np.nonzero(mine), strict=True):
-            n = int(times[r, s])
-            when = day_text(float(last[r, s]))
-            lead[r][s] = (
-                f"renewal: bought {n} times, the last on {when}"
-                if n > 1
-                else (f"renewal: bought once, on {when}")
-            )
+        if mine is not None and mine.any():
+            times, last = entries(people.history, rows, safe), entries(people.last, rows, safe)
+            lead = lead or [[""] * picked.shape[1] for _ in range(len(picked))]
+            for r, s in zip(*np.nonzero(mine), strict=True):
+                n = int(times[r, s])
+                when = day_text(float(last[r, s]))
+                lead[r][s] = (
+                    f"renewal: bought {n} times, the last on {when}"
+                    if n > 1
+                    else (f"renewal: bought once, on {when}")
+                )
         # Plain lists from here: indexing numpy arrays one cell at a time costs more.
-        values = np.take_along_axis(scores, safe, axis=1).tolist()
-        kinds = np.where(mine, "renewal", "new").tolist()
+        values = scores[rows, safe].tolist()
+        new = ["new"] * picked.shape[1]
+        kinds = np.where(mine, "renewal", "new").tolist() if mine is not None else None
         ids, names, categories = c.ids, c.names, c.categories
         out = []
         for r, row in enumerate(picked.tolist()):
             offers = []
+            kind = new if kinds is None else kinds[r]
             for s, j in enumerate(row):
                 if j < 0:
                     break
                 why = reasons[r][s]
-                if lead[r][s]:
+                if lead is not None and lead[r][s]:
                     why = [lead[r][s], *why][:MAX_REASONS]
-                offers.append(
-                    Offer(ids[j], names[j], values[r][s], why, categories[j], kinds[r][s])
-                )
+                offers.append(Offer(ids[j], names[j], values[r][s], why, categories[j], kind[s]))
             out.append(offers)
         return out

@@ -76,17 +76,21 @@ class Explainer:
         self._popular = {}
         self._memo = {}
 
-    def _remembered(
-        self, name: str, source: Any, keys: list[int], make: Callable[[int], str]
-    ) -> Callable[[int], str]:
-        """`make(p)` remembered by `keys[p]`: a text depends on nothing but its key (an
-        entry of the model's table, or an owned item) while `source` stays the same, and a
-        look-up costs less than formatting (an export names the same pairs again and again).
-        """
+    def memo(self, name: str, source: Any) -> dict[int, str]:
+        """The texts of model `name` already made, by key: a text depends on nothing but
+        its key (an entry of the model's table, or an owned item) while `source` stays
+        the same, and a look-up costs less than formatting (an export names the same
+        pairs again and again)."""
         held = self._memo.get(name)
         if held is None or held[0] is not source or len(held[1]) > MEMO:
             held = self._memo[name] = (source, {})
-        memo = held[1]
+        return held[1]
+
+    def _remembered(
+        self, name: str, source: Any, keys: list[int], make: Callable[[int], str]
+    ) -> Callable[[int], str]:
+        """`make(p)` remembered by `keys[p]` (see `memo`)."""
+        memo = self.memo(name, source)
 
         def text(p: int) -> str:
             key = keys[p]
@@ -104,15 +108,15 @@ class Explainer:
             self._popular[name] = popular_texts(model)
         return self._popular[name]
 
-    def evidence(self, names: list[str], owned: sp.csr_matrix, picked: np.ndarray) -> Found:
-        """The best owned item behind each picked item for every model in `names` that
-        keeps neighbour tables, in one pass over their tables stacked side by side."""
+    def stacked(self, names: list[str]) -> tuple[list[str], Neighbours | None]:
+        """The models in `names` that keep neighbour tables, and their tables side by side
+        (rebuilt when a model's table changes)."""
         tabled = self._tabled.get(tuple(names))
         if tabled is None:
             tabled = [n for n in names if isinstance(self.models[n], TABLED)]
             self._tabled[tuple(names)] = tabled
         if not tabled:
-            return {}
+            return tabled, None
         tables = [self.models[n].table() for n in tabled]  # type: ignore[attr-defined]
         held = self._stacked
         if (
@@ -121,7 +125,27 @@ class Explainer:
             or any(a is not b for a, b in zip(held[0], tables, strict=True))
         ):
             held = self._stacked = (tables, Neighbours.stack(tables))
-        return dict(zip(tabled, held[1].best_owned(owned, picked), strict=True))
+        return tabled, held[1]
+
+    def evidence(self, names: list[str], owned: sp.csr_matrix, picked: np.ndarray) -> Found:
+        """The best owned item behind each picked item for every model in `names` that
+        keeps neighbour tables, in one pass over their tables stacked side by side."""
+        tabled, table = self.stacked(names)
+        if table is None:
+            return {}
+        return dict(zip(tabled, table.best_owned(owned, picked), strict=True))
+
+    def floor(self) -> list[str] | None:
+        """The popularity reason of every item, said when no model has anything to say."""
+        fallback = next(
+            (
+                n
+                for n in ("popularity", "recent")
+                if isinstance(self.models.get(n), PopularityRecommender)
+            ),
+            None,
+        )
+        return self.popular(fallback) if fallback else None
 
     def said(self, name: str, owned: sp.csr_matrix, picked: np.ndarray, found: Found) -> Said:
         """What one model can say for every picked item (customers × k, -1 for none)."""
@@ -220,15 +244,7 @@ class Explainer:
         said = {n: self.said(n, owned, picked, found) for n in wanted}
         u, k = picked.shape
         asks = self._asks(speaking, extra, wanted, contrib, said, (u, k))
-        fallback = next(
-            (
-                n
-                for n in ("popularity", "recent")
-                if isinstance(self.models.get(n), PopularityRecommender)
-            ),
-            None,
-        )
-        floor = self.popular(fallback) if fallback else None
+        floor = self.floor()
         texts = [said[n].text for n in wanted]
         out: list[list[list[str]]] = []
         flat = picked.ravel().tolist()

@@ -69,6 +69,7 @@ def _closure(m: sp.csr_matrix) -> sp.csr_matrix:
         m = sp.csr_matrix(grown)
 
 
+NEG_INF = float("-inf")  # a name read per item in Python loops, not `-np.inf` worked out each time
 # Columns per group when `best_columns` narrows a block's rows down before selecting.
 GROUP = 16
 
@@ -260,14 +261,13 @@ class Rules:
         from any one category; customers × k item indices, -1 where fewer exist."""
         u, n = scores.shape
         cap = self.config.max_per_category
-        out = np.full((u, k), -1, np.int64)
         if n == 0 or u == 0:
-            return out
+            return np.full((u, k), -1, np.int64)
         # Enough candidates that the category cap can still fill k slots in most cases.
         pool = min(n, k * 4 if cap else k)
         if u == 1:  # one customer: fewer numpy calls, each costing more than its work here
-            out[0] = self._one(scores[0], k, cap, pool)
-            return out
+            return np.asarray([self._one(scores[0], k, cap, pool)], np.int64)
+        out = np.full((u, k), -1, np.int64)
         idx = best_columns(scores, pool) if pool < n else np.broadcast_to(np.arange(n), (u, n))
         vals = np.take_along_axis(scores, idx, axis=1)
         # Equal scores in item order, however the pool came out: one customer alone and
@@ -302,7 +302,7 @@ class Rules:
         rank[order] = np.arange(len(flat)) - np.repeat(starts, lengths)
         return (rank.reshape(u, p) < cap) | (group < 0)
 
-    def _one(self, s: np.ndarray, k: int, cap: int, pool: int) -> np.ndarray:
+    def _one(self, s: np.ndarray, k: int, cap: int, pool: int) -> list[int]:
         n = len(s)
         if pool < n:
             # The pool among the positive scores when there are enough of them (the
@@ -320,20 +320,28 @@ class Rules:
         out = self._capped(idx, vals, k, cap)
         if len(out) < k and cap and len(idx) == pool < n and np.isfinite(s).sum() > pool:
             out = self._capped_row(s, k, cap, pool).tolist()
-        return np.asarray(out + [-1] * (k - len(out)), np.int64)
+        return out + [-1] * (k - len(out))
 
     def _capped(self, idx: list[int], vals: list[float], k: int, cap: int) -> list[int]:
         """The first `k` finite of items in rank order, at most `cap` from a category."""
         out: list[int] = []
+        if not cap:
+            for i, v in zip(idx, vals, strict=True):
+                if v == NEG_INF or len(out) == k:
+                    break
+                out.append(i)
+            return out
         taken: dict[int, int] = {}
+        category_of = self.category_of
         for i, v in zip(idx, vals, strict=True):
-            if v == -np.inf:
+            if v == NEG_INF:
                 break
-            c = self.category_of[i] if cap else -1
+            c = category_of[i]
             if c >= 0:
-                if taken.get(c, 0) >= cap:
+                have = taken.get(c, 0)
+                if have >= cap:
                     continue
-                taken[c] = taken.get(c, 0) + 1
+                taken[c] = have + 1
             out.append(i)
             if len(out) == k:
                 break

@@ -18,11 +18,13 @@ from kcrm.recommend.config import RecommendConfig
 from kcrm.recommend.data import Catalog, Interactions
 from kcrm.recommend.engine import OfferEngine, People
 from kcrm.recommend.models import (
+    ALSRecommender,
     ContentRecommender,
     CoPurchaseRecommender,
     ItemKNNRecommender,
     PopularityRecommender,
 )
+from kcrm.recommend.neighbours import Neighbours
 from kcrm.recommend.rules import Rules, best_columns
 
 ITEMS, GROUPS, CUSTOMERS = 120, 6, 150
@@ -177,3 +179,47 @@ def test_a_new_purchase_updates_the_rule_count_in_its_reason() -> None:
     picked = np.asarray([[offered]])
     again = engine.explainer.reasons(people.owned, picked, {"copurchase": np.ones((1, 1))})
     assert f"bought with {found[1]} by {count + 1} customers" in again[0][0][0]
+
+
+def test_a_model_without_tables_gives_the_same_reasons_alone_and_in_a_block(
+    setup: tuple[OfferEngine, People], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ALS keeps no neighbour tables: one customer's reasons ask it as a block of one.
+
+    Its scores come from a least-squares solve and a matrix product, whose float
+    rounding depends on the block's shape: scores agree to 1e-5, all else exactly.
+    """
+    engine, people = setup
+    data = shop()
+    models = {
+        **engine.models,
+        "als": ALSRecommender(factors=4, iterations=10).fit(data),
+    }
+    weights = {"als": 0.6, "copurchase": 0.4}
+    als = OfferEngine(engine.catalog, engine.config, models, weights)
+    monkeypatch.setattr(engine_module, "CELLS", 16 * ITEMS)
+    block = [[o.as_dict() for o in row] for row in als.offers(people, 10)]
+    single = alone(als, people, 10)
+    scores = [[o.pop("score") for o in row] for rows in (block, single) for row in rows]
+    assert block == single
+    half = len(scores) // 2
+    for a, b in zip(scores[:half], scores[half:], strict=True):
+        assert a == pytest.approx(b, rel=1e-5)
+    reasons = [r for row in block for o in row for r in o["reasons"]]
+    assert any(r.startswith("fits the taste of customers who bought") for r in reasons)
+
+
+def test_stacked_tables_leave_each_models_table_and_scores_as_they_were() -> None:
+    data = shop(2)
+    tables = [
+        CoPurchaseRecommender(neighbours=20, min_support=1).fit(data).table(),
+        ItemKNNRecommender(K=10).fit(data).table(),
+    ]
+    owned = data.user_items()
+    before = [(t.index.copy(), t.value.copy(), t.row_sums(owned)) for t in tables]
+    stacked = Neighbours.stack(tables)
+    assert stacked.index.dtype == np.int16  # 120 items: item numbers fit in 16 bits
+    for t, (index, value, sums) in zip(tables, before, strict=True):
+        assert (t.index == index).all() and (t.value == value).all()
+        assert np.array_equal(t.row_sums(owned), sums)
+        assert np.shares_memory(t.index, stacked.index)  # one copy in memory
