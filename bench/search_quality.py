@@ -3,19 +3,23 @@
     python -m bench.search_quality --bq ../shared/data/bq/valid.tsv \\
         --banking77 ../shared/data/banking77/train.csv [--work DIR] [--calibrate [--write]]
 
-Three knowledge bases are built with the configured embedding model
+Four knowledge bases are built with the configured embedding model
 (`KCRM_EMBEDDING_MODEL`; `--work` keeps them between runs): *small*, the demo help
-centre's FAQs (`corpus/knowledge/faqs.jsonl`, one per Banking77 intent), and
-*large*, those plus the Banking77 dev split's in-scope questions and the BQ FAQs
-(about 11,000 records), and *bq-pairs*, every distinct BQ question as an FAQ (the
-harder set, shaped like the hidden reference; `bench/search_data.py` says how they
-are made). Reported:
+centre's FAQs (`corpus/knowledge/faqs.jsonl`, one per Banking77 intent), *medium*,
+those plus 600 Banking77 and 600 BQ FAQs, *large*, those plus the Banking77 dev
+split's in-scope questions and the BQ FAQs (about 11,000 records), and *bq-pairs*,
+every distinct BQ question as an FAQ (the harder set, shaped like the hidden
+reference; `bench/search_data.py` says how they are made). `--demo DIR` adds a
+data dir the demo store was loaded into (`kcrm demo --no-serve`) to the no-match
+check. Reported:
 - ranking (MRR@10, top-1) per language for dense only, BM25 only and the search
   itself (customer role, no filter); Chinese also with `language=zh`; on
   bq-pairs (`pairs`) also per half (fit, report) of the queries;
 - typos: Banking77 queries with one or two misspelled words, top-1 kept;
 - no-match: the share of in-domain and of off-topic questions answered `no_match`,
-  on the half of each set the thresholds are not fitted on, for both sizes;
+  on the half of each set the thresholds are not fitted on, for every size (fitted
+  on small and large only; Chinese in-domain questions are the demo FAQs'
+  paraphrases, `bench/data/zh_small.jsonl`, on small and the demo, BQ's on the others);
 - filters: results returned for `language=zh`, k = 10, to English questions.
 `--calibrate` fits the thresholds on the other half first (`--write` stores them
 in kcrm/knowledge/relevance.json for this model, and the report then uses them);

@@ -232,9 +232,9 @@ def profile(model_name: str, languages: Sequence[str] | None = None) -> ModelPro
 
 
 # The most the relative lexical boost adds to relevance: a near-tie between cosines
-# (MiniLM's English weight). On the demo's 17 Chinese chunks, with the whole 0.3
-# boost an off-topic question's best relevance reached 0.57 and a paraphrase's fell
-# to 0.40; without it 0.27 and 0.19-0.33 (docs/quality.md).
+# (MiniLM's English weight). On the demo FAQs' 17 Chinese chunks, with the whole 0.3
+# boost 95 % of off-topic questions' best relevance was below 0.47 and 95 % of
+# paraphrases' above 0.50; without it below 0.21 and above 0.33 (docs/quality.md).
 RELEVANCE_BOOST = 0.015
 R_MAX = 3.0  # BM25 tops out at (k1 + 1) = 2.2 times a term's IDF: no clipping in practice
 
