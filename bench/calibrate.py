@@ -1,7 +1,8 @@
 """Fitting the no-match thresholds of one embedding model, per language, on held-out questions.
 
-A record is relevant when the fused score (where the model covers the
-languages) reaches `T`, or the lexical relevance `r = bm25 / self` reaches
+A record is relevant when its cosine, plus at most `RELEVANCE_BOOST` of the
+lexical boost (where the model covers the languages; `relevance.score_candidates`),
+reaches `T`, or the lexical relevance `r = bm25 / self` reaches
 `t_lex`. For each language the pair is chosen that calls at most `TARGET` of the
 in-domain questions (both knowledge base sizes together) "nothing found" while
 calling as many off-topic questions so as possible; where the model does not
@@ -10,10 +11,10 @@ knowledge base's size by construction (a cosine; BM25 over the query's own
 maximum), and fitting on the small and the large base together checks it.
 
 Except USE's Chinese cosines: the best an off-topic question finds grows with the
-number of chunks it is compared with (0.15 among 28, 0.45 among 4,171), so for
-`SLOPED` languages `T` is fitted on each base alone, the same way, and joined by a
-line in the log of the size (`ModelProfile.min_score`): the threshold at the large
-base's size and the slope per ln of the size.
+number of chunks it is compared with (median about 0.13 among 28 Chinese chunks,
+0.44 among 4,171), so for `SLOPED` languages `T` is fitted on each base alone, the
+same way, and joined by a line in the log of the size (`ModelProfile.min_score`):
+the threshold at the large base's size and the slope per ln of the size.
 """
 
 from __future__ import annotations

@@ -17,9 +17,10 @@ were fitted on held-out data by `python -m bench.search_quality --calibrate`
 
 A cosine threshold does not hold across sizes for every model: the best cosine an
 off-topic question finds is the maximum over the records it is compared with, and
-grows with their number. USE's Chinese cosines do (an off-topic question's best is
-about 0.15 among the demo's 28 Chinese chunks, 0.45 among BQ's 4,171), so a
-language can have a slope: its threshold is `threshold + slope · ln(n / size)`,
+grows with their number. USE's Chinese cosines do (an off-topic question's best
+cosine: median about 0.13 among the demo's 28 Chinese chunks, 0.44 among the large
+bench base's 4,171), so a language can have a slope: its threshold is
+`threshold + slope · ln(n / size)`,
 `n` the chunks of the query's embedding space the search compares it with (held
 within the sizes fitted on, `from` to `size`: the line is not extrapolated) and
 `size` the largest knowledge base it was fitted on. MiniLM's English cosines hold
