@@ -246,7 +246,7 @@ class Scored:
 
     scores: np.ndarray  # per candidate, in the order given
     relevance: np.ndarray
-    best_dense: float | None  # the best fused score where the model covers both languages
+    best_dense: float | None  # the best cosine (+ capped boost) where the model covers both
     best_r: float  # the best lexical relevance bm25 / self
 
 
