@@ -34,6 +34,7 @@ from kcrm.assist.devsplit import split
 
 HERE = Path(__file__).resolve().parent
 OOD = HERE / "data" / "ood.jsonl"
+ZH_SMALL = HERE / "data" / "zh_small.jsonl"
 CORPUS_FAQS = HERE.parent / "corpus" / "knowledge" / "faqs.jsonl"
 
 
@@ -127,6 +128,34 @@ def corpus_faqs() -> list[dict[str, Any]]:
 def off_topic() -> list[dict[str, Any]]:
     with OOD.open(encoding="utf-8") as fh:
         return [json.loads(line) for line in fh if line.strip()]
+
+
+def zh_small() -> tuple[list[dict[str, Any]], list[str]]:
+    """Chinese questions for the demo help centre: (paraphrases of its Chinese FAQs, off-topic).
+
+    Written for this (`bench/data/zh_small.jsonl`): 49 questions asked the way customers
+    ask, each naming the FAQ that answers it, and 34 off-topic ones.
+    """
+    with ZH_SMALL.open(encoding="utf-8") as fh:
+        rows = [json.loads(line) for line in fh if line.strip()]
+    inside = [{"text": r["text"], "gold": r["faq"], "language": "zh"} for r in rows if r["faq"]]
+    return inside, [r["text"] for r in rows if not r["faq"]]
+
+
+def medium(
+    corpus: list[dict[str, Any]],
+    b77: list[dict[str, Any]],
+    bq: list[dict[str, Any]],
+    bq_queries: list[dict[str, Any]],
+    n: int = 600,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """A knowledge base between the two: the demo FAQs, `n` Banking77 and `n` BQ FAQs.
+
+    Returns the records and the BQ queries whose FAQ is among them.
+    """
+    kept = bq[:n]
+    ids = {r["id"] for r in kept}
+    return corpus + b77[:n] + kept, [q for q in bq_queries if q["gold"] in ids]
 
 
 def halves(items: list[Any], seed: int = 7) -> tuple[list[Any], list[Any]]:

@@ -3,19 +3,23 @@
     python -m bench.search_quality --bq ../shared/data/bq/valid.tsv \\
         --banking77 ../shared/data/banking77/train.csv [--work DIR] [--calibrate [--write]]
 
-Three knowledge bases are built with the configured embedding model
+Four knowledge bases are built with the configured embedding model
 (`KCRM_EMBEDDING_MODEL`; `--work` keeps them between runs): *small*, the demo help
-centre's FAQs (`corpus/knowledge/faqs.jsonl`, one per Banking77 intent), and
-*large*, those plus the Banking77 dev split's in-scope questions and the BQ FAQs
-(about 11,000 records), and *bq-pairs*, every distinct BQ question as an FAQ (the
-harder set, shaped like the hidden reference; `bench/search_data.py` says how they
-are made). Reported:
+centre's FAQs (`corpus/knowledge/faqs.jsonl`, one per Banking77 intent), *medium*,
+those plus 600 Banking77 and 600 BQ FAQs, *large*, those plus the Banking77 dev
+split's in-scope questions and the BQ FAQs (about 11,000 records), and *bq-pairs*,
+every distinct BQ question as an FAQ (the harder set, shaped like the hidden
+reference; `bench/search_data.py` says how they are made). `--demo DIR` adds a
+data dir the demo store was loaded into (`kcrm demo --no-serve`) to the no-match
+check. Reported:
 - ranking (MRR@10, top-1) per language for dense only, BM25 only and the search
   itself (customer role, no filter); Chinese also with `language=zh`; on
   bq-pairs (`pairs`) also per half (fit, report) of the queries;
 - typos: Banking77 queries with one or two misspelled words, top-1 kept;
 - no-match: the share of in-domain and of off-topic questions answered `no_match`,
-  on the half of each set the thresholds are not fitted on, for both sizes;
+  on the half of each set the thresholds are not fitted on, for every size (fitted
+  on small and large only; Chinese in-domain questions are the demo FAQs'
+  paraphrases, `bench/data/zh_small.jsonl`, on small and the demo, BQ's on the others);
 - filters: results returned for `language=zh`, k = 10, to English questions.
 `--calibrate` fits the thresholds on the other half first (`--write` stores them
 in kcrm/knowledge/relevance.json for this model, and the report then uses them);
@@ -120,7 +124,13 @@ def signals(kb: KnowledgeBase, texts: list[str]) -> list[dict[str, Any]]:
     for text in texts:
         r = kb.search_full(text, k=K, role="customer")
         out.append(
-            {"dense": r.best_dense, "r": r.best_r, "no_match": r.no_match, "lang": r.language}
+            {
+                "dense": r.best_dense,
+                "r": r.best_r,
+                "no_match": r.no_match,
+                "lang": r.language,
+                "size": r.space_size,
+            }
         )
     return out
 
@@ -184,6 +194,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--write", action="store_true", help="store them in relevance.json")
     ap.add_argument("--limit", type=int, default=0, help="queries per set (0: all)")
     ap.add_argument(
+        "--demo", type=Path, help="also check no-match on this data dir (`kcrm demo --no-serve`)"
+    )
+    ap.add_argument(
         "--only", nargs="*", default=list(PARTS), choices=PARTS, help="parts to run (default: all)"
     )
     args = ap.parse_args(argv)
@@ -191,43 +204,56 @@ def main(argv: list[str] | None = None) -> None:
     bq_records, bq_queries = data.bq_faqs(args.bq)
     b77_records, b77_queries = data.banking77(args.banking77)
     corpus = data.corpus_faqs()
-    off = data.off_topic()
+    off_topic = data.off_topic()
     if args.limit:
         bq_queries, b77_queries = bq_queries[: args.limit], b77_queries[: args.limit]
+    medium_records, medium_queries = data.medium(corpus, b77_records, bq_records, bq_queries)
     small = open_kb(args.work / "small", corpus)
+    medium = open_kb(args.work / "medium", medium_records)
     large = open_kb(args.work / "large", corpus + b77_records + bq_records)
     model = large.embedder.name
     report: dict[str, Any] = {
         "model": model,
         "records": {
             "small": len(corpus),
+            "medium": len(medium_records),
             "large": len(corpus) + len(b77_records) + len(bq_records),
         },
     }
-    # Signals for no-match: in-domain (Banking77 on both sizes, BQ on the large one), off-topic.
-    en_fit, en_test = data.halves([q["text"] for q in b77_queries])
-    zh_fit, zh_test = data.halves([q["text"] for q in bq_queries])
-    off_fit, off_test = data.halves([o["text"] for o in off])
+    # Signals for no-match: in-domain (Banking77 on every size; BQ on the medium and large
+    # ones, the demo's Chinese FAQ paraphrases on the small one and the demo), off-topic.
+    en = data.halves([q["text"] for q in b77_queries])
+    zh_large = data.halves([q["text"] for q in bq_queries])
+    zh_medium = data.halves([q["text"] for q in medium_queries])
+    zh_in, zh_off = data.zh_small()
+    zh_small = data.halves([q["text"] for q in zh_in])
+    off = data.halves([o["text"] for o in off_topic])
+    off_small = data.halves(zh_off)
+    common = {"in_en": en, "off": off, "off_zh_small": off_small}
+    sizes = {
+        "small": (small, {**common, "in_zh": zh_small}),
+        "medium": (medium, {**common, "in_zh": zh_medium}),
+        "large": (large, {**common, "in_zh": zh_large}),
+    }
+    if args.demo:
+        demo = KnowledgeBase.open(Settings(data_dir=args.demo))
+        sizes["demo"] = (demo, {**common, "in_zh": zh_small})
     if "no_match" in args.only:
-        sets = {"in_en": (en_fit, en_test), "off": (off_fit, off_test), "in_zh": (zh_fit, zh_test)}
-        sizes = {"small": small, "large": large}
-        if args.calibrate:
+        if args.calibrate:  # on the small and the large base: medium and demo only check
             fit_sig = {
-                (size, f"{name}_fit"): signals(kb, sets[name][0])
-                for size, kb in sizes.items()
-                for name in sets
-                if not (name == "in_zh" and size == "small")  # BQ is only in the large one
+                (size, f"{name}_fit"): signals(sizes[size][0], halves[0])
+                for size in ("small", "large")
+                for name, halves in sizes[size][1].items()
             }
             fitted = fit_thresholds(large.profile, fit_sig)
             report["calibration"] = fitted
             if args.write:
                 write_profile(model, fitted)
-                reload_profiles(small, large)
+                reload_profiles(*(kb for kb, _ in sizes.values()))
         test = {
-            (size, name): signals(kb, sets[name][1])
-            for size, kb in sizes.items()
-            for name in sets
-            if not (name == "in_zh" and size == "small")
+            (size, name): signals(kb, halves[1])
+            for size, (kb, sets) in sizes.items()
+            for name, halves in sets.items()
         }
         nm: dict[str, Any] = {}
         for size in sizes:
@@ -235,8 +261,10 @@ def main(argv: list[str] | None = None) -> None:
                 nm[f"{size}_off_topic_{lang}"] = no_match_rates(
                     [r for r in test[(size, "off")] if r["lang"] == lang]
                 )
+            nm[f"{size}_off_topic_zh_small_set"] = no_match_rates(test[(size, "off_zh_small")])
             nm[f"{size}_in_domain_en"] = no_match_rates(test[(size, "in_en")])
-        nm["large_in_domain_zh"] = no_match_rates(test[("large", "in_zh")])
+            nm[f"{size}_in_domain_zh"] = no_match_rates(test[(size, "in_zh")])
+            nm[f"{size}_zh_chunks"] = test[(size, "in_zh")][0]["size"]
         report["no_match"] = nm
     if "ranking" in args.only:
         zh_rank, _ = rankings(large, bq_queries)
@@ -278,8 +306,8 @@ def main(argv: list[str] | None = None) -> None:
     if "filter" in args.only:
         report["filter_zh_k10"] = filter_check(large, b77_queries[:200])
     report["seconds"] = round(time.perf_counter() - start, 1)
-    small.close()
-    large.close()
+    for kb, _ in sizes.values():
+        kb.close()
     print(json.dumps(report, indent=2, ensure_ascii=False))
 
 

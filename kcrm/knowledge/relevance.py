@@ -13,8 +13,18 @@ for a full match whatever the language or the size of the knowledge base (IDF
 grows with the corpus, but so does `self`), and a query word the knowledge base
 never uses (an out-of-domain word) weighs heavily in `self`. The thresholds below
 were fitted on held-out data by `python -m bench.search_quality --calibrate`
-(docs/quality.md) and live in `relevance.json`, per model and language, so they
-hold however large the knowledge base grows.
+(docs/quality.md) and live in `relevance.json`, per model and language.
+
+A cosine threshold does not hold across sizes for every model: the best cosine an
+off-topic question finds is the maximum over the records it is compared with, and
+grows with their number. USE's Chinese cosines do (an off-topic question's best
+cosine: median about 0.13 among the demo's 28 Chinese chunks, 0.44 among the large
+bench base's 4,171), so a language can have a slope: its threshold is
+`threshold + slope · ln(n / size)`,
+`n` the chunks of the query's embedding space the search compares it with (held
+within the sizes fitted on, `from` to `size`: the line is not extrapolated) and
+`size` the largest knowledge base it was fitted on. MiniLM's English cosines hold
+one threshold from 80 chunks to 7,000 (no slope).
 """
 
 from __future__ import annotations
@@ -23,7 +33,7 @@ import json
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -54,6 +64,9 @@ class ModelProfile:
     # Covered languages whose vectors come from a second model (`embedders/routed.py`):
     # their cosines compare with each other's only.
     second: frozenset[str] = frozenset()
+    # language -> (slope per ln of the space's size, smallest and largest size fitted on:
+    # the threshold holds at the largest)
+    size_slopes: dict[str, tuple[float, float, float]] = field(default_factory=dict)
 
     def covers(self, language: str | None) -> bool:
         return self.languages is None or (language or "en") in self.languages
@@ -76,10 +89,20 @@ class ModelProfile:
         value: float | None = self._pick(self.thresholds, language, None)
         return value
 
-    def min_score(self, language: str | None) -> float:
-        """The relevance below which a result is weak (lexical only for an unprofiled model)."""
+    def min_score(self, language: str | None, size: int | None = None) -> float:
+        """The relevance below which a result is weak (lexical only for an unprofiled model).
+
+        `size`: the chunks of the query's embedding space the search compared it with;
+        None, or a language without a slope, gives the threshold as fitted.
+        """
         t = self.threshold(language)
-        return 0.5 if t is None else t
+        if t is None:
+            return 0.5
+        slope, low, high = self._pick(self.size_slopes, language, (0.0, 1.0, 1.0))
+        if not slope or not size:
+            return t
+        # Within the sizes it was fitted on: the line is not extrapolated either way.
+        return t + slope * math.log(min(max(size, low), high) / high)
 
     def lexical_weight(self, language: str | None) -> float:
         return float(self._pick(self.lexical_weights, language, 0.015))
@@ -87,7 +110,7 @@ class ModelProfile:
     def lexical_threshold(self, language: str | None) -> float:
         return float(self._pick(self.lexical_thresholds, language, 0.4))
 
-    def lexical_score(self, r: float, language: str | None) -> float:
+    def lexical_score(self, r: float, language: str | None, size: int | None = None) -> float:
         """Lexical relevance `r` on the cosine scale: the two thresholds meet.
 
         Increasing, so the order of `r` is kept: r = 0 -> 0, the lexical threshold
@@ -96,12 +119,14 @@ class ModelProfile:
         right answer found densely (on the small Banking77 help centre a linear map let
         Chinese FAQs sharing one Latin word with an English question outrank its answer).
         """
-        return float(self.lexical_scores(np.asarray([r], dtype=np.float64), language)[0])
+        return float(self.lexical_scores(np.asarray([r], dtype=np.float64), language, size)[0])
 
-    def lexical_scores(self, r: np.ndarray, language: str | None) -> np.ndarray:
+    def lexical_scores(
+        self, r: np.ndarray, language: str | None, size: int | None = None
+    ) -> np.ndarray:
         """`lexical_score` of every element of `r`."""
         t_lex = self.lexical_threshold(language)
-        t = self.min_score(language)
+        t = self.min_score(language, size)
         above = t + (1.0 - t) * ((r - t_lex) / (1.0 - t_lex)) ** 2
         return np.where(r <= t_lex, t * r / t_lex, above)
 
@@ -171,6 +196,12 @@ def combined(main: dict[str, Any], second: dict[str, Any], lex: dict[str, float]
         mine = dict(main.get(key) or default)
         theirs = {**default, **(second.get(key) or {})}
         out[key] = {**mine, **{lang: theirs.get(lang, theirs["*"]) for lang in extra}}
+    slopes = {
+        **{k: v for k, v in (second.get("size_slope") or {}).items() if k in extra},
+        **(main.get("size_slope") or {}),
+    }
+    if slopes:
+        out["size_slope"] = slopes
     return out
 
 
@@ -194,9 +225,18 @@ def profile(model_name: str, languages: Sequence[str] | None = None) -> ModelPro
         lexical_weights=dict(found.get("lexical_weight", {})),
         lexical_thresholds=dict(found.get("lexical_threshold", table["lexical"]["threshold"])),
         second=second if covered is not None else frozenset(),
+        size_slopes={
+            lang: (float(v["slope"]), float(v["from"]), float(v["size"]))
+            for lang, v in (found.get("size_slope") or {}).items()
+        },
     )
 
 
+# The most the relative lexical boost adds to relevance: a near-tie between cosines
+# (MiniLM's English weight). On the demo FAQs' 17 Chinese chunks, with the whole 0.3
+# boost 95 % of off-topic questions' best relevance was below 0.47 and 95 % of
+# paraphrases' above 0.50; without it below 0.21 and above 0.33 (docs/quality.md).
+RELEVANCE_BOOST = 0.015
 R_MAX = 3.0  # BM25 tops out at (k1 + 1) = 2.2 times a term's IDF: no clipping in practice
 
 
@@ -206,7 +246,7 @@ class Scored:
 
     scores: np.ndarray  # per candidate, in the order given
     relevance: np.ndarray
-    best_dense: float | None  # the best fused score where the model covers both languages
+    best_dense: float | None  # the best cosine (+ capped boost) where the model covers both
     best_r: float  # the best lexical relevance bm25 / self
 
 
@@ -218,6 +258,7 @@ def score_candidates(
     self_bm25: float,
     covered: np.ndarray,
     known_share: float = 1.0,
+    size: int | None = None,
 ) -> Scored:
     """Ranking scores and relevance of every candidate chunk.
 
@@ -225,7 +266,11 @@ def score_candidates(
     `cosine + w · (bm25 / best bm25)²` (w per model and language; 0.015 for MiniLM
     on English, where dense is strong); elsewhere it is the lexical relevance on the
     cosine scale (`ModelProfile.lexical_score`). Relevance, which decides `weak`, is
-    the larger of the two, so an exact keyword match is never called irrelevant.
+    the larger of the two, so an exact keyword match is never called irrelevant;
+    in it the boost weighs at most `RELEVANCE_BOOST`: `bm25 / best` is 1 for the
+    query's best lexical match however poor (one shared character in Chinese), so
+    a larger weight (0.3 for Chinese) lifted off-topic questions by as much as right
+    answers. How strong the lexical evidence is, `r` says.
 
     Args:
         cosines: the query's cosine to each candidate (dense and lexical ones).
@@ -237,19 +282,23 @@ def score_candidates(
             is about something else ("今天天气怎么样": 天气 is in no record). On BQ
             this catches 77 % of off-topic Chinese questions where `r` alone caught
             50 %, for the same 2.5 % of in-domain ones (docs/quality.md).
+        size: the chunks of the query's embedding space compared (`ModelProfile.min_score`).
     """
     best = float(bm25.max()) if bm25.size else 0.0
     weight = prof.lexical_weight(q_lang)
+    judged_weight = min(weight, RELEVANCE_BOOST)
     if self_bm25 > 0:
         r = np.minimum(bm25 / self_bm25, R_MAX) * known_share**2
     else:
         r = np.zeros_like(bm25)
-    lex = prof.lexical_scores(r, q_lang)
+    lex = prof.lexical_scores(r, q_lang, size)
     dense = covered & prof.covers(q_lang)
-    fused = cosines + weight * (bm25 / best) ** 2 if best > 0 else cosines
+    boost = (bm25 / best) ** 2 if best > 0 else np.zeros_like(bm25)
+    fused = cosines + weight * boost
+    judged = cosines + judged_weight * boost
     # The model cannot judge the other pairs: its cosine says nothing, not even on ties.
     scores = np.where(dense, fused, lex)
-    relevance = np.where(dense, np.maximum(fused, lex), lex)
-    best_dense = float(fused[dense].max()) if dense.any() else None
+    relevance = np.where(dense, np.maximum(judged, lex), lex)
+    best_dense = float(judged[dense].max()) if dense.any() else None
     best_r = float(r.max()) if r.size else 0.0
     return Scored(scores, relevance, best_dense, max(best_r, 0.0))

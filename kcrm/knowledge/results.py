@@ -165,6 +165,8 @@ class SearchResult:
     # The query's best evidence over all candidates (what thresholds are calibrated on).
     best_dense: float | None = None
     best_r: float = 0.0
+    # Chunks of the query's embedding space it was compared with (the threshold's `size`).
+    space_size: int = 0
     # Seconds per stage of this search (embed_wait, lexical, vector, rank, records,
     # snippets, facets): what /metrics sums up as kcrm_search_stage_seconds.
     timings: dict[str, float] = field(default_factory=dict)

@@ -280,11 +280,13 @@ def _run(
         qvec = qvec.result()
     clock.lap("embed_wait")
     d_scores, d_ids = np.zeros(0, np.float32), np.zeros(0, np.int64)
+    size = 0
     with kb.lock:
         # Where the model does not know the query's language its cosines compete nowhere.
         if prof.covers(language) and (allowed is None or len(allowed) > 0):
             near = same_space(replica, prof, language, customer, where, allowed)
             d_scores, d_ids = dense_candidates(replica.vectors, qvec, depth, near)
+            size = replica.vectors.count() if near is None else len(near)
         # Lexical candidates first, in BM25 order: equal scores keep it (sorting is stable).
         only_lexical = l_ids[~np.isin(l_ids, d_ids)]
         s_ids, s_vecs = replica.vectors.vectors_of(only_lexical)
@@ -311,7 +313,7 @@ def _run(
         [prof.comparable(language, lang_names[c] if c >= 0 else None) for c in langs], dtype=bool
     )
     scored = score_candidates(
-        prof, language, cosines, bm25, self_score(n_docs, dfs), covered, known_share
+        prof, language, cosines, bm25, self_score(n_docs, dfs), covered, known_share, size
     )
     rank = np.argsort(-scored.scores, kind="stable")
     order, okeys = cids[rank], keys[rank]
@@ -325,7 +327,7 @@ def _run(
     if lift:
         found.sort(key=lambda f: -(scores[f[0]] + lift.get(f[2].id, 0.0)))
         found = found[:k]
-    floor_rel = prof.min_score(language)
+    floor_rel = prof.min_score(language, size)
     hits = []
     for cid, text, doc in found:
         hit = make_hit(doc, cid, text, tokens, scores, cos, lex_set)
@@ -348,6 +350,7 @@ def _run(
         facets=counts,
         best_dense=scored.best_dense,
         best_r=scored.best_r,
+        space_size=size,
         timings=clock.laps,
         vector=qvec,
     )

@@ -48,6 +48,10 @@ SKIPPED_BLOCKS = {
         "docs/quality.md",
         "python -m bench.search_quality",
     ): "benchmarks on data sets beside the repo",
+    (
+        "docs/quality.md",
+        "python -m bench.zh_pairs_offline",
+    ): "benchmarks on data sets beside the repo",
     ("docs/quality.md", "kcrm evaluate suggest --cases /tmp/dev/"): DEV_DATA,
     ("docs/quality.md", "kcrm train suggest"): DEV_DATA,
     (
