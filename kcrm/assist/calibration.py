@@ -66,28 +66,12 @@ class Calibrator:
         return cls(**data)
 
 
-def mix_weights(
-    in_scope: np.ndarray,
-    oos_share: float,
-    far: np.ndarray | None = None,
-    far_share: float = 0.0,
-) -> np.ndarray:
-    """Sample weights making out-of-scope rows `oos_share` of the total weight.
-
-    With `far` (a mask of out-of-scope rows from another domain altogether), those
-    rows get `far_share` of the out-of-scope weight and the others the rest.
-    """
+def mix_weights(in_scope: np.ndarray, oos_share: float) -> np.ndarray:
+    """Sample weights making out-of-scope rows `oos_share` of the total weight."""
     n_in, n_out = int(in_scope.sum()), int((~in_scope).sum())
     if n_out == 0 or oos_share <= 0:
         return np.where(in_scope, 1.0 / max(n_in, 1), 0.0)
-    weights = np.where(in_scope, (1 - oos_share) / max(n_in, 1), oos_share / n_out)
-    if far is not None:
-        far = far & ~in_scope
-        near = ~in_scope & ~far
-        if far.any() and near.any():
-            weights[far] = oos_share * far_share / far.sum()
-            weights[near] = oos_share * (1 - far_share) / near.sum()
-    return weights
+    return np.where(in_scope, (1 - oos_share) / max(n_in, 1), oos_share / n_out)
 
 
 def best_threshold(
@@ -159,7 +143,6 @@ def fit_calibrator(
     nn_correct: np.ndarray,
     oos_share: float,
     previous: float | None = None,
-    weights: np.ndarray | None = None,
 ) -> Calibrator:
     """Fit the confidence and both thresholds on held-out samples (see module docstring).
 
@@ -171,12 +154,10 @@ def fit_calibrator(
         nn_correct: whether that nearest case had the right category.
         oos_share: the share of out-of-scope questions to assume.
         previous: the threshold in use, kept when it is as good as the best within noise.
-        weights: each sample's weight (default: `mix_weights(in_scope, oos_share)`).
     """
     from sklearn.linear_model import LogisticRegression
 
-    if weights is None:
-        weights = mix_weights(in_scope, oos_share)
+    weights = mix_weights(in_scope, oos_share)
     mean, scale = x.mean(axis=0), x.std(axis=0)
     scale[scale < 1e-9] = 1.0
     if np.unique(correct).size == 2:

@@ -52,9 +52,6 @@ CALIBRATION_FILE = "calibration.json"
 MIN_CASES = 20
 FOLDS = 5
 OOS_SHARE = 0.15  # assumed share of questions no past resolution answers (see docs/quality.md)
-# Of those, the share assumed to be from another domain altogether (outliers.py), the
-# rest being near ones (held-out categories); docs/quality.md compares shares.
-OFF_TOPIC_SHARE = 0.5
 MAX_CALIBRATION_SAMPLES = 20_000
 BLOCK = 1024  # held-out rows per similarity block: 1024 × n floats at a time
 
@@ -137,9 +134,7 @@ def fit_assist(
     before = Calibrator.load(cal_path)
     model_name = before.fingerprint.get("embedding_model") if before else None
     previous = before.threshold if before and model_name == kb.embedder.name else None
-    far = kind == len(forms) + 1  # the off-topic questions (outliers.py)
-    weights = mix_weights(in_scope, oos_share, far, OFF_TOPIC_SHARE)
-    cal = fit_calibrator(x, correct, in_scope, top_cos, nn_correct, oos_share, previous, weights)
+    cal = fit_calibrator(x, correct, in_scope, top_cos, nn_correct, oos_share, previous)
     fit = {
         "fitted_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "cases": len(data),
@@ -152,6 +147,7 @@ def fit_assist(
     cal.fingerprint = stamp
     cal.report.update({"cases": len(data), "categories": len(data.categories), "folds": folds})
     # ECE of the stored cases and of each variant apart (augment.py), each in the same mix.
+    weights = mix_weights(in_scope, oos_share)
     cal.report["ece_by_form"] = {
         name: round(expected_calibration_error(cal.predict(x[m]), correct[m], weights[m]), 4)
         for name, m in (

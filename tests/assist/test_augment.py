@@ -7,7 +7,6 @@ from pathlib import Path
 import numpy as np
 
 from kcrm.assist.augment import reworded, variants
-from kcrm.assist.calibration import mix_weights
 from kcrm.assist.model import CaseSet
 from kcrm.assist.outliers import OUTLIERS
 from kcrm.assist.train import assign_folds, first_by_hash, fit_assist, held_out_samples
@@ -103,13 +102,3 @@ def test_the_fit_reports_calibration_error_for_every_form(
     assert all(0 <= v <= 1 for v in forms.values())
     # Every fold asks the off-topic questions, as out of scope.
     assert summary["samples"] - summary["in_scope_samples"] >= 3 * len(OUTLIERS)
-
-
-def test_off_topic_questions_get_their_share_of_the_out_of_scope_weight() -> None:
-    in_scope = np.array([True] * 6 + [False] * 4)
-    far = np.array([False] * 8 + [True] * 2)
-    w = mix_weights(in_scope, 0.2, far, 0.5)
-    assert np.isclose(w[in_scope].sum(), 0.8) and np.isclose(w[far].sum(), 0.1)
-    assert np.isclose(w[~in_scope & ~far].sum(), 0.1)
-    # Without far rows (or near ones) the plain mix is kept.
-    assert np.allclose(mix_weights(in_scope, 0.2, far & False, 0.5), mix_weights(in_scope, 0.2))
