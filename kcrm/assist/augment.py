@@ -2,9 +2,9 @@
 
 A stored case is embedded with its title, and the titles of a category's cases
 are often the same few words ("Card retained by ATM"): held out, such a case
-finds its neighbours at cosine 0.86 and the character model recognises the
-title, while a question an agent types (no title, in the customer's own words)
-finds the same neighbours at 0.65-0.75. A calibrator fitted only on the stored
+finds its neighbours at cosine 0.86 (median, demo) and the character model
+recognises the title, while a question an agent types (no title, in the
+customer's own words) finds them at about 0.68. A calibrator fitted only on the stored
 form learns that anything below 0.8 is a new kind of problem, and withholds
 right answers that every neighbour agrees on (docs/quality.md, "Confidence on
 paraphrases"). So the calibration also scores two variants of each held-out
@@ -28,7 +28,7 @@ from kcrm.assist.model import CaseSet
 
 DROP = 0.3  # share of words a reworded variant loses
 MIN_WORDS = 4  # shorter descriptions are not reworded (too little left to mean anything)
-MAX_VARIANTS = 2_000  # per kind: the embedding cost of a refit stays under a minute
+MAX_VARIANTS = 2_000  # per kind: bounds what a refit embeds beyond the stored vectors
 
 
 def reworded(text: str, seed: int) -> str | None:

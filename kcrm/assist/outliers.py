@@ -3,10 +3,10 @@
 The calibrator's out-of-scope samples are the cases of held-out categories
 (train.py): near-domain questions, which look like the known ones. A question
 from another world altogether ("how do I descale a kettle") has neighbours that
-are far and few, yet sometimes all of one category and with a word in common
-with it ("descale" / "scale"), a combination no held-out case shows; a
-calibrator fitted without such samples can then be sure of it (outlier
-exposure, Hendrycks et al. 2019). These questions are asked in every fold as
+are far, yet sometimes all of one category, or a phrase in common with one
+("how do I change ..."), a combination no held-out case shows; these samples
+show the calibrator what such questions look like (outlier exposure, Hendrycks
+et al. 2019). These questions are asked in every fold as
 out of scope. They were written for this and share no sentence with the
 evaluation sets (notes.off_topic's templates, bench/data/).
 """
