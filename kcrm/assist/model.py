@@ -48,6 +48,8 @@ class CaseSet:
     labels: np.ndarray  # (n,) index into categories
     categories: list[str]
     product_ids: list[list[str]] = field(default_factory=list)
+    # The description alone, as an agent would type it (texts add the case's title).
+    bodies: list[str] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -60,6 +62,7 @@ class CaseSet:
             self.labels[rows],
             self.categories,
             [self.product_ids[i] for i in rows] if self.product_ids else [],
+            [self.bodies[i] for i in rows] if self.bodies else [],
         )
 
 
@@ -100,6 +103,7 @@ def load_cases(kb: Any) -> CaseSet:
         np.array([index[r.category] for r in rows], dtype=np.int64),
         categories,
         [list(r.product_ids or []) for r in rows],
+        [r.body for r in rows],
     )
 
 

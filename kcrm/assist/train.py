@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import time
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,14 @@ from typing import Any
 import numpy as np
 from sqlalchemy import func, select
 
-from kcrm.assist.calibration import HISTORY, Calibrator, fit_calibrator
+from kcrm.assist.augment import variants
+from kcrm.assist.calibration import (
+    HISTORY,
+    Calibrator,
+    expected_calibration_error,
+    fit_calibrator,
+    mix_weights,
+)
 from kcrm.assist.context import product_lift
 from kcrm.assist.features import Signals, category_features, neighbour_evidence
 from kcrm.assist.model import (
@@ -34,6 +41,7 @@ from kcrm.assist.model import (
     load_cases,
     stratified_sample,
 )
+from kcrm.assist.outliers import OUTLIERS
 from kcrm.assist.progress import Track, no_tracking
 from kcrm.core.tables import Document
 
@@ -107,16 +115,19 @@ def fit_assist(
     group_of = assign_folds(data.categories, folds, salt="category")
     parts = []
     say(f"fitting on {len(data):,} cases in {len(data.categories)} categories")
+    say("embedding held-out cases as a new question would be asked (augment.py)")
+    forms = variants(kb.embedder.encode, data, first_by_hash, lambda i: stable_hash(i, "reword"))
+    asked = [(cases, has) for _, cases, has in forms]
+    outside = (list(OUTLIERS), np.asarray(kb.embedder.encode(list(OUTLIERS)), dtype=np.float32))
     with track("calibrating (held-out folds)", folds + 1, "fits") as advance:
         for f in range(folds):
-            parts.append(
-                held_out_samples(data, fold_of, group_of, f, MAX_CALIBRATION_SAMPLES // folds)
-            )
+            limit = MAX_CALIBRATION_SAMPLES // folds
+            parts.append(held_out_samples(data, fold_of, group_of, f, limit, asked, outside))
             advance(1)
         model = CategoryModel(data.categories).fit(data.vectors, data.texts, data.labels)
         model.product_lift = product_lift(data.product_ids, data.labels, len(data.categories))
         advance(1)
-    x, correct, in_scope, top_cos, nn_correct = (
+    x, correct, in_scope, top_cos, nn_correct, kind = (
         np.concatenate(p) for p in zip(*parts, strict=True)
     )
     correct, in_scope, nn_correct = (a.astype(bool) for a in (correct, in_scope, nn_correct))
@@ -135,6 +146,15 @@ def fit_assist(
     model.save(model_path)
     cal.fingerprint = stamp
     cal.report.update({"cases": len(data), "categories": len(data.categories), "folds": folds})
+    # ECE of the stored cases and of each variant apart (augment.py), each in the same mix.
+    weights = mix_weights(in_scope, oos_share)
+    cal.report["ece_by_form"] = {
+        name: round(expected_calibration_error(cal.predict(x[m]), correct[m], weights[m]), 4)
+        for name, m in (
+            (n, kind == k) for k, n in enumerate(["stored", *(f[0] for f in forms), "off_topic"])
+        )
+        if m.any()
+    }
     cal.save(cal_path)
     return {
         "fitted": True,
@@ -172,13 +192,23 @@ def first_by_hash(rows: np.ndarray, ids: list[str], limit: int) -> np.ndarray:
 
 
 def held_out_samples(
-    data: CaseSet, fold_of: np.ndarray, group_of: np.ndarray, fold: int, limit: int
+    data: CaseSet,
+    fold_of: np.ndarray,
+    group_of: np.ndarray,
+    fold: int,
+    limit: int,
+    asked: Sequence[tuple[CaseSet, np.ndarray]] = (),
+    outside: tuple[list[str], np.ndarray] | None = None,
 ) -> tuple[np.ndarray, ...]:
-    """Samples of fold `fold`: (features, correct, in scope, top cosine, 1-NN correct).
+    """Samples of fold `fold`: (features, correct, in scope, top cosine, 1-NN correct, kind).
 
     Everything is fitted without the fold's cases and without every case of the
     categories in group `fold`; the fold's other cases are scored as in scope, the
     held-out categories' cases as out of scope (nothing indexed resolves them).
+    Each of `asked` (augment.py: the same cases in other words, and the rows that
+    have such a variant) is scored the same way against the same fit; `kind` is 0
+    for the stored cases and i + 1 for `asked[i]`. `outside` (texts, vectors:
+    outliers.py) are asked as out of scope too, kind len(asked) + 1.
     """
     held = group_of[data.labels] == fold
     train = np.flatnonzero((fold_of != fold) & ~held)
@@ -189,23 +219,38 @@ def held_out_samples(
         data.vectors[train], [data.texts[i] for i in train], data.labels[train]
     )
     train_vecs, train_labels = data.vectors[train], data.labels[train]
-    out: dict[str, list[np.ndarray]] = {k: [] for k in ("x", "ok", "ins", "cos", "nn")}
-    for rows, in_scope in (
-        (np.flatnonzero((fold_of == fold) & ~held), True),
-        (np.flatnonzero(held), False),
-    ):
-        rows = first_by_hash(rows, data.ids, limit)
-        for start in range(0, rows.size, BLOCK):
-            part = rows[start : start + BLOCK]
-            gold = data.labels[part]
-            cos, labels = top_neighbours(data.vectors[part] @ train_vecs.T, train_labels)
-            sig = signals(model, data.vectors[part], [data.texts[i] for i in part], cos, labels)
-            top = sig.scores.argmax(axis=1)
-            out["x"].append(category_features(sig, top))
-            out["ok"].append((top == gold) & in_scope)
-            out["ins"].append(np.full(len(gold), in_scope))
-            out["cos"].append(sig.top_cos)
-            out["nn"].append((labels[:, 0] == gold) & in_scope)
+    out: dict[str, list[np.ndarray]] = {k: [] for k in ("x", "ok", "ins", "cos", "nn", "kind")}
+    everyone = np.ones(len(data), dtype=bool)
+    for kind, (queries, has) in enumerate([(data, everyone), *asked]):
+        for rows, in_scope in (
+            (np.flatnonzero((fold_of == fold) & ~held & has), True),
+            (np.flatnonzero(held & has), False),
+        ):
+            rows = first_by_hash(rows, data.ids, limit)
+            for start in range(0, rows.size, BLOCK):
+                part = rows[start : start + BLOCK]
+                gold = data.labels[part]
+                vectors, texts = queries.vectors[part], [queries.texts[i] for i in part]
+                cos, labels = top_neighbours(vectors @ train_vecs.T, train_labels)
+                sig = signals(model, vectors, texts, cos, labels)
+                top = sig.scores.argmax(axis=1)
+                out["x"].append(category_features(sig, top))
+                out["ok"].append((top == gold) & in_scope)
+                out["ins"].append(np.full(len(gold), in_scope))
+                out["cos"].append(sig.top_cos)
+                out["nn"].append((labels[:, 0] == gold) & in_scope)
+                out["kind"].append(np.full(len(gold), kind))
+    if outside is not None and len(outside[0]):
+        texts, vectors = outside
+        cos, labels = top_neighbours(vectors @ train_vecs.T, train_labels)
+        sig = signals(model, vectors, texts, cos, labels)
+        out["x"].append(category_features(sig, sig.scores.argmax(axis=1)))
+        no = np.zeros(len(texts), dtype=bool)
+        out["ok"].append(no)
+        out["ins"].append(no)
+        out["cos"].append(sig.top_cos)
+        out["nn"].append(no)
+        out["kind"].append(np.full(len(texts), len(asked) + 1))
     return tuple(np.concatenate(out[k]) if out[k] else np.zeros(0) for k in out)
 
 

@@ -156,6 +156,7 @@ def session(tmp_path: Path) -> Session:
     work = tmp_path / "clone"
     work.mkdir()
     (work / "corpus").symlink_to(ROOT / "corpus")
+    (work / "bench").symlink_to(ROOT / "bench")  # the docs evaluate on bench/data/ files
     env = {k: v for k, v in os.environ.items() if not k.startswith("KCRM_")}
     env.update(
         PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
