@@ -145,10 +145,16 @@ class KnowledgeBase:
             batcher = self._batcher
             if batcher is None or batcher.embedder is not self.embedder:
                 together = self.embedder.batches_queries and self.embedder.batch_invariant
+                # The search threads embed (`QueryBatcher`): at most half of them at once,
+                # so the others go on with their searches' Python work meanwhile.
+                slots = min(self.embedder.query_slots, max(1, self.settings.search_threads // 2))
                 old, batcher = (
                     batcher,
                     QueryBatcher(
-                        self.embedder, max_batch=8 if together else 1, observe=self._observe
+                        self.embedder,
+                        max_batch=8 if together else 1,
+                        slots=slots,
+                        observe=self._observe,
                     ),
                 )
                 batcher.remember = functools.partial(self._remember, batcher)

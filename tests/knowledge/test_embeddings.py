@@ -238,6 +238,41 @@ def test_concurrent_searches_each_get_the_vector_of_their_own_query(
         kb.close()
 
 
+def test_at_most_half_the_search_threads_embed_at_once(settings: Settings) -> None:
+    from kcrm.knowledge.kb import KnowledgeBase
+
+    class Counting(Batching):
+        query_slots = 4
+        running = 0
+        most = 0
+
+        def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
+            with lock:
+                self.running += 1
+                self.most = max(self.most, self.running)
+            try:
+                return super().embed_batch(texts)
+            finally:
+                with lock:
+                    self.running -= 1
+
+    lock = threading.Lock()
+    emb = Counting(delay=0.05)
+    kb = KnowledgeBase.open(settings.model_copy(update={"search_threads": 2}), embedder=emb)
+    try:
+        # Lengths far apart: no two share a batch, so each needs a run of its own.
+        texts = ["card " * (4**i) for i in range(5)]
+        threads = [threading.Thread(target=kb.embed_query, args=(t,)) for t in texts]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert len(emb.batches) == len(texts)
+        assert emb.most == 1
+    finally:
+        kb.close()
+
+
 def test_a_batch_holds_queries_of_similar_length() -> None:
     emb = Recording()
     emb.batch_size = 32
