@@ -87,8 +87,11 @@ class QueryBatcher:
     slot frees up and theirs was not taken. A lone query is embedded on the thread
     that asked for it, handed to nobody; under load, queries that were submitted and
     are waiting form the batches. A dedicated embedding thread cost a search two
-    thread hand-offs (its wake-up and the answer's), about a third of a request's CPU
-    under 8 clients (docs/benchmarks/http.md). The knowledge base gives `max_batch` 1
+    thread hand-offs (its wake-up and the answer's), and each woken thread waits for
+    the GIL (8 clients, side by side on one host: 124.8 requests/s with that thread,
+    143.9 without; docs/benchmarks/http.md). A query submitted and never asked for
+    (a search that corrected its spelling) is embedded with a later batch of queries
+    of its length. The knowledge base gives `max_batch` 1
     to an embedder whose vectors depend on their batch (`batch_invariant` False) or
     that gains nothing from batches (`batches_queries` False).
 
