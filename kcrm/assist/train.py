@@ -41,7 +41,6 @@ from kcrm.assist.model import (
     load_cases,
     stratified_sample,
 )
-from kcrm.assist.outliers import OUTLIERS
 from kcrm.assist.progress import Track, no_tracking
 from kcrm.core.tables import Document
 
@@ -116,13 +115,12 @@ def fit_assist(
     parts = []
     say(f"fitting on {len(data):,} cases in {len(data.categories)} categories")
     say("embedding held-out cases as a new question would be asked (augment.py)")
-    forms = variants(kb.embedder.encode, data, first_by_hash, lambda i: stable_hash(i, "reword"))
+    forms = variants(kb.embedder.encode, data, first_by_hash)
     asked = [(cases, has) for _, cases, has in forms]
-    outside = (list(OUTLIERS), np.asarray(kb.embedder.encode(list(OUTLIERS)), dtype=np.float32))
     with track("calibrating (held-out folds)", folds + 1, "fits") as advance:
         for f in range(folds):
             limit = MAX_CALIBRATION_SAMPLES // folds
-            parts.append(held_out_samples(data, fold_of, group_of, f, limit, asked, outside))
+            parts.append(held_out_samples(data, fold_of, group_of, f, limit, asked))
             advance(1)
         model = CategoryModel(data.categories).fit(data.vectors, data.texts, data.labels)
         model.product_lift = product_lift(data.product_ids, data.labels, len(data.categories))
@@ -150,9 +148,7 @@ def fit_assist(
     weights = mix_weights(in_scope, oos_share)
     cal.report["ece_by_form"] = {
         name: round(expected_calibration_error(cal.predict(x[m]), correct[m], weights[m]), 4)
-        for name, m in (
-            (n, kind == k) for k, n in enumerate(["stored", *(f[0] for f in forms), "off_topic"])
-        )
+        for name, m in ((n, kind == k) for k, n in enumerate(["stored", *(f[0] for f in forms)]))
         if m.any()
     }
     cal.save(cal_path)
@@ -198,7 +194,6 @@ def held_out_samples(
     fold: int,
     limit: int,
     asked: Sequence[tuple[CaseSet, np.ndarray]] = (),
-    outside: tuple[list[str], np.ndarray] | None = None,
 ) -> tuple[np.ndarray, ...]:
     """Samples of fold `fold`: (features, correct, in scope, top cosine, 1-NN correct, kind).
 
@@ -207,8 +202,7 @@ def held_out_samples(
     held-out categories' cases as out of scope (nothing indexed resolves them).
     Each of `asked` (augment.py: the same cases in other words, and the rows that
     have such a variant) is scored the same way against the same fit; `kind` is 0
-    for the stored cases and i + 1 for `asked[i]`. `outside` (texts, vectors:
-    outliers.py) are asked as out of scope too, kind len(asked) + 1.
+    for the stored cases and i + 1 for `asked[i]`.
     """
     held = group_of[data.labels] == fold
     train = np.flatnonzero((fold_of != fold) & ~held)
@@ -240,17 +234,6 @@ def held_out_samples(
                 out["cos"].append(sig.top_cos)
                 out["nn"].append((labels[:, 0] == gold) & in_scope)
                 out["kind"].append(np.full(len(gold), kind))
-    if outside is not None and len(outside[0]):
-        texts, vectors = outside
-        cos, labels = top_neighbours(vectors @ train_vecs.T, train_labels)
-        sig = signals(model, vectors, texts, cos, labels)
-        out["x"].append(category_features(sig, sig.scores.argmax(axis=1)))
-        no = np.zeros(len(texts), dtype=bool)
-        out["ok"].append(no)
-        out["ins"].append(no)
-        out["cos"].append(sig.top_cos)
-        out["nn"].append(no)
-        out["kind"].append(np.full(len(texts), len(asked) + 1))
     return tuple(np.concatenate(out[k]) if out[k] else np.zeros(0) for k in out)
 
 
