@@ -324,7 +324,7 @@ def main(argv: list[str] | None = None) -> None:
         nargs="*",
         default=[],
         metavar="NAME:KEY=VALUE,...",
-        help="also a server with these settings (workers=N: N workers, else one), side by side",
+        help="also a one-worker server with these settings, side by side",
     )
     ap.add_argument("--per-client", type=int, default=150, help="requests per client")
     ap.add_argument("--rounds", type=int, default=3)
@@ -371,7 +371,7 @@ def main(argv: list[str] | None = None) -> None:
         for spec in args.compare:
             name, _, pairs = spec.partition(":")
             extra = dict(p.split("=", 1) for p in pairs.split(",") if p)
-            configs.append((name, int(extra.pop("workers", "1")), extra))
+            configs.append((name, 1, extra))
         result.update(
             run(
                 args.data_dir,

@@ -293,10 +293,9 @@ def _http(r: dict[str, Any], targets: list[list[Any]], backend: str = "") -> lis
     if names:
         lines += [
             "Where a request's time goes (one worker; `kcrm_search_stage_seconds` on /metrics, "
-            "ms per request; `embed` is the model's run, per query, on the search thread that "
-            "runs its batch (inside that search's `embed_wait`); `querylog_*` run beside the "
-            "requests on the log writer's thread; waiting for the GIL or a core counts in "
-            "whichever stage waits):",
+            "ms per request; stages on other threads run beside the request: `embed` is the "
+            "model's run, `querylog_*` the log writer's; waiting for the GIL or a core counts "
+            "in whichever stage waits):",
             "",
             *_table(
                 ["stage", *[f"{n} client{'s' if n > 1 else ''}" for n, _ in stages]],

@@ -32,11 +32,10 @@ class Metrics:
         self.vectors = Gauge("kcrm_index_vectors", "vectors in the index", registry=registry)
         self.lag = Gauge("kcrm_index_lag", "index log entries not yet applied", registry=registry)
         # Where a search's time goes, stage by stage (docs/benchmarks/http.md reads it):
-        # embed (the model's run, per query, on the search thread leading its batch),
-        # embed_wait (the search waiting for it, or embedding it), lexical, vector, rank,
-        # records (the database read), snippets, facets, log (queueing the query-log row),
-        # serialise (the JSON answer), and the query-log writer's own thread:
-        # querylog_redact, querylog_insert.
+        # embed (the model's run, per query, on the embedding thread), embed_wait (the
+        # search waiting for it), lexical, vector, rank, records (the database read),
+        # snippets, facets, log (queueing the query-log row), serialise (the JSON answer),
+        # and the query-log writer's own thread: querylog_redact, querylog_insert.
         self.stages = Histogram(
             "kcrm_search_stage_seconds",
             "seconds per stage of POST /v1/search",

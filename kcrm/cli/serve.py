@@ -40,7 +40,7 @@ def serve(
         os.environ["KCRM_PRIVATE_REPLICA"] = "1"
         # The workers share the cores: each runs fewer searches (and so fewer embeddings)
         # at once. With 4 threads each, two workers on 2 cores answered 116 searches/s
-        # from 8 clients, with 2 threads 134 (docs/benchmarks/http.md).
+        # from 8 clients, with 2 threads 134 (a busy host, side by side; docs/scaling.md).
         os.environ.setdefault("KCRM_SEARCH_THREADS", str(max(2, 4 // workers)))
     # One core per query, a query per core: splitting a dozen tokens' forward pass over
     # both cores waits on the other core whenever it is busy (docs/benchmarks/http.md).

@@ -77,8 +77,8 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=5_000_000, ge=1024)
     sync_interval_seconds: float = Field(default=2.0, gt=0, description="index log follow period")
     # Searches a worker runs at once (more wait their turn, in order): more threads only
-    # take turns at the GIL; at most half of them embed queries at once. `kcrm serve
-    # --workers N` (N > 1) gives each worker 2. docs/benchmarks/http.md has the measurements.
+    # take turns at the GIL. `kcrm serve --workers N` (N > 1) gives each worker 2.
+    # docs/benchmarks/http.md has the measurements.
     search_threads: int = Field(default=4, ge=1, le=64)
     # Set by `kcrm serve --workers N` (N > 1): each worker follows the log in its own index copy.
     private_replica: bool = False

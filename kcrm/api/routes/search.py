@@ -26,10 +26,8 @@ async def search(body: SearchRequest, kb: KBDep, principal: AnyRole, request: Re
     # side by side only take turns at the GIL, each holding it for a switch interval
     # (5 ms) at a time; the others wait here, in order, costing nothing.
     limiter = getattr(request.app.state, "search_slots", None)
-    # The query waits to be embedded from now on, while the search waits for its turn:
-    # the first search thread that needs a vector embeds it together with the waiting
-    # queries of similar length (8 clients: 2.5 queries per batch; only the searches
-    # already running, 1.5, and 10.8 ms of the model's CPU per query against 6.6).
+    # The query starts embedding now, while the search waits for its turn: queries that
+    # wait together are embedded together, and the search finds its vector in flight.
     kb.embed_query_soon(body.query)
     return await anyio.to_thread.run_sync(run_search, body, kb, principal, limiter=limiter)
 

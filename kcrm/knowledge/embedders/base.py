@@ -76,24 +76,18 @@ class Embedder(ABC):
 
 
 class QueryBatcher:
-    """Embeds the queries that wait together, from several threads, in batches.
+    """Embeds the queries that arrive together from several threads in batches.
 
-    There is no thread of the batcher's own: the first thread that needs a vector
-    while fewer than `slots` batches run (the embedder's `query_slots` unless given)
-    leads, and runs on its own thread a batch of its query with those waiting closest
-    to it in length (a batch is padded to its longest text: ONNX Runtime, 4 queries
-    at once: 3.3 ms of CPU per query in arrival order, 2.5 ms grouped by length, 4.1
-    ms one by one). The others wait for their vector, or lead the next batch when a
-    slot frees up and theirs was not taken. A lone query is embedded on the thread
-    that asked for it, handed to nobody; under load, queries that were submitted and
-    are waiting form the batches. A dedicated embedding thread cost a search two
-    thread hand-offs (its wake-up and the answer's), and each woken thread waits for
-    the GIL (8 clients, side by side on one host: 124.8 requests/s with that thread,
-    143.9 without; docs/benchmarks/http.md). A query submitted and never asked for
-    (a search that corrected its spelling) is embedded with a later batch of queries
-    of its length. The knowledge base gives `max_batch` 1
-    to an embedder whose vectors depend on their batch (`batch_invariant` False) or
-    that gains nothing from batches (`batches_queries` False).
+    A server answers concurrent searches from a thread pool; each submits its query
+    here and goes on (tokenizing, searching the lexical index) until it needs the
+    vector. `slots` threads of the batcher's own (the embedder's `query_slots`
+    unless given) embed what is waiting: one query alone at once, with no added
+    wait; under load, the oldest waiting query together with those closest to it
+    in length, since a batch is padded to its longest text (ONNX Runtime, 4 queries
+    at once: 3.3 ms of CPU per query in arrival order, 2.5 ms grouped by length,
+    4.1 ms one by one). The knowledge base gives `max_batch` 1 to an embedder whose
+    vectors depend on their batch (`batch_invariant` False) or that gains nothing
+    from batches (`batches_queries` False).
 
     Args:
         observe: told ("embed", seconds) per query: its share of its batch's run.
@@ -115,20 +109,23 @@ class QueryBatcher:
         self.observe = observe
         self._cond = threading.Condition()
         self._pending: list[tuple[str, Future[np.ndarray]]] = []
-        self._running = 0  # batches being embedded now
+        self._idle = 0  # batcher threads waiting for work
+        self._threads: list[threading.Thread] = []
         self._closed = False
 
     def submit(self, text: str) -> Future[np.ndarray]:
-        """The query's vector (shape (dim,)), computed by whoever first asks for a result.
-
-        Nothing runs until a thread asks for this vector or another one (`Future.result`):
-        then this query may be taken into that batch.
-        """
-        mine = _Pending(self)
+        """The query's vector (shape (dim,)), being computed."""
+        mine: Future[np.ndarray] = Future()
         with self._cond:
             if self._closed:
                 raise RuntimeError("the query batcher is closed")
             self._pending.append((text, mine))
+            if self._idle:
+                self._cond.notify()  # one thread: the others have nothing more to do
+            elif len(self._threads) < self.slots:
+                thread = threading.Thread(target=self._work, name="kcrm-embed", daemon=True)
+                self._threads.append(thread)
+                thread.start()
         return mine
 
     def embed(self, text: str) -> np.ndarray:
@@ -136,49 +133,34 @@ class QueryBatcher:
         return self.submit(text).result()
 
     def close(self) -> None:
-        """Embed what is waiting (on this thread); later submissions are refused."""
+        """Embed what is waiting, then stop the batcher's threads."""
         with self._cond:
             self._closed = True
-            waiting = [fut for _, fut in self._pending]
-        for fut in waiting:
-            self.drive(fut)
+            self._cond.notify_all()
+        for thread in self._threads:
+            thread.join()
 
-    def drive(self, mine: Future[np.ndarray]) -> None:
-        """Until `mine` is done: lead a batch holding it when a slot is free, else wait."""
-        while not mine.done():
+    def _work(self) -> None:
+        while True:
             with self._cond:
-                while not mine.done() and self._running >= self.slots:
+                while not self._pending and not self._closed:
+                    self._idle += 1
                     self._cond.wait()
-                if mine.done():
+                    self._idle -= 1
+                if not self._pending:
                     return
-                batch = self._take(mine)
-                if not batch:  # another leader took it and is embedding it now
-                    self._cond.wait()
-                    continue
-                self._running += 1
-            try:
-                self._run(batch)
-            finally:
-                with self._cond:
-                    self._running -= 1
-                    # The followers: those whose vector this batch holds, and one to lead next.
-                    self._cond.notify_all()
+                batch = self._take()
+            self._run(batch)
 
-    def _take(self, anchor: Future[np.ndarray]) -> list[tuple[str, Future[np.ndarray]]]:
-        """`anchor`'s query, if still waiting, and the waiting ones closest to it in length."""
-        at = next((i for i, (_, fut) in enumerate(self._pending) if fut is anchor), None)
-        if at is None:
-            return []
-        size = len(self._pending[at][0])
+    def _take(self) -> list[tuple[str, Future[np.ndarray]]]:
+        """The oldest waiting query and the waiting ones closest to it in length."""
+        size = len(self._pending[0][0])
         near = sorted(range(len(self._pending)), key=lambda i: abs(len(self._pending[i][0]) - size))
         chosen = {
             i
             for i in near[: self.max_batch]
             if abs(len(self._pending[i][0]) - size) <= size // 4 + 8
         }
-        chosen.add(at)
-        if len(chosen) > self.max_batch:
-            chosen.discard(max(chosen - {at}))
         batch = [self._pending[i] for i in sorted(chosen)]
         self._pending = [p for i, p in enumerate(self._pending) if i not in chosen]
         return batch
@@ -201,24 +183,6 @@ class QueryBatcher:
             if self.remember is not None:
                 self.remember(text, vec)  # before anyone waiting sees it: asked again, it is known
             fut.set_result(vec)
-
-
-class _Pending(Future[np.ndarray]):
-    """A query's vector that the thread asking for it embeds itself, unless one already is."""
-
-    def __init__(self, batcher: QueryBatcher) -> None:
-        super().__init__()
-        self._batcher = batcher
-
-    def result(self, timeout: float | None = None) -> np.ndarray:
-        if not self.done():
-            self._batcher.drive(self)
-        return super().result(timeout)
-
-    def exception(self, timeout: float | None = None) -> BaseException | None:
-        if not self.done():
-            self._batcher.drive(self)
-        return super().exception(timeout)
 
 
 def resolve_model_path(name: str) -> str:
