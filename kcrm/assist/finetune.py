@@ -245,6 +245,11 @@ def lr_factor(step_share: float, time_share: float, warmup_share: float) -> floa
     return (1.0 - progress) / (1.0 - warmup_share)
 
 
+def step_rate(config: TrainConfig, step_share: float, time_share: float) -> float:
+    """The learning rate of the next step: `config.learning_rate` at the schedule's peak."""
+    return config.learning_rate * lr_factor(step_share, time_share, config.warmup_share)
+
+
 def finetune(
     base_path: str,
     pairs: list[Pair],
@@ -275,13 +280,9 @@ def finetune(
     with track("training", steps, "steps") as advance:
         for batches in epochs:
             for batch in batches:
-                rate = config.learning_rate * lr_factor(
-                    done / max(steps, 1),
-                    (time.perf_counter() - start) / budget,
-                    config.warmup_share,
-                )
+                elapsed = (time.perf_counter() - start) / budget
                 for group in optimizer.param_groups:
-                    group["lr"] = config.learning_rate * rate
+                    group["lr"] = step_rate(config, done / max(steps, 1), elapsed)
                 anchors = model.preprocess([p[0] for p in batch])
                 positives = model.preprocess([p[1] for p in batch])
                 loss = loss_fn([anchors, positives], torch.empty(0))

@@ -15,10 +15,12 @@ from sqlalchemy import select
 from kcrm.assist.devsplit import split_bq
 from kcrm.assist.finetune import (
     RESERVE_MARGIN,
+    TrainConfig,
     distinct_batches,
     holdout_split,
     lr_factor,
     reserve_seconds,
+    step_rate,
 )
 from kcrm.core.config import Settings
 from kcrm.core.tables import Chunk, Document, QueryLog
@@ -96,6 +98,15 @@ def test_learning_rate_decays_to_zero_by_the_epoch_or_the_clock() -> None:
     # reaches zero when time is up instead of stopping at its peak.
     assert lr_factor(0.1, 0.55, 0.1) == pytest.approx(0.5)
     assert lr_factor(0.2, 1.0, 0.1) == 0.0 and lr_factor(0.2, 1.3, 0.1) == 0.0
+
+
+def test_step_rate_peaks_at_the_configured_learning_rate() -> None:
+    # The factor scales the configured rate once: a rate of 3e-5 squared (9e-10)
+    # trained nothing and was not caught by the loss or the held-out check.
+    config = TrainConfig(learning_rate=3e-5, warmup_share=0.1)
+    assert step_rate(config, 0.1, 0.0) == pytest.approx(3e-5)
+    assert step_rate(config, 0.55, 0.0) == pytest.approx(1.5e-5)
+    assert step_rate(config, 1.0, 0.0) == 0.0
 
 
 def test_time_kept_after_training_follows_what_the_machine_took() -> None:
