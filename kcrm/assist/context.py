@@ -9,7 +9,7 @@ products they own that cases mention, squashed by tanh and scaled by
 `WEIGHT`, plus `OPEN_WEIGHT` for the category of one of their open cases
 (a follow-up is usually about the same problem). Both are small against the
 score's range (0 to 2), so context settles close calls and never overrides
-clear evidence (docs/quality.md has the measurement).
+clear evidence (docs/quality.md, "Customer context": `python -m bench.context`).
 """
 
 from __future__ import annotations

@@ -53,6 +53,7 @@ SKIPPED_BLOCKS = {
         "python -m bench.zh_pairs_offline",
     ): "benchmarks on data sets beside the repo",
     ("docs/quality.md", "kcrm evaluate suggest --cases /tmp/dev/"): DEV_DATA,
+    ("docs/quality.md", "python -m bench.context"): DEV_DATA,
     ("docs/quality.md", "kcrm train suggest"): DEV_DATA,
     (
         "docs/recommend.md",
