@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import json
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -77,9 +78,13 @@ def evaluate_suggest(
     gold = [it["category"] for it in items]
     in_scope = np.array([it["in_scope"] for it in items], dtype=bool)
     top1, rank, conf, answerable, plain = [], [], [], [], []
+    timings: list[tuple[float, float]] = []  # (problem statement, ranking) per item, seconds
     for item, g in zip(items, gold, strict=True):
+        start = time.perf_counter()
         problem = problem_statement(kb, item["text"])
+        found = time.perf_counter()
         res = suggest_with_vector(kb, problem.text, problem.vector, k=10)
+        timings.append((found - start, time.perf_counter() - found))
         cats = [s.category for s in res.suggestions]
         top1.append(bool(cats) and cats[0] == g)
         rank.append(cats.index(g) + 1 if g in cats else 0)
@@ -118,8 +123,25 @@ def evaluate_suggest(
         }
     if plain:
         report["noise"] = noise_report(plain)
+    report["latency_ms"] = latency(timings)
     report["retrieval"] = retrieval_table(kb, texts, qvecs, gold, in_scope)
     return report
+
+
+def latency(timings: list[tuple[float, float]]) -> dict[str, dict[str, float]]:
+    """Milliseconds per suggestion as `POST /v1/agent/suggest` computes it (HTTP aside):
+    the problem statement (embedding included) and the ranking with its answer, and both."""
+    parts = np.array(timings, dtype=float).reshape(-1, 2) * 1000
+    out = {}
+    for name, values in (
+        ("suggestion", parts.sum(axis=1)),
+        ("problem_statement", parts[:, 0]),
+        ("ranking", parts[:, 1]),
+    ):
+        p50, p95, p99 = np.percentile(values, [50, 95, 99]) if len(values) else (0.0,) * 3
+        out[name] = {"p50": round(float(p50), 2), "p95": round(float(p95), 2)}
+        out[name]["p99"] = round(float(p99), 2)
+    return out
 
 
 def noise_report(pairs: list[tuple[list[str | None], Any, Any]]) -> dict[str, Any]:

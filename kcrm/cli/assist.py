@@ -141,6 +141,13 @@ def print_report(report: dict[str, Any]) -> None:
         )
     out.print(bins)
     out.print(f"ECE {fmt(cal['ece'])} (in scope only {fmt(cal['ece_in_scope'])})")
+    if "latency_ms" in report:
+        took = report["latency_ms"]
+        out.print(
+            f"per suggestion: p50 {took['suggestion']['p50']} ms, p99 {took['suggestion']['p99']} "
+            f"ms (problem statement p50 {took['problem_statement']['p50']} ms, ranking p50 "
+            f"{took['ranking']['p50']} ms)"
+        )
 
 
 def train_command(

@@ -180,6 +180,10 @@ def test_evaluation_reports_baselines_calibration_and_retrieval(
     bins = report["calibration"]["bins"]
     assert len(bins) == 10 and sum(b["count"] for b in bins) == 13
     assert 0 <= report["calibration"]["ece"] <= 1
+    took = report["latency_ms"]  # the bench's suggestion p50: the product's path, timed
+    assert set(took) == {"suggestion", "problem_statement", "ranking"}
+    assert 0 < took["ranking"]["p50"] <= took["ranking"]["p99"]
+    assert took["suggestion"]["p99"] >= took["ranking"]["p99"]
 
 
 def test_labelled_files_parse_csv_flags_and_name_bad_lines(tmp_path: Path) -> None:
