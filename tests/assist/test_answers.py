@@ -203,3 +203,22 @@ def test_character_weights_are_read_in_place_and_predict_the_same(tmp_path: Path
     before = loaded.predict(vectors[:3], texts[:3])[1]
     loaded.char.coef_ = np.ascontiguousarray(loaded.char.coef_)
     assert np.array_equal(before, loaded.predict(vectors[:3], texts[:3])[1])
+
+
+def test_a_categorys_recent_cases_follow_ingest_and_delete(
+    kb: KnowledgeBase, tmp_path: Path
+) -> None:
+    # They are remembered between suggestions, until the knowledge base changes.
+    from kcrm.assist.answers import stored_cases
+
+    load(kb, tmp_path, cases(12))
+    assert len(stored_cases(kb, ["refund", "pin_blocked"])["refund"]) == 12
+    extra = {**cases(1)[0], "id": "case-new", "category": "refund", "resolution": "Refunded."}
+    load(kb, tmp_path, [extra])
+    recent = stored_cases(kb, ["refund"])["refund"]
+    assert len(recent) == 13 and "Refunded." in [r.resolution for r in recent]
+    load(kb, tmp_path, [{**extra, "resolution": "Refunded in full."}])  # the note edited
+    assert "Refunded in full." in [r.resolution for r in stored_cases(kb, ["refund"])["refund"]]
+    kb.delete(["case-new"])
+    assert len(stored_cases(kb, ["refund"])["refund"]) == 12
+    assert stored_cases(kb, ["no_such_category"]) == {}
