@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 
 from kcrm.assist.context import customer_context
+from kcrm.assist.evaluate import abstention, mean
 from kcrm.assist.finetune import significant_gain
 from kcrm.assist.problem import problem_statement
 from kcrm.assist.suggest import suggest_with_vector
@@ -83,8 +84,8 @@ def build(
             named = own if rng.random() < CASE_NAMES else other(rng, names, own)
             fh.write(json.dumps({**r, "product_ids": [named]}) + "\n")
     settings = Settings(data_dir=work / "kb")
-    if embedding_model:
-        settings = Settings(data_dir=work / "kb", embedding_model=embedding_model)
+    if embedding_model:  # otherwise the configured one (KCRM_EMBEDDING_MODEL or the default)
+        settings = settings.model_copy(update={"embedding_model": embedding_model})
     kb = KnowledgeBase.open(settings)
     with kb.db.session() as s:
         s.add_all(Product(id=p, name=p) for p in names)
@@ -146,15 +147,9 @@ def outcomes(
     return np.array(right), np.array(answerable)
 
 
-def figures(right: np.ndarray, answerable: np.ndarray, in_scope: np.ndarray) -> dict[str, float]:
-    ok = right & in_scope
-    return {
-        "top1": round(float(ok[in_scope].mean()), 4),
-        "right_and_answered": round(float((ok & answerable)[in_scope].mean()), 4),
-        "oos_withheld": round(float((~answerable)[~in_scope].mean()), 4)
-        if (~in_scope).any()
-        else 0,
-    }
+def figures(right: np.ndarray, answerable: np.ndarray, in_scope: np.ndarray) -> dict[str, Any]:
+    """Top-1 in scope, then the evaluation's own abstention figures."""
+    return {"top1": mean((right & in_scope)[in_scope]), **abstention(right, answerable, in_scope)}
 
 
 def run(dev: Path, work: Path, seed: int, embedding_model: str | None = None) -> dict[str, Any]:

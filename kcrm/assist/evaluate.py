@@ -138,9 +138,8 @@ def latency(timings: list[tuple[float, float]]) -> dict[str, dict[str, float]]:
         ("problem_statement", parts[:, 0]),
         ("ranking", parts[:, 1]),
     ):
-        p50, p95, p99 = np.percentile(values, [50, 95, 99]) if len(values) else (0.0,) * 3
-        out[name] = {"p50": round(float(p50), 2), "p95": round(float(p95), 2)}
-        out[name]["p99"] = round(float(p99), 2)
+        cuts = np.percentile(values, [50, 95, 99]) if len(values) else np.zeros(3)
+        out[name] = {f"p{q}": round(float(v), 2) for q, v in zip((50, 95, 99), cuts, strict=True)}
     return out
 
 
