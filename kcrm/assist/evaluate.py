@@ -111,7 +111,13 @@ def evaluate_suggest(
         "out_of_scope": int((~in_scope).sum()),
         "calibrated": cal is not None,
         "threshold": round(cal.threshold, 4) if cal else None,
-        "suggest": {"top1_accuracy": mean(ok[in_scope]), "mrr": mean(rr[in_scope])},
+        "suggest": {
+            "top1_accuracy": mean(ok[in_scope]),
+            "mrr": mean(rr[in_scope]),
+            # Right and shown as answerable: what an agent can use, with or without
+            # out-of-scope questions in the set.
+            "in_scope_accuracy": mean((ok & ans)[in_scope]),
+        },
         "dense_knn": {"top1_accuracy": mean(knn_ok[in_scope])},
         "calibration": {"ece": round(ece, 4), "ece_in_scope": round(ece_in, 4), "bins": table},
     }

@@ -54,6 +54,7 @@ SKIPPED_BLOCKS = {
     ): "benchmarks on data sets beside the repo",
     ("docs/quality.md", "kcrm evaluate suggest --cases /tmp/dev/"): DEV_DATA,
     ("docs/quality.md", "python -m bench.context"): DEV_DATA,
+    ("docs/quality.md", "KCRM_DATA_DIR=/tmp/testdata python -m bench.learning_curve"): DEV_DATA,
     ("docs/quality.md", "kcrm train suggest"): DEV_DATA,
     (
         "docs/recommend.md",
