@@ -184,6 +184,11 @@ def test_evaluation_reports_baselines_calibration_and_retrieval(
     assert set(took) == {"suggestion", "problem_statement", "ranking"}
     assert 0 < took["ranking"]["p50"] <= took["ranking"]["p99"]
     assert took["suggestion"]["p99"] >= took["ranking"]["p99"]
+    # Right and answerable is reported when every question is in scope too.
+    only_in = write_jsonl(tmp_path / "in.jsonl", queries[:-1])
+    inside = evaluate_suggest(kb, read_labelled(only_in))["suggest"]
+    assert "oos_recall" not in inside
+    assert 0 < inside["in_scope_accuracy"] <= inside["top1_accuracy"] == 1.0
 
 
 def test_labelled_files_parse_csv_flags_and_name_bad_lines(tmp_path: Path) -> None:
