@@ -5,7 +5,8 @@
 writes `DIR/cases.jsonl` (knowledge records of kind `case`, for `kcrm ingest`)
 and `DIR/queries.jsonl` (`text`, gold `category`, `in_scope`, for
 `kcrm evaluate suggest --cases`); beside them `DIR/notes.jsonl`, the same
-queries wrapped in realistic agent notes (notes.py), and `DIR/clinc.jsonl`,
+queries wrapped in realistic agent notes (notes.py), `DIR/shorthand.jsonl`, the
+same in a hurried agent's shorthand (`wrap_shorthand`), and `DIR/clinc.jsonl`,
 the CLINC150 shape: the in-scope queries plus general off-topic questions as
 out of scope, in CLINC150's proportion (1,000 of 5,500). With `--bq` the source is the Chinese BQ
 paraphrase pairs instead (see `split_bq`). A fixed seed picks `--oos-intents` intents
@@ -23,11 +24,12 @@ import csv
 import json
 import random
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from kcrm.assist.answers import readable
-from kcrm.assist.notes import off_topic, wrap
+from kcrm.assist.notes import off_topic, wrap, wrap_shorthand
 
 SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 DEFAULT_SOURCE = SHARED_DATA / "banking77" / "train.csv"
@@ -140,10 +142,12 @@ def split_bq(
 CLINC_OOS_SHARE = 1000 / 5500  # CLINC150's test set: 1,000 out-of-scope of 5,500 queries
 
 
-def noisy(queries: list[dict[str, Any]], seed: int = 7) -> list[dict[str, Any]]:
+def noisy(
+    queries: list[dict[str, Any]], seed: int = 7, wrapper: Callable[..., str] = wrap
+) -> list[dict[str, Any]]:
     """The same queries, each wrapped in an agent's note (`plain` keeps the question)."""
     rng = random.Random(seed)
-    return [{**q, "text": wrap(q["text"], rng), "plain": q["text"]} for q in queries]
+    return [{**q, "text": wrapper(q["text"], rng), "plain": q["text"]} for q in queries]
 
 
 def clinc_shape(queries: list[dict[str, Any]], seed: int = 7) -> list[dict[str, Any]]:
@@ -195,6 +199,7 @@ def main(argv: list[str] | None = None) -> None:
     write_jsonl(args.out / "cases.jsonl", cases)
     write_jsonl(args.out / "queries.jsonl", queries)
     write_jsonl(args.out / "notes.jsonl", noisy(queries, args.seed))
+    write_jsonl(args.out / "shorthand.jsonl", noisy(queries, args.seed, wrap_shorthand))
     if not args.bq:
         write_jsonl(args.out / "clinc.jsonl", clinc_shape(queries, args.seed))
     oos = sum(not q["in_scope"] for q in queries)

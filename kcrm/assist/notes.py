@@ -11,6 +11,12 @@ resolution with and without the noise.
 `off_topic` writes general questions no bank's knowledge answers (weather,
 jokes, travel, cooking, sport, ...), the bulk of CLINC150's out-of-scope set,
 to mix with known intents for the CLINC150-shaped evaluation.
+
+`wrap_shorthand` writes the notes of an agent in a hurry, in forms `wrap`
+never does and with words of its own: one line joined by dashes, pipes or
+commas, clauses joined by semicolons with the question inside a longer
+sentence, a bullet list; lower case and no full stops. A problem-statement
+finder tuned on `wrap` alone is checked against it.
 """
 
 from __future__ import annotations
@@ -129,6 +135,66 @@ def _ticket(question: str, rng: random.Random) -> str:
     if rng.random() < 0.5:
         parts.insert(0, _fill(rng.choice(CALL_OPENERS), rng))
     return " ".join(parts)
+
+
+SH_OPENERS = [
+    "cust rang in at 3.15pm",
+    "inbound call 11:02, caller on mobile",
+    "call from customer (approx 6 min)",
+    "phoned at lunchtime",
+    "callback requested yesterday, returned call today",
+]
+SH_CHECKS = [
+    "IDV done via DOB and postcode",
+    "passed security",
+    "verified w/ last 4 digits of card",
+    "security qs ok",
+    "ID confirmed",
+]
+SH_MOODS = [
+    "customer quite upset",
+    "was very polite throughout",
+    "sounded stressed",
+    "caller impatient, in a rush",
+    "a bit confused at first",
+]
+SH_CHATTER = [
+    "talked about the rain for a bit",
+    "mentioned they are moving house next month",
+    "kids shouting in the background",
+    "asked if we are open on bank holidays",
+    "complained about the hold music",
+    "told me about their holiday in Spain",
+]
+SH_CLOSERS = [
+    "advised will follow up",
+    "nothing else needed",
+    "call ended",
+    "cust happy to wait for email",
+    "ticket raised",
+]
+
+
+def wrap_shorthand(question: str, rng: random.Random) -> str:
+    """The question inside a hurried agent's one-line or bulleted note (see the module)."""
+    q = question.strip().rstrip(".")
+    lower = q[:1].lower() + q[1:]
+    shape = rng.randrange(5)
+    if shape == 0:
+        parts = [rng.choice(SH_OPENERS), rng.choice(SH_CHECKS), "says " + lower]
+        return " - ".join([*parts, rng.choice(SH_CHATTER), rng.choice(SH_CLOSERS)])
+    if shape == 1:
+        parts = [rng.choice(SH_OPENERS), rng.choice(SH_CHECKS), rng.choice(SH_MOODS)]
+        return " | ".join([*parts, "q: " + q, rng.choice(SH_CLOSERS)])
+    if shape == 2:
+        parts = [rng.choice(SH_OPENERS), rng.choice(SH_CHECKS).lower(), rng.choice(SH_MOODS)]
+        return ", ".join([*parts, "basically " + q.lower(), rng.choice(SH_CHATTER)])
+    if shape == 3:
+        middle = f"{rng.choice(SH_MOODS)} because {lower}"
+        parts = [rng.choice(SH_CHECKS), middle, rng.choice(SH_CHATTER), rng.choice(SH_CLOSERS)]
+        return "; ".join(parts) + "."
+    lines = [rng.choice(SH_OPENERS), rng.choice(SH_CHECKS), "issue: " + q]
+    return "\n".join("- " + x for x in [*lines, rng.choice(SH_CHATTER), rng.choice(SH_CLOSERS)])
 
 
 # Slots and templates of general questions; the mix follows CLINC150's out-of-scope

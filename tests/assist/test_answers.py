@@ -14,7 +14,7 @@ from kcrm.assist.canonical import canonical_resolution
 from kcrm.assist.context import CustomerContext, context_boost, customer_context, product_lift
 from kcrm.assist.draft import draft_reply
 from kcrm.assist.finetune import significant_gain
-from kcrm.assist.notes import off_topic, wrap
+from kcrm.assist.notes import off_topic, wrap, wrap_shorthand
 from kcrm.assist.problem import keep, problem_statement, segments
 from kcrm.assist.suggest import suggest
 from kcrm.assist.train import fit_assist, model_paths
@@ -66,6 +66,47 @@ def test_notes_are_cut_to_the_problem_statement() -> None:
     ]
     assert keep(np.array([0.2, 0.25, 0.8, 0.71, 0.3])).tolist() == [2, 3]
     assert keep(np.zeros(0)).tolist() == []
+
+
+def test_shorthand_separators_bullets_and_clauses_cut_a_note() -> None:
+    note = "- cust rang 3pm | passed security - card got stuck; what now\n2) call ended"
+    assert segments(note) == [
+        "cust rang 3pm",
+        "passed security",
+        "card got stuck",
+        "what now",
+        "call ended",
+    ]
+    run_on = "phoned at lunchtime, ID confirmed, basically my card is stuck, what now?"
+    assert segments(run_on) == [run_on]
+    assert segments(run_on, clauses=True) == [
+        "phoned at lunchtime",
+        "ID confirmed",
+        "basically my card is stuck",
+        "what now?",
+    ]
+    # Words with hyphens and numbers with a dash inside are not separators.
+    assert segments("my top-up of 5-10 GBP failed") == ["my top-up of 5-10 GBP failed"]
+    assert segments("客户来电；卡被吞了，怎么办", clauses=True) == ["客户来电", "卡被吞了", "怎么办"]
+
+
+def test_the_same_question_gets_the_same_answer_in_shorthand_notes(
+    kb: KnowledgeBase, tmp_path: Path
+) -> None:
+    load(kb, tmp_path, cases(15))
+    fit_assist(kb, folds=3)
+    rng = random.Random(8)
+    cut = 0
+    for topic in TOPICS:
+        for _ in range(5):
+            question = case_text(rng, topic)
+            note = wrap_shorthand(question, rng)
+            problem = problem_statement(kb, note)
+            if problem.kept < problem.segments:
+                cut += 1
+                assert question in problem.text, note
+            assert suggest(kb, note).suggestions[0].category == topic, note
+    assert cut >= 15  # of 20 notes; the test embedder sees words, not meaning
 
 
 def test_the_same_question_gets_the_same_answer_inside_a_note(
