@@ -87,7 +87,8 @@ def test_shorthand_separators_bullets_and_clauses_cut_a_note() -> None:
     ]
     # Words with hyphens and numbers with a dash inside are not separators.
     assert segments("my top-up of 5-10 GBP failed") == ["my top-up of 5-10 GBP failed"]
-    assert segments("客户来电；卡被吞了，怎么办", clauses=True) == ["客户来电", "卡被吞了", "怎么办"]
+    zh = segments("客户来电；卡被吞了，怎么办", clauses=True)
+    assert zh == ["客户来电", "卡被吞了", "怎么办"]
 
 
 def test_the_same_question_gets_the_same_answer_in_shorthand_notes(
