@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from kcrm.assist.evaluate import read_labelled
 from kcrm.assist.finetune import heldout_scores
 from kcrm.assist.model import CaseSet, load_cases, stratified_sample
 from kcrm.core.config import Settings
@@ -36,8 +37,7 @@ SHARES = (0.5, 0.7, 0.85, 1.0)
 def questions(path: Path, cases: CaseSet) -> tuple[list[str], np.ndarray]:
     """The in-scope questions of a split whose category the cases know, and their labels."""
     index = {c: i for i, c in enumerate(cases.categories)}
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
-    rows = [r for r in rows if r.get("in_scope", True) and r["category"] in index]
+    rows = [r for r in read_labelled(path) if r["in_scope"] and r["category"] in index]
     return [r["text"] for r in rows], np.array([index[r["category"]] for r in rows])
 
 

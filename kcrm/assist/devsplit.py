@@ -143,7 +143,9 @@ CLINC_OOS_SHARE = 1000 / 5500  # CLINC150's test set: 1,000 out-of-scope of 5,50
 
 
 def noisy(
-    queries: list[dict[str, Any]], seed: int = 7, wrapper: Callable[..., str] = wrap
+    queries: list[dict[str, Any]],
+    seed: int = 7,
+    wrapper: Callable[[str, random.Random], str] = wrap,
 ) -> list[dict[str, Any]]:
     """The same queries, each wrapped in an agent's note (`plain` keeps the question)."""
     rng = random.Random(seed)

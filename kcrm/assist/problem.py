@@ -102,9 +102,9 @@ def problem_statement(kb: Any, text: str) -> Problem:
     parts = segments(text)
     whole = kb.embed_query(text)
     found = cut(kb, text, whole, parts)
-    if found is None:  # nothing cut between sentences: try between clauses
+    if found is None and len(parts) <= RUN_ON:  # a run-on note left whole: try its clauses
         fine = segments(text, clauses=True)
-        if len(parts) <= RUN_ON < MIN_CLAUSES <= len(fine):
+        if len(fine) >= MIN_CLAUSES:
             found = cut(kb, text, whole, fine)
     return found or Problem(text, whole, len(parts), len(parts))
 
