@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import random
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
 import pytest
 
+import kcrm.assist.problem as problem_module
 from kcrm.assist.canonical import canonical_resolution
 from kcrm.assist.context import CustomerContext, context_boost, customer_context, product_lift
 from kcrm.assist.draft import draft_reply
@@ -66,6 +68,27 @@ def test_notes_are_cut_to_the_problem_statement() -> None:
     ]
     assert keep(np.array([0.2, 0.25, 0.8, 0.71, 0.3])).tolist() == [2, 3]
     assert keep(np.zeros(0)).tolist() == []
+
+
+def test_a_note_of_many_segments_is_kept_whole_only_when_as_relevant_as_its_best(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Relevance is given: each segment's, then the whole text's (last).
+    given: list[float] = []
+    monkeypatch.setattr(problem_module, "relevance", lambda kb, vectors: np.array(given))
+    kb = SimpleNamespace(
+        embedder=SimpleNamespace(encode=lambda parts: np.eye(len(parts), 8)),
+        embed_query=lambda text: np.ones(8) / np.sqrt(8),
+    )
+    question = ["I have a disposable virtual card.", "Is there a limit to how often I can use it?"]
+    given[:] = [0.80, 0.55, 0.74]  # two sentences of one question: the whole keeps the context
+    assert problem_module.cut(kb, " ".join(question), kb.embed_query(""), question) is None
+    note = ["Call 10:03.", "ID&V passed.", "Cust says the transfer is not here.", "Bye.", "Cheers."]
+    given[:] = [0.30, 0.45, 0.80, 0.25, 0.28, 0.74]  # the question lifts the whole to 0.74
+    found = problem_module.cut(kb, " ".join(note), kb.embed_query(""), note)
+    assert found is not None and found.text == note[2] and (found.kept, found.segments) == (1, 5)
+    given[:] = [0.30, 0.45, 0.80, 0.25, 0.28, 0.81]  # as relevant whole: nothing to cut away
+    assert problem_module.cut(kb, " ".join(note), kb.embed_query(""), note) is None
 
 
 def test_shorthand_separators_bullets_and_clauses_cut_a_note() -> None:
