@@ -15,6 +15,11 @@ questions of the test-shaped split, 2,698 of the same in notes): its whole is
 kept only when at least as relevant as its best segment (`MANY_SLACK`), since a
 question inside chatter lifts the whole note's relevance to within `FULL_SLACK`
 of its own (0.06 below it at the median).
+Of the segments kept, those in the customer's voice win over narration when
+both are there (`voiced`): an identity check ("Verified identity with the last
+four digits and date of birth.") is as close to the identity questions a
+knowledge base holds as the problem is to its own, but it asks nothing, says
+no "I", "you" or "can" and is told in the agent's voice.
 Otherwise the segments within `MARGIN` of the most relevant one are kept, in
 their order, and the rest dropped. A text of one segment is used as it is.
 When nothing was cut that way and the note is one or two run-on sentences of
@@ -59,6 +64,14 @@ _SENTENCES = re.compile(r"(?<=[.!?])\s+(?=\S)|(?<=[。！？!?])")
 _SEPARATORS = re.compile(r"\s*;\s+|\s*；\s*|\s*\|\s*|\s+[-–—]+\s+")
 _CLAUSES = re.compile(r"(?<=[,，、])\s*")
 _BULLET = re.compile(r"^\s*(?:[-*•·]|\d{1,2}[.)])\s+")
+# The customer's voice: a question, the first or second person, a modal or auxiliary
+# verb, a request; narration ("Passed ID checks.", "Call ended politely.") has none.
+_VOICE = re.compile(
+    r"[?？]|[我你吗呢么请]|\b(?:i|i'm|i've|i'd|i'll|my|me|mine|we|our|us|you|your|can|"
+    r"could|how|why|what|when|where|which|who|is|are|do|does|did|will|would|should|"
+    r"need|want|please|help)\b|\w+n['’]t\b",
+    re.IGNORECASE,
+)
 # "Customer:", "Agent:", "Reason for call:", "客户：" at the start of a segment.
 _LABEL = re.compile(r"^\s*(?:[A-Za-z][\w&/' -]{0,24}|[\u4e00-\u9fff]{1,6})\s*[:：]\s+")
 
@@ -94,6 +107,12 @@ def keep(relevance: np.ndarray, margin: float = MARGIN) -> np.ndarray:
     return np.flatnonzero(relevance >= relevance.max() - margin)
 
 
+def voiced(parts: list[str], kept: np.ndarray) -> np.ndarray:
+    """The kept segments in the customer's voice, when some are and some are not."""
+    spoken = np.array([bool(_VOICE.search(parts[i])) for i in kept], dtype=bool)
+    return kept[spoken] if 0 < spoken.sum() < kept.size else kept
+
+
 def relevance(kb: Any, vectors: np.ndarray) -> np.ndarray:
     """Mean cosine of each vector's `TOP` nearest indexed records (0 for an empty index)."""
     with kb.lock:
@@ -126,6 +145,7 @@ def cut(kb: Any, text: str, whole: np.ndarray, parts: list[str]) -> Problem | No
     slack = FULL_SLACK if len(parts) < MANY else MANY_SLACK
     if kept.size == len(parts) or scores[-1] >= scores[:-1].max() - slack:
         return None
+    kept = voiced(parts, kept)
     chosen = " ".join(parts[i] for i in kept)
     vector = vectors[kept[0]] if kept.size == 1 else kb.embed_query(chosen)
     return Problem(chosen, vector, len(parts), int(kept.size))

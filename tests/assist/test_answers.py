@@ -91,6 +91,20 @@ def test_a_note_of_many_segments_is_kept_whole_only_when_as_relevant_as_its_best
     assert problem_module.cut(kb, " ".join(note), kb.embed_query(""), note) is None
 
 
+def test_the_customers_voice_wins_over_narration_among_the_kept_segments() -> None:
+    both = np.array([0, 1])
+    check = ["Verified identity with the last four digits and date of birth.", "My card is stuck."]
+    assert problem_module.voiced(check, both).tolist() == [1]
+    asked = ["Customer verified via in-app push.", "why was the transfer declined"]
+    assert problem_module.voiced(asked, both).tolist() == [1]
+    assert problem_module.voiced(["已核实身份", "我的卡被吞了"], both).tolist() == [1]
+    # All narration, or all in the customer's voice: nothing to choose between.
+    narrated = ["Card retained by ATM.", "Passed ID checks."]
+    assert problem_module.voiced(narrated, both).tolist() == [0, 1]
+    spoken = ["I have a disposable virtual card.", "Is there a limit?"]
+    assert problem_module.voiced(spoken, both).tolist() == [0, 1]
+
+
 def test_shorthand_separators_bullets_and_clauses_cut_a_note() -> None:
     note = "- cust rang 3pm | passed security - card got stuck; what now\n2) call ended"
     assert segments(note) == [
