@@ -6,7 +6,8 @@ writes `DIR/cases.jsonl` (knowledge records of kind `case`, for `kcrm ingest`)
 and `DIR/queries.jsonl` (`text`, gold `category`, `in_scope`, for
 `kcrm evaluate suggest --cases`); beside them `DIR/notes.jsonl`, the same
 queries wrapped in realistic agent notes (notes.py), `DIR/shorthand.jsonl`, the
-same in a hurried agent's shorthand (`wrap_shorthand`), and `DIR/clinc.jsonl`,
+same in a hurried agent's shorthand (`wrap_shorthand`), `DIR/desk.jsonl`, the
+same as a help-desk tool stores them (`wrap_desk`), and `DIR/clinc.jsonl`,
 the CLINC150 shape: the in-scope queries plus general off-topic questions as
 out of scope, in CLINC150's proportion (1,000 of 5,500). With `--bq` the source is the Chinese BQ
 paraphrase pairs instead (see `split_bq`). A fixed seed picks `--oos-intents` intents
@@ -29,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from kcrm.assist.answers import readable
-from kcrm.assist.notes import off_topic, wrap, wrap_shorthand
+from kcrm.assist.notes import off_topic, wrap, wrap_desk, wrap_shorthand
 
 SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 DEFAULT_SOURCE = SHARED_DATA / "banking77" / "train.csv"
@@ -202,6 +203,7 @@ def main(argv: list[str] | None = None) -> None:
     write_jsonl(args.out / "queries.jsonl", queries)
     write_jsonl(args.out / "notes.jsonl", noisy(queries, args.seed))
     write_jsonl(args.out / "shorthand.jsonl", noisy(queries, args.seed, wrap_shorthand))
+    write_jsonl(args.out / "desk.jsonl", noisy(queries, args.seed, wrap_desk))
     if not args.bq:
         write_jsonl(args.out / "clinc.jsonl", clinc_shape(queries, args.seed))
     oos = sum(not q["in_scope"] for q in queries)

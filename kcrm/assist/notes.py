@@ -17,6 +17,13 @@ never does and with words of its own: one line joined by dashes, pipes or
 commas, clauses joined by semicolons with the question inside a longer
 sentence, a bullet list; lower case and no full stops. A problem-statement
 finder tuned on `wrap` alone is checked against it.
+
+`wrap_desk` writes what a help-desk tool stores, in words neither of the others
+uses: a web chat log with timestamps and system lines, an email turned into a
+case (subject, reply above a quoted auto-acknowledgement, phone signature), a
+call-summary form of labelled fields, and a handover note between agents. It
+was written after the finder's segment rules were tuned on the other two, to
+check them on notes they were not tuned on.
 """
 
 from __future__ import annotations
@@ -195,6 +202,96 @@ def wrap_shorthand(question: str, rng: random.Random) -> str:
         return "; ".join(parts) + "."
     lines = [rng.choice(SH_OPENERS), rng.choice(SH_CHECKS), "issue: " + q]
     return "\n".join("- " + x for x in [*lines, rng.choice(SH_CHATTER), rng.choice(SH_CLOSERS)])
+
+
+DESK_CHAT_SYSTEM = [
+    "Chat started from the mobile app.",
+    "Visitor joined from the help centre page.",
+    "Chat transferred from the bot.",
+    "Visitor is waiting (queue position 3).",
+]
+DESK_CHAT_OPENERS = ["hello?", "hi is anyone there", "good evening", "hiya", "hello, quick one"]
+DESK_CHAT_OPERATOR = [
+    "{name} joined the chat.",
+    "Operator {name}: Thanks for contacting us, you're chatting with {name}.",
+    "Operator {name}: Hello, how may I assist?",
+]
+DESK_CHAT_AFTER = [
+    "ok thank you",
+    "brilliant, sorted",
+    "is that it?",
+    "thanks for the quick reply",
+    "great stuff",
+]
+DESK_CHAT_END = ["Visitor left the chat.", "Chat closed by operator.", "Rating: 5 stars."]
+DESK_SUBJECTS = ["Question", "Help please", "URGENT", "Re: your message", "Account query", "(none)"]
+DESK_SIGNATURES = ["Sent from my iPhone", "Sent from Outlook for Android", "Get Outlook for iOS"]
+DESK_FORM_FIELDS = [
+    "Channel: telephone",
+    "Wrap code: GEN-ENQ",
+    "KBA passed on second attempt.",
+    "Vulnerability flag: none.",
+    "Outcome: advised, no complaint logged.",
+    "Call duration {minutes}m {seconds}s.",
+    "Consent to record: yes.",
+]
+DESK_HANDOVER = [
+    "Picked up from the overnight queue.",
+    "Previous agent's note was blank.",
+    "Left a voicemail first, customer called back.",
+    "Escalated from tier 1, no action taken yet.",
+]
+DESK_HANDOVER_AFTER = [
+    "Checked the account history, nothing flagged.",
+    "Sent the usual help link by SMS.",
+    "Set a reminder to check back on Friday.",
+    "Customer prefers contact after 5pm.",
+]
+
+
+def wrap_desk(question: str, rng: random.Random) -> str:
+    """The question as a help-desk tool stores it: chat log, email case, form or handover."""
+    q = question.strip()
+    name = rng.choice(NAMES).split()[-1]
+    shape = rng.randrange(4)
+    if shape == 0:
+        clock = rng.randint(8, 20) * 60 + rng.randint(0, 50)
+
+        def stamp() -> str:
+            nonlocal clock
+            clock += rng.randint(0, 2)
+            return f"[{clock // 60:02d}:{clock % 60:02d}]"
+
+        lines = [rng.choice(DESK_CHAT_SYSTEM)]
+        lines.append(f"{stamp()} Visitor: {rng.choice(DESK_CHAT_OPENERS)}")
+        lines.append(f"{stamp()} " + rng.choice(DESK_CHAT_OPERATOR).format(name=name))
+        lines.append(f"{stamp()} Visitor: {q}")
+        lines.append(f"{stamp()} Visitor: {rng.choice(DESK_CHAT_AFTER)}")
+        lines.append(rng.choice(DESK_CHAT_END))
+        return "\n".join(lines)
+    if shape == 1:
+        ref = rng.randint(10000, 99999)
+        return "\n".join(
+            [
+                f"Subject: {rng.choice(DESK_SUBJECTS)} [ref {ref}]",
+                "Case created from email.",
+                "",
+                q,
+                "",
+                rng.choice(DESK_SIGNATURES),
+                "",
+                f"> Thank you for getting in touch. Your reference is {ref}.",
+                "> We aim to reply within two working days.",
+            ]
+        )
+    if shape == 2:
+        fields = rng.sample(DESK_FORM_FIELDS, 3)
+        minutes, seconds = rng.randint(2, 19), rng.randint(0, 59)
+        fields = [f.format(minutes=minutes, seconds=seconds) for f in fields]
+        return "\n".join([*fields[:2], f"Caller states: {q}", fields[2]])
+    before = rng.sample(DESK_HANDOVER, 2)
+    after = rng.choice(DESK_HANDOVER_AFTER)
+    return " ".join([*before, f'Customer\'s words: "{q}"', after])
 
 
 # Slots and templates of general questions; the mix follows CLINC150's out-of-scope
