@@ -5,7 +5,9 @@ around the customer's problem. Embedded whole, the noise pulls the vector away
 from every past case, so the same question gets a lower and more erratic
 confidence, or another resolution. The note is cut into segments (lines, then
 sentences, then the pieces between separators agents type in shorthand: "; ",
-" | ", " - ", " — "; bullets and speaker labels such as "Customer:" removed);
+" | ", " - ", " — "; bullets, speaker labels such as "Customer:" or a chat
+log's "[14:02] Visitor:", and the quotes around a quoted question removed; a
+quote closed without a full stop ends its sentence before a capital);
 each segment's relevance is the mean cosine of its `TOP` nearest indexed
 records. Chatter is far from every record, the problem is close to some. When
 the whole text is about as relevant as its best segment (within `FULL_SLACK`),
@@ -59,7 +61,12 @@ RUN_ON = 2
 MIN_CLAUSES = 4
 MAX_SEGMENTS = 24  # a pasted transcript beyond this is cut at its first 24 segments
 _LINES = re.compile(r"\n+")
-_SENTENCES = re.compile(r"(?<=[.!?])\s+(?=\S)|(?<=[。！？!?])")
+# A sentence ends at . ! ? (closing quotes and brackets after it included), at a closing
+# quote before a capital ('Customer's words: "card not here" Checked the account.'), and
+# after the Chinese stops.
+_SENTENCES = re.compile(
+    r"(?<=[.!?])\s+(?=\S)|(?<=[.!?][\"'”’)\]])\s+(?=\S)|(?<=[\"”])\s+(?=[A-Z])|(?<=[。！？!?])"
+)
 # Shorthand separators between the parts of one line: "passed ID - card stuck | angry".
 _SEPARATORS = re.compile(r"\s*;\s+|\s*；\s*|\s*\|\s*|\s+[-–—]+\s+")
 _CLAUSES = re.compile(r"(?<=[,，、])\s*")
@@ -72,8 +79,12 @@ _VOICE = re.compile(
     r"need|want|please|help)\b|\w+n['’]t\b",
     re.IGNORECASE,
 )
-# "Customer:", "Agent:", "Reason for call:", "客户：" at the start of a segment.
-_LABEL = re.compile(r"^\s*(?:[A-Za-z][\w&/' -]{0,24}|[\u4e00-\u9fff]{1,6})\s*[:：]\s+")
+# "Customer:", "Agent:", "Reason for call:", "客户：" at the start of a segment, after the
+# time a chat log stamps it with ("[14:02] Visitor:", "14:02:10 - Customer:").
+_LABEL = re.compile(
+    r"^\s*(?:\[?\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp][Mm])?\]?\s*-?\s*)?"
+    r"(?:[A-Za-z][\w&/' -]{0,24}|[\u4e00-\u9fff]{1,6})\s*[:：]\s+"
+)
 
 
 @dataclass
@@ -94,7 +105,7 @@ def segments(text: str, clauses: bool = False) -> list[str]:
         for sentence in _SENTENCES.split(_BULLET.sub("", line)):
             for piece in _SEPARATORS.split(sentence):
                 for part in _CLAUSES.split(piece) if clauses else (piece,):
-                    part = _LABEL.sub("", part.strip(), count=1).strip(" ,，、")
+                    part = _LABEL.sub("", part.strip(), count=1).strip(' ,，、"“”')
                     if re.search(r"\w", part):
                         out.append(part)
     return out[:MAX_SEGMENTS]

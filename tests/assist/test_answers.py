@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -16,7 +17,7 @@ from kcrm.assist.canonical import canonical_resolution
 from kcrm.assist.context import CustomerContext, context_boost, customer_context, product_lift
 from kcrm.assist.draft import draft_reply
 from kcrm.assist.finetune import significant_gain
-from kcrm.assist.notes import off_topic, wrap, wrap_shorthand
+from kcrm.assist.notes import off_topic, wrap, wrap_desk, wrap_shorthand
 from kcrm.assist.problem import keep, problem_statement, segments
 from kcrm.assist.suggest import suggest
 from kcrm.assist.train import fit_assist, model_paths
@@ -105,6 +106,24 @@ def test_the_customers_voice_wins_over_narration_among_the_kept_segments() -> No
     assert problem_module.voiced(spoken, both).tolist() == [0, 1]
 
 
+def test_quoted_questions_and_time_stamped_chat_lines_are_cut_and_unlabelled() -> None:
+    handover = (
+        'Escalated from tier 1. Customer\'s words: "my card has not come" Checked the '
+        'account. Cust said "can I get a refund?" He said "hi" and left.'
+    )
+    assert segments(handover) == [
+        "Escalated from tier 1.",
+        "my card has not come",
+        "Checked the account.",
+        'Cust said "can I get a refund?',
+        'He said "hi" and left.',
+    ]
+    chat = "Chat started.\n[13:43] Visitor: my card is stuck\n10:02 PM Operator Tom: Hello"
+    assert segments(chat) == ["Chat started.", "my card is stuck", "Hello"]
+    # A time inside a sentence is not a label.
+    assert segments("Call taken 10:03: card stuck") == ["Call taken 10:03: card stuck"]
+
+
 def test_shorthand_separators_bullets_and_clauses_cut_a_note() -> None:
     note = "- cust rang 3pm | passed security - card got stuck; what now\n2) call ended"
     assert segments(note) == [
@@ -128,8 +147,9 @@ def test_shorthand_separators_bullets_and_clauses_cut_a_note() -> None:
     assert zh == ["客户来电", "卡被吞了", "怎么办"]
 
 
-def test_the_same_question_gets_the_same_answer_in_shorthand_notes(
-    kb: KnowledgeBase, tmp_path: Path
+@pytest.mark.parametrize("wrapper", [wrap_shorthand, wrap_desk])
+def test_the_same_question_gets_the_same_answer_in_shorthand_and_help_desk_notes(
+    kb: KnowledgeBase, tmp_path: Path, wrapper: Callable[[str, random.Random], str]
 ) -> None:
     load(kb, tmp_path, cases(15))
     fit_assist(kb, folds=3)
@@ -138,12 +158,12 @@ def test_the_same_question_gets_the_same_answer_in_shorthand_notes(
     for topic in TOPICS:
         for _ in range(5):
             question = case_text(rng, topic)
-            note = wrap_shorthand(question, rng)
+            note = wrapper(question, rng)
             problem = problem_statement(kb, note)
             if problem.kept < problem.segments:
                 cut += 1
                 assert question in problem.text, note
-            assert suggest(kb, note).suggestions[0].category == topic, note
+            assert suggest(kb, note).suggestions[0].category == topic, (note, problem.text)
     assert cut >= 15  # of 20 notes; the test embedder sees words, not meaning
 
 
