@@ -23,7 +23,11 @@ four digits and date of birth.") is as close to the identity questions a
 knowledge base holds as the problem is to its own, but it asks nothing, says
 no "I", "you" or "can" and is told in the agent's voice.
 Otherwise the segments within `MARGIN` of the most relevant one are kept, in
-their order, and the rest dropped. A text of one segment is used as it is.
+their order, and the rest dropped; a neighbour of a kept segment joins it when
+it is in the customer's voice and within `EXTEND` of the most relevant one
+(`extend`): the second sentence of a question scores lower than the first
+("I want to cancel my card. I think someone else is using it.") but carries its
+meaning. A text of one segment is used as it is.
 When nothing was cut that way and the note is one or two run-on sentences of
 four clauses or more ("cust rang 3pm, passed security, basically my card
 hasn't arrived, talked about the weather"), the same rule runs once more on its
@@ -53,6 +57,7 @@ MARGIN = 0.12
 FULL_SLACK = 0.1
 MANY = 4  # segments from which the whole must be at least as relevant as its best segment
 MANY_SLACK = 0.0
+EXTEND = 0.25  # a voiced neighbour of a kept segment within this of the best joins it
 # Clauses are tried in a run-on note of at most `RUN_ON` sentences and at least
 # `MIN_CLAUSES` clauses ("rang 3pm, passed security, basically my card is stuck, talked
 # about the rain"): not in a question of two or three clauses ("the product is not
@@ -124,6 +129,22 @@ def voiced(parts: list[str], kept: np.ndarray) -> np.ndarray:
     return kept[spoken] if 0 < spoken.sum() < kept.size else kept
 
 
+def extend(parts: list[str], relevance: np.ndarray, kept: np.ndarray) -> np.ndarray:
+    """The kept segments with their neighbours in the customer's voice within `EXTEND`."""
+    floor = relevance.max() - EXTEND
+    chosen = set(kept.tolist())
+    grown = True
+    while grown:
+        grown = False
+        for i in sorted(chosen):
+            for j in (i - 1, i + 1):
+                near = 0 <= j < len(parts) and j not in chosen and relevance[j] >= floor
+                if near and _VOICE.search(parts[j]):
+                    chosen.add(j)
+                    grown = True
+    return np.array(sorted(chosen), dtype=np.int64)
+
+
 def relevance(kb: Any, vectors: np.ndarray) -> np.ndarray:
     """Mean cosine of each vector's `TOP` nearest indexed records (0 for an empty index)."""
     with kb.lock:
@@ -156,7 +177,9 @@ def cut(kb: Any, text: str, whole: np.ndarray, parts: list[str]) -> Problem | No
     slack = FULL_SLACK if len(parts) < MANY else MANY_SLACK
     if kept.size == len(parts) or scores[-1] >= scores[:-1].max() - slack:
         return None
-    kept = voiced(parts, kept)
+    kept = extend(parts, scores[:-1], voiced(parts, kept))
+    if kept.size == len(parts):  # the question is all of it
+        return Problem(text, whole, len(parts), len(parts))
     chosen = " ".join(parts[i] for i in kept)
     vector = vectors[kept[0]] if kept.size == 1 else kb.embed_query(chosen)
     return Problem(chosen, vector, len(parts), int(kept.size))

@@ -92,6 +92,24 @@ def test_a_note_of_many_segments_is_kept_whole_only_when_as_relevant_as_its_best
     assert problem_module.cut(kb, " ".join(note), kb.embed_query(""), note) is None
 
 
+def test_a_kept_segments_voiced_neighbours_within_reach_join_it() -> None:
+    note = [
+        "Passed ID checks.",
+        "I want to cancel my card.",
+        "I think someone else is using it.",
+        "She is moving house next month.",
+        "Call ended politely.",
+    ]
+    # The second sentence of the question scores 0.2 below the first; the chatter after it
+    # is voiced too but further away, and narration never joins.
+    scores = np.array([0.70, 0.80, 0.60, 0.50, 0.62])
+    assert problem_module.extend(note, scores, np.array([1])).tolist() == [1, 2]
+    assert problem_module.extend(note, scores, np.array([4])).tolist() == [4]
+    # Grown step by step: a voiced neighbour of a neighbour within reach joins as well.
+    scores = np.array([0.70, 0.80, 0.60, 0.58, 0.62])
+    assert problem_module.extend(note, scores, np.array([1])).tolist() == [1, 2, 3]
+
+
 def test_the_customers_voice_wins_over_narration_among_the_kept_segments() -> None:
     both = np.array([0, 1])
     check = ["Verified identity with the last four digits and date of birth.", "My card is stuck."]
