@@ -24,10 +24,11 @@ knowledge base holds as the problem is to its own, but it asks nothing, says
 no "I", "you" or "can" and is told in the agent's voice.
 Otherwise the segments within `MARGIN` of the most relevant one are kept, in
 their order, and the rest dropped; a neighbour of a kept segment joins it when
-it is in the customer's voice and within `EXTEND` of the most relevant one
-(`extend`): the second sentence of a question scores lower than the first
-("I want to cancel my card. I think someone else is using it.") but carries its
-meaning. A text of one segment is used as it is.
+it is in the customer's voice, within `EXTEND` of the most relevant one and
+the most relevant of the segments left out (`extend`): the second sentence of
+a question scores lower than the first ("I want to cancel my card. I think
+someone else is using it.") but carries its meaning. A text of one segment is
+used as it is.
 When nothing was cut that way and the note is one or two run-on sentences of
 four clauses or more ("cust rang 3pm, passed security, basically my card
 hasn't arrived, talked about the weather"), the same rule runs once more on its
@@ -130,18 +131,21 @@ def voiced(parts: list[str], kept: np.ndarray) -> np.ndarray:
 
 
 def extend(parts: list[str], relevance: np.ndarray, kept: np.ndarray) -> np.ndarray:
-    """The kept segments with their neighbours in the customer's voice within `EXTEND`."""
+    """The kept segments with their neighbours in the customer's voice within `EXTEND`
+    that are at least as relevant as every other segment left out."""
     floor = relevance.max() - EXTEND
     chosen = set(kept.tolist())
     grown = True
     while grown:
         grown = False
-        for i in sorted(chosen):
-            for j in (i - 1, i + 1):
-                near = 0 <= j < len(parts) and j not in chosen and relevance[j] >= floor
-                if near and _VOICE.search(parts[j]):
-                    chosen.add(j)
-                    grown = True
+        left = [m for m in range(len(parts)) if m not in chosen]
+        for j in left:
+            near = j - 1 in chosen or j + 1 in chosen
+            first = all(relevance[j] >= relevance[m] for m in left)
+            if near and first and relevance[j] >= floor and _VOICE.search(parts[j]):
+                chosen.add(j)
+                grown = True
+                break
     return np.array(sorted(chosen), dtype=np.int64)
 
 

@@ -100,14 +100,17 @@ def test_a_kept_segments_voiced_neighbours_within_reach_join_it() -> None:
         "She is moving house next month.",
         "Call ended politely.",
     ]
-    # The second sentence of the question scores 0.2 below the first; the chatter after it
-    # is voiced too but further away, and narration never joins.
-    scores = np.array([0.70, 0.80, 0.60, 0.50, 0.62])
+    # The second sentence of the question scores 0.2 below the first but above the rest.
+    scores = np.array([0.55, 0.80, 0.60, 0.50, 0.52])
     assert problem_module.extend(note, scores, np.array([1])).tolist() == [1, 2]
-    assert problem_module.extend(note, scores, np.array([4])).tolist() == [4]
-    # Grown step by step: a voiced neighbour of a neighbour within reach joins as well.
-    scores = np.array([0.70, 0.80, 0.60, 0.58, 0.62])
+    # Not when a segment left out elsewhere is more relevant (the identity check here):
+    # chatter beside a question on a small knowledge base scores that close too.
+    scores = np.array([0.70, 0.80, 0.60, 0.50, 0.52])
+    assert problem_module.extend(note, scores, np.array([1])).tolist() == [1]
+    # Grown step by step; narration never joins.
+    scores = np.array([0.50, 0.80, 0.60, 0.58, 0.57])
     assert problem_module.extend(note, scores, np.array([1])).tolist() == [1, 2, 3]
+    assert problem_module.extend(note, scores, np.array([4])).tolist() == [4]
 
 
 def test_the_customers_voice_wins_over_narration_among_the_kept_segments() -> None:
