@@ -135,17 +135,18 @@ def extend(parts: list[str], relevance: np.ndarray, kept: np.ndarray) -> np.ndar
     that are at least as relevant as every other segment left out."""
     floor = relevance.max() - EXTEND
     chosen = set(kept.tolist())
-    grown = True
-    while grown:
-        grown = False
-        left = [m for m in range(len(parts)) if m not in chosen]
-        for j in left:
-            near = j - 1 in chosen or j + 1 in chosen
-            first = all(relevance[j] >= relevance[m] for m in left)
-            if near and first and relevance[j] >= floor and _VOICE.search(parts[j]):
-                chosen.add(j)
-                grown = True
-                break
+    while left := [m for m in range(len(parts)) if m not in chosen]:
+        top = max(relevance[m] for m in left)
+        joins = [
+            j
+            for j in left
+            if relevance[j] == top >= floor
+            and (j - 1 in chosen or j + 1 in chosen)
+            and _VOICE.search(parts[j])
+        ]
+        if not joins:
+            break
+        chosen.add(joins[0])
     return np.array(sorted(chosen), dtype=np.int64)
 
 
