@@ -12,7 +12,7 @@ from typing import Any
 
 from bench.common import BANKING77, GROCERIES
 
-NOTES = ("notes", "shorthand")  # devsplit's files of the questions inside agent notes
+NOTES = ("notes", "shorthand", "desk", "transcript")  # devsplit's questions inside notes
 
 
 def _kcrm(args: list[str], data_dir: Path, check: bool = True) -> Any:
@@ -62,7 +62,7 @@ def suggest() -> dict[str, Any]:
         result: dict[str, Any] = _kcrm(
             ["evaluate", "suggest", "--cases", str(split / "queries.jsonl"), "--json"], data
         )
-        # The same questions inside agent notes of two generators (devsplit), on the
+        # The same questions inside agent notes of four generators (devsplit), on the
         # model just fitted: accuracy, agreement with the bare question, and speed.
         noisy = {}
         for name in NOTES:
@@ -76,7 +76,7 @@ def suggest() -> dict[str, Any]:
             ordered.update(noisy)
     ordered["command"] = (
         "python -m kcrm.assist.devsplit --out SPLIT && kcrm ingest SPLIT/cases.jsonl && "
-        "kcrm evaluate suggest --cases SPLIT/queries.jsonl (then SPLIT/notes.jsonl and "
-        "SPLIT/shorthand.jsonl with --no-refit)"
+        "kcrm evaluate suggest --cases SPLIT/queries.jsonl (then SPLIT/notes.jsonl, "
+        "shorthand.jsonl, desk.jsonl and transcript.jsonl with --no-refit)"
     )
     return ordered

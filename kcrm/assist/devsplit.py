@@ -7,7 +7,8 @@ and `DIR/queries.jsonl` (`text`, gold `category`, `in_scope`, for
 `kcrm evaluate suggest --cases`); beside them `DIR/notes.jsonl`, the same
 queries wrapped in realistic agent notes (notes.py), `DIR/shorthand.jsonl`, the
 same in a hurried agent's shorthand (`wrap_shorthand`), `DIR/desk.jsonl`, the
-same as a help-desk tool stores them (`wrap_desk`), and `DIR/clinc.jsonl`,
+same as a help-desk tool stores them (`wrap_desk`), `DIR/transcript.jsonl`, the
+same in two-sided transcripts (`wrap_transcript`), and `DIR/clinc.jsonl`,
 the CLINC150 shape: the in-scope queries plus general off-topic questions as
 out of scope, in CLINC150's proportion (1,000 of 5,500). With `--bq` the source is the Chinese BQ
 paraphrase pairs instead (see `split_bq`). A fixed seed picks `--oos-intents` intents
@@ -30,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from kcrm.assist.answers import readable
-from kcrm.assist.notes import off_topic, wrap, wrap_desk, wrap_shorthand
+from kcrm.assist.notes import off_topic, wrap, wrap_desk, wrap_shorthand, wrap_transcript
 
 SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 DEFAULT_SOURCE = SHARED_DATA / "banking77" / "train.csv"
@@ -204,6 +205,7 @@ def main(argv: list[str] | None = None) -> None:
     write_jsonl(args.out / "notes.jsonl", noisy(queries, args.seed))
     write_jsonl(args.out / "shorthand.jsonl", noisy(queries, args.seed, wrap_shorthand))
     write_jsonl(args.out / "desk.jsonl", noisy(queries, args.seed, wrap_desk))
+    write_jsonl(args.out / "transcript.jsonl", noisy(queries, args.seed, wrap_transcript))
     if not args.bq:
         write_jsonl(args.out / "clinc.jsonl", clinc_shape(queries, args.seed))
     oos = sum(not q["in_scope"] for q in queries)

@@ -24,6 +24,13 @@ case (subject, reply above a quoted auto-acknowledgement, phone signature), a
 call-summary form of labelled fields, and a handover note between agents. It
 was written after the finder's segment rules were tuned on the other two, to
 check them on notes they were not tuned on.
+
+`wrap_transcript` writes a two-sided conversation, as a chat or call
+transcript is pasted into a case: the agent's turns are about banking too (the
+identity check asked for, "I can see your account", a troubleshooting question)
+and sit beside the customer's question, under speaker labels of several forms
+("Agent:", "Rep:", "Advisor Sam:", "Sam (agent):", "Me:" in the agent's own
+notes). It checks that the agent's words are not taken for the problem.
 """
 
 from __future__ import annotations
@@ -292,6 +299,80 @@ def wrap_desk(question: str, rng: random.Random) -> str:
     before = rng.sample(DESK_HANDOVER, 2)
     after = rng.choice(DESK_HANDOVER_AFTER)
     return " ".join([*before, f'Customer\'s words: "{q}"', after])
+
+
+TRANSCRIPT_SPEAKERS = [  # (agent label, customer label); {name} is the agent's name
+    ("Agent", "Customer"),
+    ("Rep", "Cust"),
+    ("Advisor {name}", "Caller"),
+    ("{name} (agent)", "Customer"),
+    ("Support", "Client"),
+    ("Me", "Customer"),
+    ("Operator", "Member"),
+]
+TRANSCRIPT_AGENT_OPEN = [  # the agent's identity question and the customer's answers to it
+    (
+        "Thanks for contacting us. Before we start, can you confirm your full name and date "
+        "of birth?",
+        ["Sure, Jo Smith, 14 March 1986.", "jo smith 14/03/86"],
+    ),
+    (
+        "Welcome to card services. For security, what are the last four digits of your card?",
+        ["It ends 4471.", "ok one sec... 0932"],
+    ),
+    (
+        "Hello, you're through to the accounts team. Can I take the email address on your account?",
+        ["yes it's jo.smith@example.com", "Jo.Smith@example.com"],
+    ),
+    ("Good morning, thanks for holding. Could you confirm your postcode for me?", ["LS6 2AB"]),
+]
+TRANSCRIPT_AGENT_ASK = [
+    "Thank you, you're verified. How can I help you today?",
+    "Thanks, I can see your account here now. What can I do for you?",
+    "Perfect, that matches. What seems to be the problem?",
+    "Great, thanks. What is your question about your account?",
+]
+TRANSCRIPT_AGENT_CHECK = [
+    "Could you tell me when this happened?",
+    "Are you using the latest version of the app?",
+    "Let me check that on your account, one moment please.",
+    "I understand how frustrating that must be. I'm looking into it now.",
+    "Have you tried logging out of the app and back in?",
+    "I can see your recent card payments and transfers here.",
+]
+TRANSCRIPT_CUSTOMER_REPLY = [
+    "It was yesterday evening.",
+    "yes, updated it last week",
+    "ok thanks, I'll wait",
+    "I haven't tried that no",
+    "thank you",
+    "A few days ago I think.",
+]
+TRANSCRIPT_AGENT_CLOSE = [
+    "Is there anything else I can help you with today?",
+    "I've added a note to your account. Anything else?",
+    "Thanks for your patience, have a lovely day.",
+]
+TRANSCRIPT_CUSTOMER_CLOSE = ["No that's all, thanks.", "that's everything, bye", "Thanks, bye."]
+
+
+def wrap_transcript(question: str, rng: random.Random) -> str:
+    """The question inside a two-sided transcript whose agent talks about banking too."""
+    agent, customer = rng.choice(TRANSCRIPT_SPEAKERS)
+    agent = agent.format(name=rng.choice(["Sam", "Alex", "Maria", "Dev", "Nina"]))
+    identity, answers = rng.choice(TRANSCRIPT_AGENT_OPEN)
+    turns = [
+        (agent, identity),
+        (customer, rng.choice(answers)),
+        (agent, rng.choice(TRANSCRIPT_AGENT_ASK)),
+        (customer, question.strip()),
+        (agent, rng.choice(TRANSCRIPT_AGENT_CHECK)),
+    ]
+    if rng.random() < 0.5:
+        turns.append((customer, rng.choice(TRANSCRIPT_CUSTOMER_REPLY)))
+        turns.append((agent, rng.choice(TRANSCRIPT_AGENT_CLOSE)))
+        turns.append((customer, rng.choice(TRANSCRIPT_CUSTOMER_CLOSE)))
+    return "\n".join(f"{who}: {said}" for who, said in turns)
 
 
 # Slots and templates of general questions; the mix follows CLINC150's out-of-scope
