@@ -29,6 +29,13 @@ the most relevant of the segments left out (`extend`): the second sentence of
 a question scores lower than the first ("I want to cancel my card. I think
 someone else is using it.") but carries its meaning. A text of one segment is
 used as it is.
+In a transcript, the agent's turns ("Agent:", "Advisor Sam:", "Sam (agent):",
+"Me:", 客服) are dropped first when the customer has turns of their own
+(`customer_side`): the agent talks about banking too ("For security, what are
+the last four digits of your card?", "Have you tried logging out of the app?"),
+and those turns are as close to some records as the question is to its own.
+What is left is held to the rule of a long note (`MANY_SLACK`), however few
+turns the customer had.
 When nothing was cut that way and the note is one or two run-on sentences of
 four clauses or more ("cust rang 3pm, passed security, basically my card
 hasn't arrived, talked about the weather"), the same rule runs once more on its
@@ -89,8 +96,28 @@ _VOICE = re.compile(
 # time a chat log stamps it with ("[14:02] Visitor:", "14:02:10 - Customer:").
 _LABEL = re.compile(
     r"^\s*(?:\[?\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp][Mm])?\]?\s*-?\s*)?"
-    r"(?:[A-Za-z][\w&/' -]{0,24}|[\u4e00-\u9fff]{1,6})\s*[:：]\s+"
+    r"(?P<who>[A-Za-z][\w&/' -]{0,24}(?:\([\w ]{1,16}\))?|[\u4e00-\u9fff]{1,6})\s*(?::\s+|：\s*)"
 )
+# A label naming the agent's side of a transcript: a role with or without a name
+# ("Agent", "Advisor Sam", "Operator Tom"), a name and the role ("Sam (agent)"), "Me" in
+# the agent's own notes, 客服. Not a field that merely starts with such a word
+# ("Support request:", "Agent notes:").
+_ROLE = (
+    r"(?i:agent|operator|advis[eo]r|rep|representative|support|staff|associate|csr|bot|"
+    r"customer\s+(?:service|care|support)|"
+    r"assistant|specialist|consultant)"
+)
+_AGENT = re.compile(
+    rf"^(?:{_ROLE}(?:\s+[A-Z][\w'-]*)?|[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)?\s*\({_ROLE}\)|"
+    r"(?i:me)|客服|坐席|人工客服)$"
+)
+# A label naming the customer's side: a role ("Customer", "Caller", "Visitor"...), with
+# or without a name.
+_CUSTOMER = re.compile(
+    r"^(?i:customer|cust|caller|visitor|client|member|user|cardholder|guest)(?:\s+[A-Z][\w'-]*)?$"
+    r"|^[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)?\s*\((?i:customer|caller|client|member)\)$|^(?:客户|用户|顾客)$"
+)
+AGENT, CUSTOMER = "agent", "customer"
 
 
 @dataclass
@@ -103,18 +130,49 @@ class Problem:
     kept: int
 
 
-def segments(text: str, clauses: bool = False) -> list[str]:
-    """Lines, sentences, then the pieces between separators of a note (and its clauses,
-    cut at commas, with `clauses`); bullets and labels stripped, empty pieces dropped."""
-    out: list[str] = []
+def speaker(label: str) -> str | None:
+    """`AGENT`, `CUSTOMER` or None (a field such as "Subject:", or a bare name)."""
+    label = label.strip()
+    return AGENT if _AGENT.match(label) else CUSTOMER if _CUSTOMER.match(label) else None
+
+
+def turns(text: str, clauses: bool = False) -> list[tuple[str, str | None]]:
+    """`segments` with who said each (`speaker`): a label holds until the end of its
+    line or the next label."""
+    out: list[tuple[str, str | None]] = []
     for line in _LINES.split(text):
+        who: str | None = None
         for sentence in _SENTENCES.split(_BULLET.sub("", line)):
             for piece in _SEPARATORS.split(sentence):
                 for part in _CLAUSES.split(piece) if clauses else (piece,):
-                    part = _LABEL.sub("", part.strip(), count=1).strip(' ,，、"“”')
+                    part = part.strip()
+                    if label := _LABEL.match(part):
+                        who = speaker(label.group("who"))
+                        part = part[label.end() :]
+                    part = part.strip(' ,，、"“”')
                     if re.search(r"\w", part):
-                        out.append(part)
+                        out.append((part, who))
     return out[:MAX_SEGMENTS]
+
+
+def segments(text: str, clauses: bool = False) -> list[str]:
+    """Lines, sentences, then the pieces between separators of a note (and its clauses,
+    cut at commas, with `clauses`); bullets and labels stripped, empty pieces dropped."""
+    return [part for part, _ in turns(text, clauses)]
+
+
+def customer_side(text: str) -> str:
+    """The text without the agent's turns, when the customer has turns of their own or
+    the rest says something in the customer's voice: in a transcript the agent talks
+    about banking too ("Can you confirm the last four digits of your card?"), as close
+    to the knowledge base as the customer's question is to its own. Otherwise (no agent
+    label, or the agent relaying the problem beside system lines) the text as it is."""
+    said = turns(text)
+    if any(who == AGENT for _, who in said) and any(
+        who == CUSTOMER or (who is None and _VOICE.search(part)) for part, who in said
+    ):
+        return "\n".join(part for part, who in said if who != AGENT)
+    return text
 
 
 def keep(relevance: np.ndarray, margin: float = MARGIN) -> np.ndarray:
@@ -162,24 +220,30 @@ def relevance(kb: Any, vectors: np.ndarray) -> np.ndarray:
 
 def problem_statement(kb: Any, text: str) -> Problem:
     """The part of `text` to rank resolutions by (all of it when it is one segment)."""
-    parts = segments(text)
-    whole = kb.embed_query(text)
-    found = cut(kb, text, whole, parts)
+    said = customer_side(text)
+    # A transcript is never one question, however few turns the customer had: its
+    # whole must be as relevant as its best segment, as a long note's (`MANY`).
+    transcript = said != text
+    parts = segments(said)
+    whole = kb.embed_query(said)
+    found = cut(kb, said, whole, parts, transcript)
     if found is None and len(parts) <= RUN_ON:  # a run-on note left whole: try its clauses
-        fine = segments(text, clauses=True)
+        fine = segments(said, clauses=True)
         if len(fine) >= MIN_CLAUSES:
-            found = cut(kb, text, whole, fine)
-    return found or Problem(text, whole, len(parts), len(parts))
+            found = cut(kb, said, whole, fine, transcript)
+    return found or Problem(said, whole, len(parts), len(parts))
 
 
-def cut(kb: Any, text: str, whole: np.ndarray, parts: list[str]) -> Problem | None:
+def cut(
+    kb: Any, text: str, whole: np.ndarray, parts: list[str], transcript: bool = False
+) -> Problem | None:
     """The parts of `text` to keep, or None when the whole is as good (or one part)."""
     if len(parts) <= 1:
         return None
     vectors = kb.embedder.encode(parts)
     scores = relevance(kb, np.vstack([vectors, whole[None, :]]))
     kept = keep(scores[:-1])
-    slack = FULL_SLACK if len(parts) < MANY else MANY_SLACK
+    slack = MANY_SLACK if transcript or len(parts) >= MANY else FULL_SLACK
     if kept.size == len(parts) or scores[-1] >= scores[:-1].max() - slack:
         return None
     kept = extend(parts, scores[:-1], voiced(parts, kept))

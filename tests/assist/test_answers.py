@@ -17,8 +17,8 @@ from kcrm.assist.canonical import canonical_resolution
 from kcrm.assist.context import CustomerContext, context_boost, customer_context, product_lift
 from kcrm.assist.draft import draft_reply
 from kcrm.assist.finetune import significant_gain
-from kcrm.assist.notes import off_topic, wrap, wrap_desk, wrap_shorthand
-from kcrm.assist.problem import keep, problem_statement, segments
+from kcrm.assist.notes import off_topic, wrap, wrap_desk, wrap_shorthand, wrap_transcript
+from kcrm.assist.problem import customer_side, keep, problem_statement, segments, turns
 from kcrm.assist.suggest import suggest
 from kcrm.assist.train import fit_assist, model_paths
 from kcrm.core.errors import NotFound
@@ -145,6 +145,39 @@ def test_quoted_questions_and_time_stamped_chat_lines_are_cut_and_unlabelled() -
     assert segments("Call taken 10:03: card stuck") == ["Call taken 10:03: card stuck"]
 
 
+def test_the_agents_turns_of_a_transcript_are_not_the_problem() -> None:
+    transcript = (
+        "Advisor Sam: For security, what are the last four digits of your card?\n"
+        "Caller: It ends 4471.\n"
+        "Sam (agent): Thanks. How can I help? I can see your card payments here.\n"
+        "Caller: why was my card payment declined\n"
+        "Me: Have you tried logging out of the app and back in?"
+    )
+    agent, customer = "agent", "customer"
+    assert [who for _, who in turns(transcript)] == [
+        agent,
+        customer,
+        agent,
+        agent,
+        agent,
+        customer,
+        agent,
+    ]
+    assert customer_side(transcript) == "It ends 4471.\nwhy was my card payment declined"
+    # Labels that only start with a role's word are fields, not the agent speaking.
+    fields = "Support request: my card is stuck\nAgent notes: called twice"
+    assert customer_side(fields) == fields
+    # With nothing in the customer's voice left, the agent's words are all there is.
+    relayed = "Chat closed by operator.\nAgent: Customer reports that the card has not arrived."
+    assert customer_side(relayed) == relayed
+    # The customer's turns count even when none of them asks anything.
+    terse = "Rep: Are you using the latest version of the app?\nCust: Declined, transfer failed."
+    assert customer_side(terse) == "Declined, transfer failed."
+    assert customer_side("客服：请问有什么可以帮您？\n客户：我的卡被吞了") == "我的卡被吞了"
+    care = "Customer Service: How can I help?\nCustomer Jo: my card is stuck"
+    assert customer_side(care) == "my card is stuck"
+
+
 def test_shorthand_separators_bullets_and_clauses_cut_a_note() -> None:
     note = "- cust rang 3pm | passed security - card got stuck; what now\n2) call ended"
     assert segments(note) == [
@@ -168,7 +201,7 @@ def test_shorthand_separators_bullets_and_clauses_cut_a_note() -> None:
     assert zh == ["客户来电", "卡被吞了", "怎么办"]
 
 
-@pytest.mark.parametrize("wrapper", [wrap_shorthand, wrap_desk])
+@pytest.mark.parametrize("wrapper", [wrap_shorthand, wrap_desk, wrap_transcript])
 def test_the_same_question_gets_the_same_answer_in_shorthand_and_help_desk_notes(
     kb: KnowledgeBase, tmp_path: Path, wrapper: Callable[[str, random.Random], str]
 ) -> None:
