@@ -30,7 +30,8 @@ a question scores lower than the first ("I want to cancel my card. I think
 someone else is using it.") but carries its meaning. A text of one segment is
 used as it is.
 In a transcript, the agent's turns ("Agent:", "Advisor Sam:", "Sam (agent):",
-"Me:", 客服) are dropped first when the customer has turns of their own
+"Me:", 客服; or "Sam:" speaking in turn with "Customer:", `agent_names`) are
+dropped first when the customer has turns of their own
 (`customer_side`): the agent talks about banking too ("For security, what are
 the last four digits of your card?", "Have you tried logging out of the app?"),
 and those turns are as close to some records as the question is to its own.
@@ -118,6 +119,8 @@ _CUSTOMER = re.compile(
     r"|^[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)?\s*\((?i:customer|caller|client|member)\)$|^(?:客户|用户|顾客)$"
 )
 AGENT, CUSTOMER = "agent", "customer"
+# A bare name as a label ("Sam:"): who it is follows from the conversation (`agent_names`).
+_NAME = re.compile(r"^[A-Z][a-z'-]+(?:\s+[A-Z][a-z'-]+)?$")
 
 
 @dataclass
@@ -136,9 +139,11 @@ def speaker(label: str) -> str | None:
     return AGENT if _AGENT.match(label) else CUSTOMER if _CUSTOMER.match(label) else None
 
 
-def turns(text: str, clauses: bool = False) -> list[tuple[str, str | None]]:
-    """`segments` with who said each (`speaker`): a label holds until the end of its
-    line or the next label."""
+def turns(
+    text: str, clauses: bool = False, agents: frozenset[str] = frozenset()
+) -> list[tuple[str, str | None]]:
+    """`segments` with who said each (`speaker`; a label in `agents` is the agent's): a
+    label holds until the end of its line or the next label."""
     out: list[tuple[str, str | None]] = []
     for line in _LINES.split(text):
         who: str | None = None
@@ -147,12 +152,34 @@ def turns(text: str, clauses: bool = False) -> list[tuple[str, str | None]]:
                 for part in _CLAUSES.split(piece) if clauses else (piece,):
                     part = part.strip()
                     if label := _LABEL.match(part):
-                        who = speaker(label.group("who"))
+                        name = label.group("who").strip()
+                        who = AGENT if name in agents else speaker(name)
                         part = part[label.end() :]
                     part = part.strip(' ,，、"“”')
                     if re.search(r"\w", part):
                         out.append((part, who))
     return out[:MAX_SEGMENTS]
+
+
+def agent_names(text: str) -> frozenset[str]:
+    """The bare name that speaks in turn with a labelled customer ("Sam:" beside
+    "Customer:" or "Caller:") when no label names the agent: the agent, by elimination.
+    Only one such name, and only when it speaks twice or more (a field such as
+    "Subject:" comes once)."""
+    labels = [
+        found.group("who").strip()
+        for line in _LINES.split(text)
+        if (found := _LABEL.match(_BULLET.sub("", line).strip()))
+    ]
+    roles = {speaker(label) for label in labels}
+    if CUSTOMER not in roles or AGENT in roles:
+        return frozenset()
+    counts: dict[str, int] = {}
+    for label in labels:
+        if speaker(label) is None and _NAME.match(label):
+            counts[label] = counts.get(label, 0) + 1
+    named = [label for label, n in counts.items() if n >= 2]
+    return frozenset(named) if len(named) == 1 else frozenset()
 
 
 def segments(text: str, clauses: bool = False) -> list[str]:
@@ -167,7 +194,7 @@ def customer_side(text: str) -> str:
     about banking too ("Can you confirm the last four digits of your card?"), as close
     to the knowledge base as the customer's question is to its own. Otherwise (no agent
     label, or the agent relaying the problem beside system lines) the text as it is."""
-    said = turns(text)
+    said = turns(text, agents=agent_names(text))
     if any(who == AGENT for _, who in said) and any(
         who == CUSTOMER or (who is None and _VOICE.search(part)) for part, who in said
     ):

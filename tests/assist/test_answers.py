@@ -176,6 +176,17 @@ def test_the_agents_turns_of_a_transcript_are_not_the_problem() -> None:
     assert customer_side("客服：请问有什么可以帮您？\n客户：我的卡被吞了") == "我的卡被吞了"
     care = "Customer Service: How can I help?\nCustomer Jo: my card is stuck"
     assert customer_side(care) == "my card is stuck"
+    # A bare name speaking in turn with the customer is the agent, by elimination.
+    named = (
+        "Sam: What are the last four digits of your card?\nCaller: 4471\n"
+        "Sam: How can I help?\nCaller: why was my card payment declined"
+    )
+    assert customer_side(named) == "4471\nwhy was my card payment declined"
+    # Not a name said once (a field), nor two names, nor beside a labelled agent.
+    once = "Subject: card payments\nCustomer: why was my card payment declined"
+    assert customer_side(once) == once
+    two = "Sam: Hello\nJo: hi\nSam: How can I help?\nJo: card declined, why?"
+    assert customer_side(two) == two
 
 
 def test_shorthand_separators_bullets_and_clauses_cut_a_note() -> None:
