@@ -51,11 +51,25 @@ class SimilarCase(BaseModel):
     article_id: str | None
 
 
+class ProblemView(BaseModel):
+    """The part of a suggest request's text the suggestions were ranked by."""
+
+    text: str = Field(
+        description="the problem statement: the text without the agent's turns of a "
+        "transcript and the chatter around the problem (all of it when nothing was set aside)"
+    )
+    segments: int = Field(description="lines, sentences and clauses the text was cut into")
+    kept: int = Field(description="segments kept in `text`")
+
+
 class SuggestResponse(BaseModel):
     """POST /v1/agent/suggest: suggestions best first."""
 
     query_id: str
     answerable: bool = Field(description="false when no suggestion is confident enough to show")
+    problem: ProblemView | None = Field(
+        None, description="what the suggestions were ranked by (agents see it as 'Read as')"
+    )
     suggestions: list[Suggestion]
     similar_cases: list[SimilarCase]
     customer: CustomerView | None = Field(description="the 360° view of the customer given")

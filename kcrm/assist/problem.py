@@ -56,7 +56,7 @@ lines; docs/quality.md).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -188,18 +188,34 @@ def segments(text: str, clauses: bool = False) -> list[str]:
     return [part for part, _ in turns(text, clauses)]
 
 
-def customer_side(text: str) -> str:
-    """The text without the agent's turns, when the customer has turns of their own or
-    the rest says something in the customer's voice: in a transcript the agent talks
-    about banking too ("Can you confirm the last four digits of your card?"), as close
-    to the knowledge base as the customer's question is to its own. Otherwise (no agent
-    label, or the agent relaying the problem beside system lines) the text as it is."""
-    said = turns(text, agents=agent_names(text))
-    if any(who == AGENT for _, who in said) and any(
-        who == CUSTOMER or (who is None and _VOICE.search(part)) for part, who in said
+def customer_lines(text: str) -> list[list[str]] | None:
+    """The segments of each line said by anyone but the agent, when the agent has turns
+    and the customer has turns of their own or the rest says something in the
+    customer's voice; None otherwise (no agent label, or the agent relaying the problem
+    beside system lines)."""
+    agents = agent_names(text)
+    lines, left = [], MAX_SEGMENTS
+    for line in _LINES.split(text):
+        said = turns(line, agents=agents)[:left]
+        left -= len(said)
+        lines.append(said)
+    flat = [turn for line in lines for turn in line]
+    if any(who == AGENT for _, who in flat) and any(
+        who == CUSTOMER or (who is None and _VOICE.search(part)) for part, who in flat
     ):
-        return "\n".join(part for part, who in said if who != AGENT)
-    return text
+        return [[part for part, who in line if who != AGENT] for line in lines]
+    return None
+
+
+def customer_side(text: str) -> str:
+    """The text without the agent's turns (`customer_lines`), or as it is: in a
+    transcript the agent talks about banking too ("Can you confirm the last four digits
+    of your card?"), as close to the knowledge base as the customer's question is to
+    its own."""
+    lines = customer_lines(text)
+    if lines is None:
+        return text
+    return "\n".join(" ".join(line) for line in lines if line)
 
 
 def keep(relevance: np.ndarray, margin: float = MARGIN) -> np.ndarray:
@@ -247,18 +263,24 @@ def relevance(kb: Any, vectors: np.ndarray) -> np.ndarray:
 
 def problem_statement(kb: Any, text: str) -> Problem:
     """The part of `text` to rank resolutions by (all of it when it is one segment)."""
-    said = customer_side(text)
+    lines = customer_lines(text)
     # A transcript is never one question, however few turns the customer had: its
     # whole must be as relevant as its best segment, as a long note's (`MANY`).
-    transcript = said != text
-    parts = segments(said)
+    transcript = lines is not None
+    said = customer_side(text)  # what the agent reads as the problem when nothing is cut
+    # The customer's side a segment a line, cut again as it was cut from the transcript.
+    source = "\n".join(p for line in lines for p in line) if lines is not None else text
+    parts = segments(source)
     whole = kb.embed_query(said)
     found = cut(kb, said, whole, parts, transcript)
     if found is None and len(parts) <= RUN_ON:  # a run-on note left whole: try its clauses
-        fine = segments(said, clauses=True)
+        fine = segments(source, clauses=True)
         if len(fine) >= MIN_CLAUSES:
             found = cut(kb, said, whole, fine, transcript)
-    return found or Problem(said, whole, len(parts), len(parts))
+    found = found or Problem(said, whole, len(parts), len(parts))
+    if transcript:  # the agent's turns count among the segments set aside
+        found = replace(found, segments=found.segments + len(segments(text)) - len(parts))
+    return found
 
 
 def cut(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from kcrm.assist.problem import Problem
 from kcrm.knowledge.search import SearchHit
 
 FALLBACK_THRESHOLD = 0.5
@@ -63,10 +64,21 @@ class SuggestResult:
     similar_cases: list[SearchHit]
     threshold: float = FALLBACK_THRESHOLD
     calibrated: bool = False
+    # The part of the text the suggestions were ranked by (problem.py), when known.
+    problem: Problem | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "answerable": self.answerable,
+            "problem": (
+                {
+                    "text": self.problem.text,
+                    "segments": self.problem.segments,
+                    "kept": self.problem.kept,
+                }
+                if self.problem is not None
+                else None
+            ),
             "suggestions": [s.as_dict() for s in self.suggestions],
             "similar_cases": [
                 {**h.as_dict(), "resolution": h.resolution, "article_id": h.article_id}

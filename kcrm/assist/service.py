@@ -40,7 +40,10 @@ def logged_suggest(
             result_ids=list(dict.fromkeys(i for i in items + evidence + similar if i)),
             top_score=data["suggestions"][0]["confidence"] if data["suggestions"] else None,
             answerable=data["answerable"],
-            embedding=kb.embed_query(text),
+            # The problem statement's vector, the one later suggestions look feedback up
+            # by (feedback.py): a note's whole text is far from the same problem in
+            # another note, its problem statement is not.
+            embedding=result.problem.vector if result.problem else kb.embed_query(text),
             embedding_model=kb.embedder.name,
             customer_id=customer_id,
             language=detect_language(text),

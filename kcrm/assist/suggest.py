@@ -86,7 +86,9 @@ def suggest(
     if product_id:
         require_product(kb.db, product_id)
     problem = problem_statement(kb, text)
-    return suggest_with_vector(kb, problem.text, problem.vector, k, product_id, context)
+    result = suggest_with_vector(kb, problem.text, problem.vector, k, product_id, context)
+    result.problem = problem
+    return result
 
 
 def suggest_with_vector(

@@ -162,6 +162,10 @@ def test_agent_assist(demo: Api) -> None:
     out = demo.call("agent", "POST", "/v1/agent/suggest", json=body)
     assert out["suggestions"][0]["evidence"] and out["suggestions"][0]["answer_source"]
     assert out["similar_cases"] and out["customer"]["recent_purchases"]
+    assert out["problem"] == {"text": text, "segments": 2, "kept": 2}  # a question as it is
+    chat = f"Agent: For security, what are the last four digits of your card?\nCustomer: {text}"
+    read = demo.call("agent", "POST", "/v1/agent/suggest", json={"text": chat})["problem"]
+    assert read["text"] == text and read["segments"] == 3 and read["kept"] == 2
     draft = demo.call("agent", "POST", "/v1/agent/draft", json={"text": text})
     assert draft["citations"] and draft["generator"] == "offline" and "fallback" not in draft
     by_category = {"category": "card_arrival", "customer_id": "cust-0142"}

@@ -19,10 +19,11 @@ from kcrm.assist.draft import draft_reply
 from kcrm.assist.finetune import significant_gain
 from kcrm.assist.notes import off_topic, wrap, wrap_desk, wrap_shorthand, wrap_transcript
 from kcrm.assist.problem import customer_side, keep, problem_statement, segments, turns
+from kcrm.assist.service import logged_suggest
 from kcrm.assist.suggest import suggest
 from kcrm.assist.train import fit_assist, model_paths
 from kcrm.core.errors import NotFound
-from kcrm.core.tables import Customer, Document
+from kcrm.core.tables import Customer, Document, QueryLog
 from kcrm.knowledge.kb import KnowledgeBase
 from tests.assist.test_assist import TOPICS, case_text, cases, load
 
@@ -247,6 +248,34 @@ def test_the_same_question_gets_the_same_answer_inside_a_note(
         assert noisy.suggestions[0].category == clean.suggestions[0].category == topic
         assert noisy.answerable == clean.answerable
         assert abs(noisy.suggestions[0].confidence - clean.suggestions[0].confidence) < 0.1
+
+
+def test_a_suggestion_says_what_it_read_and_logs_that_for_feedback(
+    kb: KnowledgeBase, tmp_path: Path
+) -> None:
+    load(kb, tmp_path, cases(15))
+    fit_assist(kb, folds=3)
+    topic = next(iter(TOPICS))
+    question = case_text(random.Random(3), topic)
+    transcript = wrap_transcript(question, random.Random(4))
+    out = logged_suggest(kb, None, transcript)
+    problem = out["problem"]
+    assert question in problem["text"] and problem["kept"] < problem["segments"]
+    assert not [t for t, who in turns(transcript) if who == "agent" and t in problem["text"]]
+    assert out["suggestions"][0]["category"] == topic
+    # The log keeps the problem statement's vector, which later suggestions look feedback
+    # up by, not the whole transcript's.
+    with kb.db.session() as s:
+        logged = s.get(QueryLog, out["query_id"])
+        assert logged is not None and logged.query == transcript
+        vector = np.frombuffer(logged.embedding, np.float32)
+    assert np.allclose(vector, problem_statement(kb, transcript).vector, atol=1e-5)
+    # A clean question reads as itself.
+    assert suggest(kb, question).as_dict()["problem"] == {
+        "text": question,
+        "segments": len(segments(question)),
+        "kept": len(segments(question)),
+    }
 
 
 def test_off_topic_questions_are_distinct_and_reproducible() -> None:

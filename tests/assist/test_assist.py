@@ -72,7 +72,7 @@ def test_suggestions_group_cases_by_category_with_evidence_and_answer(
     assert len({s.category for s in result.suggestions}) == len(result.suggestions) <= 3
     assert all(h.kind == "case" for h in result.similar_cases)
     data = result.as_dict()
-    assert set(data) == {"answerable", "suggestions", "similar_cases"}
+    assert set(data) == {"answerable", "problem", "suggestions", "similar_cases"}
     assert set(data["suggestions"][0]) == {
         "category", "article_id", "title", "answer", "answer_source", "confidence", "evidence",
     }  # fmt: skip

@@ -585,6 +585,36 @@ def test_agent_pasted_text_without_a_confident_answer(
     w.shot()
 
 
+def test_agent_pasted_transcript_says_what_it_read(
+    site: Site, watched: Callable[..., Watched]
+) -> None:
+    w = watched()
+    page = w.page
+    page.goto(f"{site.url}/agent")
+    sign_in(page, site.keys["agent"])
+    page.get_by_text("Paste a description instead").click()
+    transcript = (
+        "Agent: Thanks for holding. For security, what are the last four digits of your card?\n"
+        "Customer: 4471\n"
+        "Agent: How can I help you today?\n"
+        "Customer: The cash machine kept my card and I need cash today.\n"
+        "Agent: Have you tried logging out of the app and back in?"
+    )
+    page.get_by_label("Customer's description").fill(transcript)
+    page.get_by_role("button", name="Suggest resolutions").click()
+    read_as = page.locator("#read-as")
+    expect(read_as).to_be_visible()
+    expect(read_as).to_contain_text("The cash machine kept my card")
+    expect(read_as).not_to_contain_text("last four digits")
+    expect(page.locator("#suggestions > li, #no-answer:visible").first).to_be_visible()
+    w.shot()
+    # A question typed as it is reads as itself: nothing to say.
+    page.get_by_label("Customer's description").fill("The cash machine kept my card.")
+    page.get_by_role("button", name="Suggest resolutions").click()
+    expect(page.locator("#suggestions > li, #no-answer:visible").first).to_be_visible()
+    expect(read_as).to_be_hidden()
+
+
 def test_agent_wrong_keys_get_clear_messages(site: Site, watched: Callable[..., Watched]) -> None:
     w = watched()
     w.allow(REFUSED)

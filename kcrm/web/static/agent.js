@@ -172,6 +172,7 @@
     clear($("low-list"));
     clear($("similar"));
     $("no-answer").hidden = true;
+    $("read-as").hidden = true;
     $("low").hidden = true;
     $("case-tools").hidden = !current.caseId;
     $("resolve").hidden = !current.caseId;
@@ -203,6 +204,11 @@
   function showSuggestions(answer) {
     const suggestions = answer.suggestions || [];
     setStatus("");
+    // What of a pasted note or transcript the resolutions answer, when part was set aside.
+    const problem = answer.problem;
+    const readAs = $("read-as");
+    readAs.hidden = !(problem && problem.kept < problem.segments);
+    readAs.textContent = readAs.hidden ? "" : `Read as: “${problem.text}” (${problem.kept} of ${problem.segments} parts; greetings, checks, chatter and the agent's turns set aside)`;
     $("no-answer").hidden = !!answer.answerable;
     const target = answer.answerable ? $("suggestions") : $("low-list");
     suggestions.forEach((s, i) => target.append(suggestionCard(s, i === 0 && answer.answerable)));
