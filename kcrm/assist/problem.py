@@ -171,12 +171,12 @@ def agent_names(text: str) -> frozenset[str]:
         for line in _LINES.split(text)
         if (found := _LABEL.match(_BULLET.sub("", line).strip()))
     ]
-    roles = {speaker(label) for label in labels}
+    roles = [speaker(label) for label in labels]
     if CUSTOMER not in roles or AGENT in roles:
         return frozenset()
     counts: dict[str, int] = {}
-    for label in labels:
-        if speaker(label) is None and _NAME.match(label):
+    for label, role in zip(labels, roles, strict=True):
+        if role is None and _NAME.match(label):
             counts[label] = counts.get(label, 0) + 1
     named = [label for label, n in counts.items() if n >= 2]
     return frozenset(named) if len(named) == 1 else frozenset()
@@ -212,10 +212,12 @@ def customer_side(text: str) -> str:
     transcript the agent talks about banking too ("Can you confirm the last four digits
     of your card?"), as close to the knowledge base as the customer's question is to
     its own."""
-    lines = customer_lines(text)
-    if lines is None:
-        return text
-    return "\n".join(" ".join(line) for line in lines if line)
+    return joined(customer_lines(text), text)
+
+
+def joined(lines: list[list[str]] | None, text: str) -> str:
+    """The customer's side of `customer_lines`, a turn a line; `text` when it is None."""
+    return text if lines is None else "\n".join(" ".join(line) for line in lines if line)
 
 
 def keep(relevance: np.ndarray, margin: float = MARGIN) -> np.ndarray:
@@ -267,7 +269,7 @@ def problem_statement(kb: Any, text: str) -> Problem:
     # A transcript is never one question, however few turns the customer had: its
     # whole must be as relevant as its best segment, as a long note's (`MANY`).
     transcript = lines is not None
-    said = customer_side(text)  # what the agent reads as the problem when nothing is cut
+    said = joined(lines, text)  # what the agent reads as the problem when nothing is cut
     # The customer's side a segment a line, cut again as it was cut from the transcript.
     source = "\n".join(p for line in lines for p in line) if lines is not None else text
     parts = segments(source)

@@ -569,16 +569,27 @@ def test_agent_case_suggestions_feedback_and_close(
     w.shot("closed")
 
 
-def test_agent_pasted_text_without_a_confident_answer(
-    site: Site, watched: Callable[..., Watched]
-) -> None:
-    w = watched()
+def paste_and_suggest(page: Page, text: str) -> None:
+    """Paste a description into the agent console's form and ask for resolutions."""
+    page.get_by_label("Customer's description").fill(text)
+    page.get_by_role("button", name="Suggest resolutions").click()
+
+
+def pasting(site: Site, w: Watched) -> Page:
+    """The agent console, signed in, with the paste-a-description form open."""
     page = w.page
     page.goto(f"{site.url}/agent")
     sign_in(page, site.keys["agent"])
     page.get_by_text("Paste a description instead").click()
-    page.get_by_label("Customer's description").fill("qwv zzkx plorth vintrabulous")
-    page.get_by_role("button", name="Suggest resolutions").click()
+    return page
+
+
+def test_agent_pasted_text_without_a_confident_answer(
+    site: Site, watched: Callable[..., Watched]
+) -> None:
+    w = watched()
+    page = pasting(site, w)
+    paste_and_suggest(page, "qwv zzkx plorth vintrabulous")
     expect(page.locator("#no-answer")).to_be_visible()
     expect(page.locator("#no-answer")).to_contain_text("No confident answer")
     expect(page.locator("#suggestions > li")).to_have_count(0)
@@ -589,10 +600,7 @@ def test_agent_pasted_transcript_says_what_it_read(
     site: Site, watched: Callable[..., Watched]
 ) -> None:
     w = watched()
-    page = w.page
-    page.goto(f"{site.url}/agent")
-    sign_in(page, site.keys["agent"])
-    page.get_by_text("Paste a description instead").click()
+    page = pasting(site, w)
     transcript = (
         "Agent: Thanks for holding. For security, what are the last four digits of your card?\n"
         "Customer: 4471\n"
@@ -600,8 +608,7 @@ def test_agent_pasted_transcript_says_what_it_read(
         "Customer: The cash machine kept my card and I need cash today.\n"
         "Agent: Have you tried logging out of the app and back in?"
     )
-    page.get_by_label("Customer's description").fill(transcript)
-    page.get_by_role("button", name="Suggest resolutions").click()
+    paste_and_suggest(page, transcript)
     read_as = page.locator("#read-as")
     expect(read_as).to_be_visible()
     expect(read_as).to_contain_text("The cash machine kept my card")
@@ -609,8 +616,7 @@ def test_agent_pasted_transcript_says_what_it_read(
     expect(page.locator("#suggestions > li, #no-answer:visible").first).to_be_visible()
     w.shot()
     # A question typed as it is reads as itself: nothing to say.
-    page.get_by_label("Customer's description").fill("The cash machine kept my card.")
-    page.get_by_role("button", name="Suggest resolutions").click()
+    paste_and_suggest(page, "The cash machine kept my card.")
     expect(page.locator("#suggestions > li, #no-answer:visible").first).to_be_visible()
     expect(read_as).to_be_hidden()
 
