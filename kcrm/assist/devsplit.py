@@ -8,7 +8,8 @@ and `DIR/queries.jsonl` (`text`, gold `category`, `in_scope`, for
 queries wrapped in realistic agent notes (notes.py), `DIR/shorthand.jsonl`, the
 same in a hurried agent's shorthand (`wrap_shorthand`), `DIR/desk.jsonl`, the
 same as a help-desk tool stores them (`wrap_desk`), `DIR/transcript.jsonl`, the
-same in two-sided transcripts (`wrap_transcript`), and `DIR/clinc.jsonl`,
+same in two-sided transcripts (`wrap_transcript`), `DIR/export.jsonl`, the same
+in conversations exported from help-desk tools (`wrap_export`), and `DIR/clinc.jsonl`,
 the CLINC150 shape: the in-scope queries plus general off-topic questions as
 out of scope, in CLINC150's proportion (1,000 of 5,500). With `--bq` the source is the Chinese BQ
 paraphrase pairs instead (see `split_bq`). A fixed seed picks `--oos-intents` intents
@@ -31,7 +32,14 @@ from pathlib import Path
 from typing import Any
 
 from kcrm.assist.answers import readable
-from kcrm.assist.notes import off_topic, wrap, wrap_desk, wrap_shorthand, wrap_transcript
+from kcrm.assist.notes import (
+    off_topic,
+    wrap,
+    wrap_desk,
+    wrap_export,
+    wrap_shorthand,
+    wrap_transcript,
+)
 
 SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 DEFAULT_SOURCE = SHARED_DATA / "banking77" / "train.csv"
@@ -206,6 +214,7 @@ def main(argv: list[str] | None = None) -> None:
     write_jsonl(args.out / "shorthand.jsonl", noisy(queries, args.seed, wrap_shorthand))
     write_jsonl(args.out / "desk.jsonl", noisy(queries, args.seed, wrap_desk))
     write_jsonl(args.out / "transcript.jsonl", noisy(queries, args.seed, wrap_transcript))
+    write_jsonl(args.out / "export.jsonl", noisy(queries, args.seed, wrap_export))
     if not args.bq:
         write_jsonl(args.out / "clinc.jsonl", clinc_shape(queries, args.seed))
     oos = sum(not q["in_scope"] for q in queries)

@@ -31,6 +31,14 @@ identity check asked for, "I can see your account", a troubleshooting question)
 and sit beside the customer's question, under speaker labels of several forms
 ("Agent:", "Rep:", "Advisor Sam:", "Sam (agent):", "Me:" in the agent's own
 notes). It checks that the agent's words are not taken for the problem.
+
+`wrap_export` writes what a help-desk tool exports, in forms neither of the
+others does: speakers named rather than labelled by role ("Sam:", "Jo Smith:"),
+each turn stamped with a clock or an elapsed time in the forms chat tools use
+("(10:02:13 AM) Sam:", "Sam [10:02]:", "2026-03-03 10:02:13 Sam:", "( 20s )
+Sam:"), under a chat header, and the customer's email reply above the agent's
+quoted answer ("On Tue, 3 Mar 2026 at 10:03, Sam <support@...> wrote:", "> ...").
+It was written before the finder learnt these forms, with agent lines of its own.
 """
 
 from __future__ import annotations
@@ -373,6 +381,120 @@ def wrap_transcript(question: str, rng: random.Random) -> str:
         turns.append((agent, rng.choice(TRANSCRIPT_AGENT_CLOSE)))
         turns.append((customer, rng.choice(TRANSCRIPT_CUSTOMER_CLOSE)))
     return "\n".join(f"{who}: {said}" for who, said in turns)
+
+
+# Exports of help-desk tools: who spoke is a name, not a role, and a clock or an
+# elapsed time stamps each turn. Agent lines in words the transcripts above do not use.
+EXPORT_AGENTS = ["Sam", "Alex Moreno", "Maria", "Dev Patel", "Nina"]
+EXPORT_CUSTOMERS = ["Jo Smith", "Daniel", "Aisha Khan", "Mark", "Li Wei"]
+EXPORT_AGENT_OPEN = [
+    "Hi {customer}, you're chatting with {agent} from the card team. What can I do for you?",
+    "Good afternoon, {agent} here. How may I help?",
+    "Hello and welcome! I'm {agent}, how can I assist you today?",
+    "Hi there, thanks for reaching out. What's going on?",
+]
+EXPORT_AGENT_VERIFY = [  # the identity question and the customer's answers to it
+    ("No problem. Could I just grab your date of birth to pull up the account?", ["12/04/1979"]),
+    (
+        "Sure, before I look, can you verify the first line of your address?",
+        ["it's 14 Park Road", "sure, 3 Mill Lane"],
+    ),
+    (
+        "Happy to help. To verify it's you, what's the mobile number on the account?",
+        ["07700 900123"],
+    ),
+]
+EXPORT_AGENT_FOLLOW = [
+    "Thanks {customer}. Bear with me while I take a look at the account.",
+    "Got it. I'm checking the card and payment history now.",
+    "Thank you. Did you get any error message in the app?",
+    "Okay, I've found the account. Which card is this about, debit or credit?",
+]
+EXPORT_CUSTOMER_FOLLOW = ["the debit one", "no error, nothing", "ok", "sure, no rush"]
+EXPORT_AGENT_END = [
+    "Is there anything else I can do for you today?",
+    "I've put a note on the account. Anything else I can help with?",
+    "You're welcome, take care!",
+]
+EXPORT_CUSTOMER_END = ["no that's it thanks", "That's all, cheers.", "thanks, bye"]
+EXPORT_HEADERS = [
+    "Chat started: {date} {clock} (+0000)\nChat origin: Web\nAgent {agent}",
+    "Conversation with {customer}\nStarted on {date} at {clock}",
+    "Transcript of chat #{ref}",
+]
+
+
+def wrap_export(question: str, rng: random.Random) -> str:
+    """The question in a conversation exported from a help-desk tool: a chat whose
+    speakers are names ("(10:02:13 AM) Sam:", "Sam [10:02]:", "2026-03-03 10:02:13 Sam:",
+    "( 20s ) Jo Smith:", bare "Sam:"), or an email reply above the agent's quoted answer."""
+    agent, customer = rng.choice(EXPORT_AGENTS), rng.choice(EXPORT_CUSTOMERS)
+    first = customer.split()[0]
+    q = question.strip()
+
+    def said(line: str) -> str:
+        return line.format(agent=agent.split()[0], customer=first)
+
+    if rng.random() < 0.2:  # the customer's reply, the agent's earlier answer quoted below
+        date = f"{rng.choice(['Mon', 'Tue', 'Wed', 'Thu', 'Fri'])}, {rng.randint(1, 28)} Mar 2026"
+        quoted = [said(rng.choice(EXPORT_AGENT_OPEN)), rng.choice(EXPORT_AGENT_VERIFY)[0]]
+        return "\n".join(
+            [
+                rng.choice(["Hi,", "Hello,", "Hi again,"]),
+                "",
+                q,
+                "",
+                rng.choice(["Thanks,", "Regards,", "Cheers,"]),
+                first,
+                "",
+                f"On {date} at {rng.choice(TIMES)}, {agent} <support@kestrel.example> wrote:",
+                *(f"> {line}" for line in quoted),
+            ]
+        )
+    verify, answers = rng.choice(EXPORT_AGENT_VERIFY)
+    exchange = [
+        (agent, said(rng.choice(EXPORT_AGENT_OPEN))),
+        (customer, q),
+        (agent, verify),
+        (customer, rng.choice(answers)),
+        (agent, said(rng.choice(EXPORT_AGENT_FOLLOW))),
+    ]
+    if rng.random() < 0.5:
+        exchange.append((customer, rng.choice(EXPORT_CUSTOMER_FOLLOW)))
+    exchange += [
+        (agent, said(rng.choice(EXPORT_AGENT_END))),
+        (customer, rng.choice(EXPORT_CUSTOMER_END)),
+    ]
+    start = rng.randint(8 * 3600, 19 * 3600)
+    clocks = [start + 25 * i + rng.randint(0, 20) for i in range(len(exchange))]
+    form = rng.randrange(5)
+
+    def clock(seconds: int, form: str = "%H:%M:%S") -> str:
+        h, m, s = seconds // 3600, seconds // 60 % 60, seconds % 60
+        return form.replace("%H", f"{h:02d}").replace("%M", f"{m:02d}").replace("%S", f"{s:02d}")
+
+    def stamp(i: int, who: str) -> str:
+        t = clocks[i]
+        if form == 0:  # Zendesk-like
+            h = t // 3600 % 12 or 12
+            return f"({h}:{clock(t, '%M:%S')} {'AM' if t < 12 * 3600 else 'PM'}) {who}:"
+        if form == 1:
+            return f"{who} [{clock(t, '%H:%M')}]:"
+        if form == 2:
+            return f"2026-03-0{rng.randint(1, 9)} {clock(t)} {who}:"
+        if form == 3:  # seconds since the chat started
+            return f"( {t - start}s ) {who}:"
+        return f"{who.split()[0]}:"
+
+    header = rng.choice(EXPORT_HEADERS).format(
+        date="2026-03-03",
+        clock=clock(start),
+        agent=agent,
+        customer=customer,
+        ref=rng.randint(100000, 999999),
+    )
+    lines = [f"{stamp(i, who)} {text}" for i, (who, text) in enumerate(exchange)]
+    return "\n".join([header, *lines] if rng.random() < 0.5 else lines)
 
 
 # Slots and templates of general questions; the mix follows CLINC150's out-of-scope
