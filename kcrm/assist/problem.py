@@ -30,8 +30,11 @@ a question scores lower than the first ("I want to cancel my card. I think
 someone else is using it.") but carries its meaning. A text of one segment is
 used as it is.
 In a transcript, the agent's turns ("Agent:", "Advisor Sam:", "Sam (agent):",
-"Me:", 客服; or "Sam:" speaking in turn with "Customer:", `agent_names`) are
-dropped first when the customer has turns of their own
+"Me:", 客服; a bare "Sam:" speaking in turn with "Customer:", or the one of two
+bare names that speaks for the service, `named`; a clock or elapsed time
+before or after the name, as chat tools export it: "(10:02:13 AM) Sam:",
+"Sam [10:02]:", "( 20s ) Sam:"; the service's message an email reply quotes,
+`_WROTE`) are dropped first when the customer has turns of their own
 (`customer_side`): the agent talks about banking too ("For security, what are
 the last four digits of your card?", "Have you tried logging out of the app?"),
 and those turns are as close to some records as the question is to its own.
@@ -93,11 +96,19 @@ _VOICE = re.compile(
     r"need|want|please|help)\b|\w+n['’]t\b",
     re.IGNORECASE,
 )
+# The clock or elapsed time a chat tool stamps a turn with: "[14:02]", "(10:02:13 AM)",
+# "2026-03-03 10:02:13", "03/03/2026, 14:02", "( 20s )", "(1m 5s)".
+_CLOCK = r"\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp]\.?[Mm]\.?)?"
+_DATE = r"(?:\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4}),?[ T]"
+_ELAPSED = r"[\[(]\s*(?:\d+h\s*)?(?:\d+m\s*)?\d+s\s*[\])]"
+_STAMP = rf"(?:[\[(]\s*(?:{_DATE})?{_CLOCK}\s*[\])]|(?:{_DATE})?{_CLOCK}|{_ELAPSED})"
 # "Customer:", "Agent:", "Reason for call:", "客户：" at the start of a segment, after the
-# time a chat log stamps it with ("[14:02] Visitor:", "14:02:10 - Customer:").
+# stamp of a chat log ("[14:02] Visitor:", "14:02:10 - Customer:", "( 20s ) Sam:") or with
+# a bracketed one after the name ("Sam [10:02]:").
 _LABEL = re.compile(
-    r"^\s*(?:\[?\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp][Mm])?\]?\s*-?\s*)?"
-    r"(?P<who>[A-Za-z][\w&/' -]{0,24}(?:\([\w ]{1,16}\))?|[\u4e00-\u9fff]{1,6})\s*(?::\s+|：\s*)"
+    rf"^\s*(?:{_STAMP}\s*-?\s*)?"
+    r"(?P<who>[A-Za-z][\w&/' -]{0,24}(?:\([\w ]{1,16}\))?|[\u4e00-\u9fff]{1,6})"
+    rf"(?:\s*(?:[\[(]\s*(?:{_DATE})?{_CLOCK}\s*[\])]|{_ELAPSED}))?\s*(?::\s+|：\s*)"
 )
 # A label naming the agent's side of a transcript: a role with or without a name
 # ("Agent", "Advisor Sam", "Operator Tom"), a name and the role ("Sam (agent)"), "Me" in
@@ -119,8 +130,42 @@ _CUSTOMER = re.compile(
     r"|^[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)?\s*\((?i:customer|caller|client|member)\)$|^(?:客户|用户|顾客)$"
 )
 AGENT, CUSTOMER = "agent", "customer"
-# A bare name as a label ("Sam:"): who it is follows from the conversation (`agent_names`).
+# A bare name as a label ("Sam:", "Jo Smith:"): who it is follows from the conversation
+# (`named`).
 _NAME = re.compile(r"^[A-Z][a-z'-]+(?:\s+[A-Z][a-z'-]+)?$")
+# What only the service side of a conversation says: offering help, naming the team,
+# asking to verify, looking at the account, closing. A customer's question ("how can I
+# top up?", "what can I do?") says none of it.
+_SERVICE = re.compile(
+    r"\b(?:how (?:can|may|could) i (?:help|assist)|what can i (?:do|help you with) for you|"
+    r"what can i help you with|"
+    r"thanks? (?:you )?for (?:contacting|calling|reaching out|getting in touch|chatting|"
+    r"holding|waiting|your patience|choosing)|"
+    r"you(?:'re| are) (?:through to|speaking (?:to|with)|chatting (?:to|with))|my name is|"
+    r"(?:i'm|i am|this is) \w+ from (?:the|our)|(?:^|[,.!]\s*)\w+ here[.,!]|welcome to|"
+    r"and welcome|anything else (?:i|we) can|is there anything else|"
+    r"(?:can|could|may) i (?:just )?(?:take|have|grab|get|ask for|confirm) your|"
+    r"(?:can|could|would) you (?:please )?(?:confirm|verify) (?:your|the)|"
+    r"to verify (?:it'?s|that it'?s|you\b)|for (?:security|verification)(?: purposes)?,|"
+    r"(?:pull|bring) up (?:your|the) account|bear with me|"
+    r"let me (?:check|look|see|have a look)|i(?:'m| am) (?:checking|looking into)|"
+    r"i can see (?:your|the|that)|i(?:'ve| have) (?:found (?:the|your)|put a|added a|"
+    r"raised a|escalated|ordered (?:you|a replacement)|updated (?:the|your)))",
+    re.IGNORECASE,
+)
+# An email reply pasted with the message it answers: "On Tue, 3 Mar 2026 at 10:03, Sam
+# <support@bank.example> wrote:" then "> " lines, or Outlook's "From: ..." / "Sent: ..."
+# block then the message as it was. When the sender is the service side (a support or
+# team address, or a name that speaks as the agent), the quoted message is the agent's.
+_WROTE = re.compile(r"^\s*On\b.{4,160}\bwrote:\s*$", re.IGNORECASE)
+_FROM = re.compile(r"^\s*\**From:\**\s+\S", re.IGNORECASE)
+_RULE = re.compile(r"^\s*(?:-{2,}\s*Original Message\s*-{2,}|_{8,})\s*$", re.IGNORECASE)
+_SENT = re.compile(r"^\s*\**(?:Sent|Date):\**\s+\S", re.IGNORECASE)
+_SUPPORT_SENDER = re.compile(
+    r"(?i:support|help|service|care|team|no-?reply|contact|enquir|info)[\w.+-]*@"
+    r"|\b(?i:support|help ?desk|customer service|team)\b"
+)
+_QUOTE = re.compile(r"^\s*>+\s?")
 
 
 @dataclass
@@ -139,47 +184,101 @@ def speaker(label: str) -> str | None:
     return AGENT if _AGENT.match(label) else CUSTOMER if _CUSTOMER.match(label) else None
 
 
-def turns(
-    text: str, clauses: bool = False, agents: frozenset[str] = frozenset()
-) -> list[tuple[str, str | None]]:
-    """`segments` with who said each (`speaker`; a label in `agents` is the agent's): a
-    label holds until the end of its line or the next label."""
-    out: list[tuple[str, str | None]] = []
-    for line in _LINES.split(text):
-        who: str | None = None
+def turns(text: str, clauses: bool = False) -> list[tuple[str, str | None]]:
+    """`segments` with who said each (`speaker`, `named`): a label holds until the end of
+    its line or the next label; an email reply above the service's quoted message
+    ("On ..., Support <...> wrote:" then "> " lines) is the customer's."""
+    return [turn for line in line_turns(text, clauses) for turn in line]
+
+
+def line_turns(text: str, clauses: bool = False) -> list[list[tuple[str, str | None]]]:
+    """`turns` line by line (an empty list for a line with nothing said), at most
+    `MAX_SEGMENTS` in all."""
+    names = named(text)
+    lines = _LINES.split(text)
+    start, below, quoted = quoted_message(lines, names)
+    out: list[list[tuple[str, str | None]]] = []
+    left = MAX_SEGMENTS
+    for i, line in enumerate(lines):
+        said: list[tuple[str, str | None]] = []
+        # The reply above the service's quoted message is the customer's.
+        who: str | None = CUSTOMER if quoted and i < start else None
+        # The quoted message is its sender's, whatever labels it holds ("Sent:", "To:").
+        inside = i == start or (below and i > start)
+        if i > start and not below and (quote := _QUOTE.match(line)):
+            line, inside = line[quote.end() :], True
+        if inside:
+            who = quoted
         for sentence in _SENTENCES.split(_BULLET.sub("", line)):
             for piece in _SEPARATORS.split(sentence):
                 for part in _CLAUSES.split(piece) if clauses else (piece,):
                     part = part.strip()
                     if label := _LABEL.match(part):
                         name = label.group("who").strip()
-                        who = AGENT if name in agents else speaker(name)
+                        who = quoted if inside else names.get(name) or speaker(name)
                         part = part[label.end() :]
                     part = part.strip(' ,，、"“”')
                     if re.search(r"\w", part):
-                        out.append((part, who))
-    return out[:MAX_SEGMENTS]
+                        said.append((part, who))
+        out.append(said[:left])
+        left -= len(out[-1])
+    return out
 
 
-def agent_names(text: str) -> frozenset[str]:
-    """The bare name that speaks in turn with a labelled customer ("Sam:" beside
-    "Customer:" or "Caller:") when no label names the agent: the agent, by elimination.
-    Only one such name, and only when it speaks twice or more (a field such as
-    "Subject:" comes once)."""
-    labels = [
-        found.group("who").strip()
-        for line in _LINES.split(text)
-        if (found := _LABEL.match(_BULLET.sub("", line).strip()))
-    ]
-    roles = [speaker(label) for label in labels]
-    if CUSTOMER not in roles or AGENT in roles:
-        return frozenset()
+def quoted_message(lines: list[str], names: dict[str, str]) -> tuple[int, bool, str | None]:
+    """Where the message an email reply quotes starts (`len(lines)` without one), whether
+    it is every line below its header (Outlook's "From:"/"Sent:") or only the "> " lines
+    (after "On ... wrote:"), and `AGENT` when its sender is the service side."""
+    for i, line in enumerate(lines):
+        outlook = bool(_FROM.match(line)) and any(_SENT.match(n) for n in lines[i + 1 : i + 3])
+        if outlook or _WROTE.match(line):
+            sender = line
+            service = _SUPPORT_SENDER.search(sender) or any(
+                re.search(rf"\b{re.escape(name)}\b", sender)
+                for name, role in names.items()
+                if role == AGENT
+            )
+            # Outlook's "-----Original Message-----" or rule above the block belongs to it.
+            i -= bool(outlook and i and _RULE.match(lines[i - 1]))
+            return i, outlook, AGENT if service else None
+    return len(lines), False, None
+
+
+def named(text: str) -> dict[str, str]:
+    """Who the bare names of a conversation are (`AGENT` or `CUSTOMER`), when no label
+    names the agent:
+    - beside a labelled customer ("Sam:" beside "Customer:" or "Caller:"), the one bare
+      name that speaks twice or more is the agent, by elimination (a field such as
+      "Subject:" comes once);
+    - between bare names only ("Sam:" and "Jo Smith:", as chat tools export them), each
+      speaking twice or more, the name more of whose turns say what the service side
+      says (`_SERVICE`: "How can I help?", "Can you confirm your date of birth?", "Is
+      there anything else?") is the agent and the others the customer."""
+    labelled = []  # (label, what the line says after it)
+    for raw in _LINES.split(text):
+        line = _QUOTE.sub("", _BULLET.sub("", raw)).strip()
+        if found := _LABEL.match(line):
+            labelled.append((found.group("who").strip(), line[found.end() :]))
+    roles = [speaker(label) for label, _ in labelled]
+    if AGENT in roles:
+        return {}
     counts: dict[str, int] = {}
-    for label, role in zip(labels, roles, strict=True):
+    service: dict[str, int] = {}
+    for (label, said), role in zip(labelled, roles, strict=True):
         if role is None and _NAME.match(label):
             counts[label] = counts.get(label, 0) + 1
-    named = [label for label, n in counts.items() if n >= 2]
-    return frozenset(named) if len(named) == 1 else frozenset()
+            service[label] = service.get(label, 0) + bool(_SERVICE.search(said))
+    # A name that speaks once is a field ("Subject:", "Issue:"), not a speaker.
+    speakers = [label for label, n in counts.items() if n >= 2]
+    if CUSTOMER in roles:
+        return {speakers[0]: AGENT} if len(speakers) == 1 else {}
+    if len(speakers) < 2:
+        return {}
+    most = max(service[name] for name in speakers)
+    agents = [name for name in speakers if service[name] == most]
+    if most == 0 or len(agents) > 1:
+        return {}
+    return {name: AGENT if name == agents[0] else CUSTOMER for name in speakers}
 
 
 def segments(text: str, clauses: bool = False) -> list[str]:
@@ -193,12 +292,7 @@ def customer_lines(text: str) -> list[list[str]] | None:
     and the customer has turns of their own or the rest says something in the
     customer's voice; None otherwise (no agent label, or the agent relaying the problem
     beside system lines)."""
-    agents = agent_names(text)
-    lines, left = [], MAX_SEGMENTS
-    for line in _LINES.split(text):
-        said = turns(line, agents=agents)[:left]
-        left -= len(said)
-        lines.append(said)
+    lines = line_turns(text)
     flat = [turn for line in lines for turn in line]
     if any(who == AGENT for _, who in flat) and any(
         who == CUSTOMER or (who is None and _VOICE.search(part)) for part, who in flat

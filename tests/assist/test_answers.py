@@ -17,7 +17,14 @@ from kcrm.assist.canonical import canonical_resolution
 from kcrm.assist.context import CustomerContext, context_boost, customer_context, product_lift
 from kcrm.assist.draft import draft_reply
 from kcrm.assist.finetune import significant_gain
-from kcrm.assist.notes import off_topic, wrap, wrap_desk, wrap_shorthand, wrap_transcript
+from kcrm.assist.notes import (
+    off_topic,
+    wrap,
+    wrap_desk,
+    wrap_export,
+    wrap_shorthand,
+    wrap_transcript,
+)
 from kcrm.assist.problem import customer_side, keep, problem_statement, segments, turns
 from kcrm.assist.service import logged_suggest
 from kcrm.assist.suggest import suggest
@@ -183,11 +190,66 @@ def test_the_agents_turns_of_a_transcript_are_not_the_problem() -> None:
         "Sam: How can I help?\nCaller: why was my card payment declined"
     )
     assert customer_side(named) == "4471\nwhy was my card payment declined"
-    # Not a name said once (a field), nor two names, nor beside a labelled agent.
+    # Not a name said once (a field).
     once = "Subject: card payments\nCustomer: why was my card payment declined"
     assert customer_side(once) == once
-    two = "Sam: Hello\nJo: hi\nSam: How can I help?\nJo: card declined, why?"
+
+
+def test_exported_chats_name_their_speakers_and_stamp_their_turns() -> None:
+    """Chat tools export names, not roles, with a clock or elapsed time on each turn."""
+    stamped = {
+        "(10:02:13 AM) Sam:": "(10:02:40 AM) Jo Smith:",
+        "Sam [10:02]:": "Jo Smith [10:02]:",
+        "2026-03-03 10:02:13 Sam:": "2026-03-03 10:02:40 Jo Smith:",
+        "03/03/2026, 10:02 Sam:": "03/03/2026, 10:03 Jo Smith:",
+        "( 5s ) Sam:": "( 31s ) Jo Smith:",
+        "Sam:": "Jo:",
+    }
+    for agent, customer in stamped.items():
+        chat = (
+            f"{agent} Hi, thanks for contacting us, how can I help?\n"
+            f"{customer} why was my card payment declined\n"
+            f"{agent} Sorry to hear that. Can you confirm the last four digits of the card?\n"
+            f"{customer} 4471\n"
+            f"{agent} Thanks, I can see your card payments here."
+        )
+        assert customer_side(chat) == "why was my card payment declined\n4471", agent
+    # The agent is the name that speaks for the service (more of its turns offer help,
+    # ask to verify or look at the account), whoever speaks first.
+    first = (
+        "Jo: hi, my card was declined\nSam: Hello! How may I help?\nJo: it was declined\n"
+        "Sam: Let me check."
+    )
+    assert customer_side(first) == "hi, my card was declined\nit was declined"
+    # Nothing tells them apart, or a name speaks once (a field): the text stays whole.
+    two = "Sam: Hello\nJo: hi\nSam: card declined?\nJo: card declined, why?"
     assert customer_side(two) == two
+    fields = (
+        "Issue: customer asks how can I help my son open an account\nAction: I've sent the form"
+    )
+    assert customer_side(fields) == fields
+    # A stamp is not a label inside a sentence.
+    assert segments("I tried at 3:15 pm: it failed") == ["I tried at 3:15 pm: it failed"]
+
+
+def test_an_email_reply_quoting_the_service_is_the_customers_side() -> None:
+    reply = (
+        "Hi,\n\nMy card still hasn't arrived. Can you help?\n\nThanks,\nJo\n\n"
+        "On Tue, 3 Mar 2026 at 10:03, Sam <support@bank.example> wrote:\n"
+        "> Hi Jo, thanks for getting in touch.\n"
+        "> Can you confirm the last four digits of your card?"
+    )
+    assert customer_side(reply) == "Hi\nMy card still hasn't arrived. Can you help?\nThanks\nJo"
+    # Quoting someone else (the customer's own earlier email), the quote may hold the
+    # problem: it stays.
+    own = "Any news?\n\nOn Mon, 2 Mar 2026, Jo <jo@example.com> wrote:\n> My card is stuck."
+    assert customer_side(own) == own
+    outlook = (
+        "still not working, I tried twice today\n\n-----Original Message-----\n"
+        "From: Kestrel Support <help@kestrel.example>\nSent: 3 March 2026 10:03\nTo: Jo\n"
+        "Subject: RE: card\n\nHi Jo, have you tried logging out of the app and back in?"
+    )
+    assert customer_side(outlook) == "still not working, I tried twice today"
 
 
 def test_shorthand_separators_bullets_and_clauses_cut_a_note() -> None:
@@ -213,7 +275,7 @@ def test_shorthand_separators_bullets_and_clauses_cut_a_note() -> None:
     assert zh == ["客户来电", "卡被吞了", "怎么办"]
 
 
-@pytest.mark.parametrize("wrapper", [wrap_shorthand, wrap_desk, wrap_transcript])
+@pytest.mark.parametrize("wrapper", [wrap_shorthand, wrap_desk, wrap_transcript, wrap_export])
 def test_the_same_question_gets_the_same_answer_in_shorthand_and_help_desk_notes(
     kb: KnowledgeBase, tmp_path: Path, wrapper: Callable[[str, random.Random], str]
 ) -> None:
