@@ -253,7 +253,9 @@ def named(text: str) -> dict[str, str]:
     - between bare names only ("Sam:" and "Jo Smith:", as chat tools export them), each
       speaking twice or more, the name more of whose turns say what the service side
       says (`_SERVICE`: "How can I help?", "Can you confirm your date of birth?", "Is
-      there anything else?") is the agent and the others the customer."""
+      there anything else?") is the agent and the others the customer;
+    - beside unlabelled lines, a bare name that speaks twice or more, once at least
+      as the service side speaks."""
     labelled = []  # (label, what the line says after it)
     for raw in _LINES.split(text):
         line = _QUOTE.sub("", _BULLET.sub("", raw)).strip()
@@ -272,7 +274,9 @@ def named(text: str) -> dict[str, str]:
     speakers = [label for label, n in counts.items() if n >= 2]
     if CUSTOMER in roles:
         return {speakers[0]: AGENT} if len(speakers) == 1 else {}
-    if len(speakers) < 2:
+    if len(speakers) == 1:  # beside unlabelled lines: the agent if it speaks as one
+        return {speakers[0]: AGENT} if service[speakers[0]] else {}
+    if not speakers:
         return {}
     most = max(service[name] for name in speakers)
     agents = [name for name in speakers if service[name] == most]

@@ -221,6 +221,9 @@ def test_exported_chats_name_their_speakers_and_stamp_their_turns() -> None:
         "Sam: Let me check."
     )
     assert customer_side(first) == "hi, my card was declined\nit was declined"
+    # The customer's lines unlabelled beside a bare agent name.
+    unlabelled = "Sam: How can I help?\nmy card was declined\nSam: Let me check your account."
+    assert customer_side(unlabelled) == "my card was declined"
     # Nothing tells them apart, or a name speaks once (a field): the text stays whole.
     two = "Sam: Hello\nJo: hi\nSam: card declined?\nJo: card declined, why?"
     assert customer_side(two) == two
