@@ -26,6 +26,7 @@ def logged_suggest(
     """Suggested resolutions for a case, the customer's context, logged for feedback."""
     start = time.perf_counter()
     result = suggest(kb, text, k=k, product_id=product_id, customer_id=customer_id)
+    assert result.problem is not None  # `suggest` always reads the problem statement
     latency = (time.perf_counter() - start) * 1000
     data = result.as_dict()
     items = [s.get("article_id") or s.get("category") for s in data["suggestions"]]
@@ -43,7 +44,7 @@ def logged_suggest(
             # The problem statement's vector, the one later suggestions look feedback up
             # by (feedback.py): a note's whole text is far from the same problem in
             # another note, its problem statement is not.
-            embedding=result.problem.vector if result.problem else kb.embed_query(text),
+            embedding=result.problem.vector,
             embedding_model=kb.embedder.name,
             customer_id=customer_id,
             language=detect_language(text),
