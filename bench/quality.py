@@ -12,7 +12,14 @@ from typing import Any
 
 from bench.common import BANKING77, GROCERIES
 
-NOTES = ("notes", "shorthand", "desk", "transcript", "export")  # devsplit's questions inside notes
+NOTES = (
+    "notes",
+    "shorthand",
+    "desk",
+    "transcript",
+    "export",
+    "reported",
+)  # devsplit's questions inside notes
 
 
 def _kcrm(args: list[str], data_dir: Path, check: bool = True) -> Any:
@@ -77,6 +84,7 @@ def suggest() -> dict[str, Any]:
     ordered["command"] = (
         "python -m kcrm.assist.devsplit --out SPLIT && kcrm ingest SPLIT/cases.jsonl && "
         "kcrm evaluate suggest --cases SPLIT/queries.jsonl (then SPLIT/notes.jsonl, "
-        "shorthand.jsonl, desk.jsonl, transcript.jsonl and export.jsonl with --no-refit)"
+        "shorthand.jsonl, desk.jsonl, transcript.jsonl, export.jsonl and reported.jsonl "
+        "with --no-refit)"
     )
     return ordered

@@ -9,7 +9,8 @@ queries wrapped in realistic agent notes (notes.py), `DIR/shorthand.jsonl`, the
 same in a hurried agent's shorthand (`wrap_shorthand`), `DIR/desk.jsonl`, the
 same as a help-desk tool stores them (`wrap_desk`), `DIR/transcript.jsonl`, the
 same in two-sided transcripts (`wrap_transcript`), `DIR/export.jsonl`, the same
-in conversations exported from help-desk tools (`wrap_export`), and `DIR/clinc.jsonl`,
+in conversations exported from help-desk tools (`wrap_export`), `DIR/reported.jsonl`,
+the same told in the third person in call notes (`wrap_reported`), and `DIR/clinc.jsonl`,
 the CLINC150 shape: the in-scope queries plus general off-topic questions as
 out of scope, in CLINC150's proportion (1,000 of 5,500). With `--bq` the source is the Chinese BQ
 paraphrase pairs instead (see `split_bq`). A fixed seed picks `--oos-intents` intents
@@ -37,6 +38,7 @@ from kcrm.assist.notes import (
     wrap,
     wrap_desk,
     wrap_export,
+    wrap_reported,
     wrap_shorthand,
     wrap_transcript,
 )
@@ -215,6 +217,7 @@ def main(argv: list[str] | None = None) -> None:
     write_jsonl(args.out / "desk.jsonl", noisy(queries, args.seed, wrap_desk))
     write_jsonl(args.out / "transcript.jsonl", noisy(queries, args.seed, wrap_transcript))
     write_jsonl(args.out / "export.jsonl", noisy(queries, args.seed, wrap_export))
+    write_jsonl(args.out / "reported.jsonl", noisy(queries, args.seed, wrap_reported))
     if not args.bq:
         write_jsonl(args.out / "clinc.jsonl", clinc_shape(queries, args.seed))
     oos = sum(not q["in_scope"] for q in queries)

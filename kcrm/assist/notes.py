@@ -39,11 +39,17 @@ each turn stamped with a clock or an elapsed time in the forms chat tools use
 Sam:"), under a chat header, and the customer's email reply above the agent's
 quoted answer ("On Tue, 3 Mar 2026 at 10:03, Sam <support@...> wrote:", "> ...").
 It was written before the finder learnt these forms, with agent lines of its own.
+
+`wrap_reported` tells the question in the third person, as agents write a
+call note ("Customer says her card hasn't arrived", "Caller wanted to know
+how long a transfer takes"): the knowledge base's cases are in the customer's
+own words.
 """
 
 from __future__ import annotations
 
 import random
+import re
 
 NAMES = ["Sarah", "Tom", "Priya", "Mr Okafor", "Mrs Lindqvist", "Jamie", "Ahmed", "Chloe"]
 TIMES = ["08:52", "09:14", "10:03", "11:47", "12:30", "14:32", "15:05", "16:48", "18:20"]
@@ -495,6 +501,153 @@ def wrap_export(question: str, rng: random.Random) -> str:
     )
     lines = [f"{stamp(i, who)} {text}" for i, (who, text) in enumerate(exchange)]
     return "\n".join([header, *lines] if rng.random() < 0.5 else lines)
+
+
+# The customer's words told in the third person, as agents write a call note:
+# "Customer says her card hasn't arrived", "Caller wanted to know how long a transfer takes".
+REPORTED_PERSONS = {  # first person -> third person, per pronoun the agent uses
+    "she": {
+        "i": "she",
+        "my": "her",
+        "me": "her",
+        "mine": "hers",
+        "myself": "herself",
+        "i'm": "she's",
+        "i've": "she's",
+        "i'd": "she'd",
+        "i'll": "she'll",
+    },
+    "he": {
+        "i": "he",
+        "my": "his",
+        "me": "him",
+        "mine": "his",
+        "myself": "himself",
+        "i'm": "he's",
+        "i've": "he's",
+        "i'd": "he'd",
+        "i'll": "he'll",
+    },
+    "they": {
+        "i": "they",
+        "my": "their",
+        "me": "them",
+        "mine": "theirs",
+        "myself": "themselves",
+        "i'm": "they're",
+        "i've": "they've",
+        "i'd": "they'd",
+        "i'll": "they'll",
+    },
+}
+# The verb beside the subject, for she and he ("I have" -> "she has", "am I" -> "is she");
+# for they, only "am" and "was" change.
+SINGULAR = {
+    "am": "is",
+    "have": "has",
+    "haven't": "hasn't",
+    "do": "does",
+    "don't": "doesn't",
+    "want": "wants",
+    "need": "needs",
+    "see": "sees",
+    "get": "gets",
+    "use": "uses",
+    "know": "knows",
+    "live": "lives",
+    "think": "thinks",
+    "keep": "keeps",
+    "try": "tries",
+    "go": "goes",
+    "wish": "wishes",
+    "like": "likes",
+}
+PLURAL = {"am": "are", "was": "were", "wasn't": "weren't"}
+AUXILIARIES = {
+    "am",
+    "was",
+    "wasn't",
+    "do",
+    "don't",
+    "did",
+    "didn't",
+    "have",
+    "haven't",
+    "can",
+    "can't",
+    "could",
+    "couldn't",
+    "will",
+    "won't",
+    "would",
+    "should",
+    "shall",
+    "may",
+    "might",
+    "must",
+}
+ADVERBS = {"still", "just", "already", "really", "also", "never", "recently", "now", "not"}
+REPORTED_STATEMENT = [
+    "Customer says ",
+    "Cust says ",
+    "Caller reports that ",
+    "Customer advised ",
+    "Cx states ",
+    "Customer called because ",
+    "Member mentioned that ",
+]
+REPORTED_QUESTION = [
+    "Customer asked: ",
+    "Cust asking ",
+    "Caller wanted to know ",
+    "Customer would like to know ",
+]
+
+
+def third_person(text: str, pronoun: str) -> str:
+    """`text` with its first person turned into `pronoun`'s ("I am" -> "she is",
+    "do I" -> "does she")."""
+    table = REPORTED_PERSONS[pronoun]
+    verbs = PLURAL if pronoun == "they" else SINGULAR
+    tokens = re.split(r"([^\w']+)", text)
+    words = [i for i, t in enumerate(tokens) if t.strip() and re.search(r"\w", t)]
+    out = list(tokens)
+    for n, i in enumerate(words):
+        low = tokens[i].lower()
+        if low not in table:
+            continue
+        start = n == 0 or bool(re.search(r"[.!?]\s*$", tokens[i - 1]))
+        word = table[low]
+        out[i] = word.capitalize() if start else word
+        if low != "i":
+            continue
+        before = tokens[words[n - 1]].lower() if n > 0 else ""
+        if before in AUXILIARIES:  # a question: "do I need" -> "does she need"
+            changed = verbs.get(before, tokens[words[n - 1]])
+            upper = tokens[words[n - 1]][:1].isupper()
+            out[words[n - 1]] = changed.capitalize() if upper else changed
+            continue
+        for m in words[n + 1 :]:  # the verb after the subject, past its adverbs
+            verb = tokens[m].lower()
+            if verb not in ADVERBS:
+                out[m] = verbs.get(verb, tokens[m])
+                break
+    return "".join(out)
+
+
+def wrap_reported(question: str, rng: random.Random) -> str:
+    """The question told in the third person inside a call note ("Customer says her card
+    hasn't arrived"), between the call's time, the identity check and small talk."""
+    told = third_person(question.strip(), rng.choice(list(REPORTED_PERSONS)))
+    lead = rng.choice(REPORTED_QUESTION if told.endswith("?") else REPORTED_STATEMENT)
+    body = lead + (told if lead.endswith(": ") else told[:1].lower() + told[1:])
+    if body[-1] not in ".?!":
+        body += "."
+    before = [_fill(rng.choice(CALL_OPENERS), rng), rng.choice(ID_CHECKS)]
+    if rng.random() < 0.4:
+        before.append(rng.choice(MOODS))
+    after = [*rng.sample(CHATTER, 1), rng.choice(CLOSERS)]
+    return " ".join([*before, body, *after])
 
 
 # Slots and templates of general questions; the mix follows CLINC150's out-of-scope
