@@ -40,6 +40,8 @@ the last four digits of your card?", "Have you tried logging out of the app?"),
 and those turns are as close to some records as the question is to its own.
 What is left is held to the rule of a long note (`MANY_SLACK`), however few
 turns the customer had.
+What is kept is put back into the customer's own words when the note tells it
+in the third person ("Customer says her card hasn't arrived": `reported.py`).
 When nothing was cut that way and the note is one or two run-on sentences of
 four clauses or more ("cust rang 3pm, passed security, basically my card
 hasn't arrived, talked about the weather"), the same rule runs once more on its
@@ -63,6 +65,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
+
+from kcrm.assist.reported import first_person
 
 TOP = 3
 MARGIN = 0.12
@@ -362,7 +366,8 @@ def relevance(kb: Any, vectors: np.ndarray) -> np.ndarray:
 
 
 def problem_statement(kb: Any, text: str) -> Problem:
-    """The part of `text` to rank resolutions by (all of it when it is one segment)."""
+    """The part of `text` to rank resolutions by (all of it when it is one segment), in
+    the customer's own words (`reported.first_person`)."""
     lines = customer_lines(text)
     # A transcript is never one question, however few turns the customer had: its
     # whole must be as relevant as its best segment, as a long note's (`MANY`).
@@ -380,6 +385,10 @@ def problem_statement(kb: Any, text: str) -> Problem:
     found = found or Problem(said, whole, len(parts), len(parts))
     if transcript:  # the agent's turns count among the segments set aside
         found = replace(found, segments=found.segments + len(segments(text)) - len(parts))
+    # Told in the third person ("Customer says her card hasn't arrived"): the cases are
+    # in the customer's own words. Only what was kept, so chatter stays narration.
+    if (told := first_person(found.text)) != found.text:
+        found = replace(found, text=told, vector=kb.embed_query(told))
     return found
 
 
