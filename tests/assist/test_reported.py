@@ -47,11 +47,17 @@ def test_what_is_not_told_in_the_third_person_stays_as_it_is() -> None:
         "I have young kids. Can they use this service?",  # the customer's own words
         "Customer said: I lost my card.",
         "Customer thanked me and ended the call. She was charged twice.",  # the agent's "me"
-        "Cust says card not arrived.",  # no one to turn
         "Verified identity with the last four digits.",
         "",
     ]:
         assert first_person(text) == text
+
+
+def test_a_reports_lead_is_dropped_with_no_one_to_turn() -> None:
+    assert first_person("Cust asking why do you charge for transfers?") == (
+        "Why do you charge for transfers?"
+    )
+    assert first_person("Cust says card not arrived.") == "Card not arrived."
 
 
 def test_the_generator_and_the_reader_are_inverse_on_plain_questions() -> None:
