@@ -330,8 +330,13 @@ def keep(relevance: np.ndarray, margin: float = MARGIN) -> np.ndarray:
 
 
 def voiced(parts: list[str], kept: np.ndarray) -> np.ndarray:
-    """The kept segments in the customer's voice, when some are and some are not."""
-    spoken = np.array([bool(_VOICE.search(parts[i])) for i in kept], dtype=bool)
+    """The kept segments in the customer's voice, when some are and some are not; what
+    a note tells in the third person ("Cust says their card was declined") is the
+    customer's voice too (`first_person` turns it)."""
+    spoken = np.array(
+        [bool(_VOICE.search(parts[i])) or first_person(parts[i]) != parts[i] for i in kept],
+        dtype=bool,
+    )
     return kept[spoken] if 0 < spoken.sum() < kept.size else kept
 
 
