@@ -50,6 +50,7 @@ from __future__ import annotations
 
 import random
 import re
+import time
 
 NAMES = ["Sarah", "Tom", "Priya", "Mr Okafor", "Mrs Lindqvist", "Jamie", "Ahmed", "Chloe"]
 TIMES = ["08:52", "09:14", "10:03", "11:47", "12:30", "14:32", "15:05", "16:48", "18:20"]
@@ -475,9 +476,8 @@ def wrap_export(question: str, rng: random.Random) -> str:
     clocks = [start + 25 * i + rng.randint(0, 20) for i in range(len(exchange))]
     form = rng.randrange(5)
 
-    def clock(seconds: int, form: str = "%H:%M:%S") -> str:
-        h, m, s = seconds // 3600, seconds // 60 % 60, seconds % 60
-        return form.replace("%H", f"{h:02d}").replace("%M", f"{m:02d}").replace("%S", f"{s:02d}")
+    def clock(seconds: int, pattern: str = "%H:%M:%S") -> str:
+        return time.strftime(pattern, time.gmtime(seconds))
 
     def stamp(i: int, who: str) -> str:
         t = clocks[i]

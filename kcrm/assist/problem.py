@@ -105,14 +105,15 @@ _VOICE = re.compile(
 _CLOCK = r"\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp]\.?[Mm]\.?)?"
 _DATE = r"(?:\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4}),?[ T]"
 _ELAPSED = r"[\[(]\s*(?:\d+h\s*)?(?:\d+m\s*)?\d+s\s*[\])]"
-_STAMP = rf"(?:[\[(]\s*(?:{_DATE})?{_CLOCK}\s*[\])]|(?:{_DATE})?{_CLOCK}|{_ELAPSED})"
+_BRACKETED = rf"[\[(]\s*(?:{_DATE})?{_CLOCK}\s*[\])]"
+_STAMP = rf"(?:{_BRACKETED}|(?:{_DATE})?{_CLOCK}|{_ELAPSED})"
 # "Customer:", "Agent:", "Reason for call:", "客户：" at the start of a segment, after the
 # stamp of a chat log ("[14:02] Visitor:", "14:02:10 - Customer:", "( 20s ) Sam:") or with
 # a bracketed one after the name ("Sam [10:02]:").
 _LABEL = re.compile(
     rf"^\s*(?:{_STAMP}\s*-?\s*)?"
     r"(?P<who>[A-Za-z][\w&/' -]{0,24}(?:\([\w ]{1,16}\))?|[\u4e00-\u9fff]{1,6})"
-    rf"(?:\s*(?:[\[(]\s*(?:{_DATE})?{_CLOCK}\s*[\])]|{_ELAPSED}))?\s*(?::\s+|：\s*)"
+    rf"(?:\s*(?:{_BRACKETED}|{_ELAPSED}))?\s*(?::\s+|：\s*)"
 )
 # A label naming the agent's side of a transcript: a role with or without a name
 # ("Agent", "Advisor Sam", "Operator Tom"), a name and the role ("Sam (agent)"), "Me" in
@@ -236,9 +237,8 @@ def quoted_message(lines: list[str], names: dict[str, str]) -> tuple[int, bool, 
     for i, line in enumerate(lines):
         outlook = bool(_FROM.match(line)) and any(_SENT.match(n) for n in lines[i + 1 : i + 3])
         if outlook or _WROTE.match(line):
-            sender = line
-            service = _SUPPORT_SENDER.search(sender) or any(
-                re.search(rf"\b{re.escape(name)}\b", sender)
+            service = _SUPPORT_SENDER.search(line) or any(
+                re.search(rf"\b{re.escape(name)}\b", line)
                 for name, role in names.items()
                 if role == AGENT
             )

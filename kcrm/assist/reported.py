@@ -180,12 +180,8 @@ def first_person(text: str) -> str:
 
 
 def _person(clause: str) -> str | None:
-    """Who a clause is about: its first "she" or "he" (or "her", "his"), else "they",
-    when it says no "I", "my" or "me" of its own."""
-    words = re.findall(r"[\w']+", clause.lower())
-    if _FIRST & set(words):
-        return None
-    people = [_WHO[w] for w in words if w in _WHO]
+    """Who a clause is about: its first "she" or "he" (or "her", "his"), else "they"."""
+    people = [_WHO[w] for w in re.findall(r"[\w']+", clause.lower()) if w in _WHO]
     # "they" beside "she" or "he" is someone else (the merchant, the bank).
     return next((who for who in people if who != "they"), people[0] if people else None)
 
