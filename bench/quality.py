@@ -20,6 +20,8 @@ NOTES = (
     "export",
     "reported",
 )  # devsplit's questions inside notes
+# The same questions in notes written by another hand (bench/notes/), with their seeds.
+OTHER_HANDS = {"caselog": 3, "inbound": 5, "conversation": 9}
 
 
 def _kcrm(args: list[str], data_dir: Path, check: bool = True) -> Any:
@@ -65,6 +67,14 @@ def suggest() -> dict[str, Any]:
             check=True,
             capture_output=True,
         )
+        for name, seed in OTHER_HANDS.items():
+            script = Path(__file__).parent / "notes" / f"{name}.py"
+            io = ["--in", str(split / "queries.jsonl"), "--out", str(split / f"{name}.jsonl")]
+            subprocess.run(
+                [sys.executable, str(script), *io, "--seed", str(seed)],
+                check=True,
+                capture_output=True,
+            )
         _kcrm(["ingest", str(split / "cases.jsonl"), "--json"], data)
         result: dict[str, Any] = _kcrm(
             ["evaluate", "suggest", "--cases", str(split / "queries.jsonl"), "--json"], data
@@ -72,7 +82,7 @@ def suggest() -> dict[str, Any]:
         # The same questions inside agent notes of four generators (devsplit), on the
         # model just fitted: accuracy, agreement with the bare question, and speed.
         noisy = {}
-        for name in NOTES:
+        for name in (*NOTES, *OTHER_HANDS):
             cases = str(split / f"{name}.jsonl")
             full = _kcrm(["evaluate", "suggest", "--cases", cases, "--no-refit", "--json"], data)
             noisy[name] = {k: full[k] for k in ("suggest", "noise", "latency_ms") if k in full}
@@ -84,7 +94,7 @@ def suggest() -> dict[str, Any]:
     ordered["command"] = (
         "python -m kcrm.assist.devsplit --out SPLIT && kcrm ingest SPLIT/cases.jsonl && "
         "kcrm evaluate suggest --cases SPLIT/queries.jsonl (then SPLIT/notes.jsonl, "
-        "shorthand.jsonl, desk.jsonl, transcript.jsonl, export.jsonl and reported.jsonl "
-        "with --no-refit)"
+        "shorthand.jsonl, desk.jsonl, transcript.jsonl, export.jsonl, reported.jsonl and "
+        "bench/notes' caselog.jsonl, inbound.jsonl and conversation.jsonl with --no-refit)"
     )
     return ordered
