@@ -26,18 +26,32 @@ from __future__ import annotations
 
 import re
 
-_REPORTER = r"(?:the\s+)?(?:customer|cust|cx|caller|client|member|cardholder|user|she|he|they)"
-_VERB = (
-    r"(?:says|said|states|stated|reports|reported|advised|advises|explained|explains|"
-    r"mentioned|mentions|claims|claimed|confirmed|confirms|complained|complains|"
-    r"is saying|was saying|asked|asks|is asking|was asking|asking|"
-    r"wants to know|wanted to know|would like to know|enquired|enquiring|inquired|"
-    r"inquiring|querying|queried|wondering|wondered|"
-    r"called because|called as|rang because|told (?:me|us)|informed (?:me|us))"
+_REPORTER = (
+    r"(?:the\s+)?(?:customer|cust|cst|cx|caller|client|member|cardholder|c/h|"
+    r"account\s+holder|user|she|he|they)"
 )
-# A report's lead at the start of a sentence: "Customer says (that) ", "Cx asked: ".
+# A verb of saying or asking, in the forms and the shorthand of contact-centre notes
+# ("adv'd" advised, "wtk" wants to know, "q:" asks).
+_VERB = (
+    r"(?:(?:is|was)\s+)?(?:says|said|saying|states|stated|stating|reports|reported|reporting|"
+    r"advised|advises|advising|adv'?d|adv|explained|explains|explaining|"
+    r"mentioned|mentions|claims|claimed|confirmed|confirms|complained|complains|"
+    r"asked|asks|asking|requested|requests|requesting|"
+    r"wants to know|wanted to know|wanting to know|would like to know|wtk|q:|"
+    r"enquired|enquires|enquiring|inquired|inquires|inquiring|queries|querying|queried|"
+    r"wondering|wondered|called because|called as|rang because|told (?:me|us)|"
+    r"informed (?:me|us)|(?:called|rang|phoned|emailed|wrote|contacted us)(?:\s+in)?\s+"
+    r"(?:re:?|about|regarding|to ask|to say|to report|because|as|"
+    r"(?:asking|wanting|enquiring|inquiring|querying|explaining|saying|reporting|stating|"
+    r"advising|complaining|requesting|wondering)(?:\s+to\s+know)?)"
+    r"(?:\s+(?:if|whether|about))?)"
+)
+# A report's lead at the start of a sentence: "Customer says (that) ", "Cx asked: ", "per
+# cust: ", "Caller called in wanting to know if ".
 _LEAD = re.compile(
-    rf"^\s*{_REPORTER}\s+{_VERB}(?:\s*:\s*|\s+(?:that|if|whether)\s+|\s+)", re.IGNORECASE
+    rf"^\s*(?:per\s+{_REPORTER}\s*[:,-]?\s*(?:{_VERB})?|{_REPORTER}\s+{_VERB})"
+    r"(?:\s*:\s*|\s+(?:that|if|whether)\s+|\s+|$)",
+    re.IGNORECASE,
 )
 _FIRST = {"i", "my", "me", "mine", "myself", "i'm", "i've", "i'd", "i'll"}
 _SENTENCES = re.compile(r"(?<=[.!?])(\s+)|(\n+)")

@@ -25,7 +25,14 @@ from kcrm.assist.notes import (
     wrap_shorthand,
     wrap_transcript,
 )
-from kcrm.assist.problem import customer_side, keep, problem_statement, segments, turns
+from kcrm.assist.problem import (
+    customer_side,
+    described,
+    keep,
+    problem_statement,
+    segments,
+    turns,
+)
 from kcrm.assist.service import logged_suggest
 from kcrm.assist.suggest import suggest
 from kcrm.assist.train import fit_assist, model_paths
@@ -98,6 +105,32 @@ def test_a_note_of_many_segments_is_kept_whole_only_when_as_relevant_as_its_best
     assert found is not None and found.text == note[2] and (found.kept, found.segments) == (1, 5)
     given[:] = [0.30, 0.45, 0.80, 0.25, 0.28, 0.81]  # as relevant whole: nothing to cut away
     assert problem_module.cut(kb, " ".join(note), kb.embed_query(""), note) is None
+
+
+def test_a_run_on_note_with_nothing_to_cut_at_is_read_through_windows(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    note = "verified dob caller called in wanting to know how to request the pin resolved on "
+    words = [*note.split(), "call", "gave", "cx", "info", "polite"]  # 20 words
+    # Windows of 8 words, 2 apart (the last one flush with the end), then the whole.
+    starts = [0, 2, 4, 6, 8, 10, 12]
+    given: list[float] = []
+    monkeypatch.setattr(problem_module, "relevance", lambda kb, vectors: np.array(given))
+    kb = SimpleNamespace(
+        embedder=SimpleNamespace(encode=lambda parts: np.eye(len(parts), 8)),
+        embed_query=lambda text: np.ones(8) / np.sqrt(8),
+    )
+    whole = kb.embed_query("")
+    # The window about the PIN (words 6-13) leads the whole by more than FULL_SLACK; its
+    # neighbour within 0.03 that overlaps it joins it.
+    given[:] = [0.40, 0.50, 0.62, 0.80, 0.78, 0.55, 0.45, 0.60]
+    found = problem_module.window(kb, " ".join(words), whole, words)
+    assert found is not None
+    assert found.text == " ".join(words[starts[3] : starts[4] + 8])
+    assert (found.segments, found.kept) == (7, 2)
+    # A long clean question is about as relevant whole: left as it is.
+    given[:] = [0.40, 0.50, 0.62, 0.80, 0.78, 0.55, 0.45, 0.72]
+    assert problem_module.window(kb, " ".join(words), whole, words) is None
 
 
 def test_a_kept_segments_voiced_neighbours_within_reach_join_it() -> None:
@@ -186,10 +219,12 @@ def test_the_agents_turns_of_a_transcript_are_not_the_problem() -> None:
     assert customer_side(care) == "my card is stuck"
     # A bare name speaking in turn with the customer is the agent, by elimination.
     named = (
-        "Sam: What are the last four digits of your card?\nCaller: 4471\n"
+        "Sam: What are the last four digits of your card?\nCaller: it's 4471\n"
         "Sam: How can I help?\nCaller: why was my card payment declined"
     )
-    assert customer_side(named) == "4471\nwhy was my card payment declined"
+    assert customer_side(named) == "it's 4471\nwhy was my card payment declined"
+    # A number or a stamp alone says nothing the knowledge base can speak to.
+    assert customer_side(named.replace("it's 4471", "4471")) == "why was my card payment declined"
     # Not a name said once (a field).
     once = "Subject: card payments\nCustomer: why was my card payment declined"
     assert customer_side(once) == once
@@ -210,10 +245,10 @@ def test_exported_chats_name_their_speakers_and_stamp_their_turns() -> None:
             f"{agent} Hi, thanks for contacting us, how can I help?\n"
             f"{customer} why was my card payment declined\n"
             f"{agent} Sorry to hear that. Can you confirm the last four digits of the card?\n"
-            f"{customer} 4471\n"
+            f"{customer} it's 4471\n"
             f"{agent} Thanks, I can see your card payments here."
         )
-        assert customer_side(chat) == "why was my card payment declined\n4471", agent
+        assert customer_side(chat) == "why was my card payment declined\nit's 4471", agent
     # The agent is the name that speaks for the service (more of its turns offer help,
     # ask to verify or look at the account), whoever speaks first.
     first = (
@@ -235,6 +270,143 @@ def test_exported_chats_name_their_speakers_and_stamp_their_turns() -> None:
     assert segments("I tried at 3:15 pm: it failed") == ["I tried at 3:15 pm: it failed"]
 
 
+def test_conversations_exported_with_the_speaker_above_or_a_machine_label() -> None:
+    """Meeting tools, messengers and inboxes put the name and time above what was said;
+    speech-to-text labels speakers by number; a bot hands over to a human."""
+    said = {
+        "agent": "Hi, you're through to Sam. How can I help?",
+        "customer": "why was my card payment declined",
+        "agent2": "Thanks. Can you confirm your date of birth?",
+        "customer2": "1 May 1990",
+        "agent3": "Let me check your account.",
+    }
+    expected = "why was my card payment declined\n1 May 1990"
+
+    def chat(agent: str, customer: str, header: bool) -> str:
+        lines = []
+        for key, text in said.items():
+            who = customer if key.startswith("customer") else agent
+            lines.extend([who, text, ""] if header else [f"{who} {text}"])
+        return "\n".join(lines)
+
+    above = {
+        "Sam   0:01": "Jo Smith   0:11",  # a meeting tool's transcript
+        "Sam, [04.06.25 12:57]": "Jo, [04.06.25 12:58]",  # a messenger's export
+        "Sam · Mar 24, 2026 12:01 PM": "Jo · Mar 24, 2026 12:02 PM",
+        "Kestrel Money  1:19 PM": "zara862  1:20 PM",  # a social inbox
+        "Sam | Kestrel, [07.09.25 13:30]": "Jo Smith, [07.09.25 13:31]",
+    }
+    for agent, customer in above.items():
+        assert customer_side(chat(agent, customer, header=True)) == expected, agent
+    labelled = {
+        "[00:00:01.744 --> 00:00:13.040] SPEAKER_00:": (
+            "[00:00:14.518 --> 00:00:17.116] SPEAKER_01:"
+        ),
+        "Speaker A (0:01):": "Speaker B (0:05):",
+        "0:17 spk_0:": "0:21 spk_1:",
+        "05/10/2025, 21:01 - Sam:": "05/10/2025, 21:02 - +44 7700 900001:",
+        "2025-02-01T11:37:33Z  Liam (Harbor):": "2025-02-01T11:37:50Z  +447700900881:",
+        "( 2s ) Sofia S:": "( 33s ) Freya A.:",
+        "Agent 2041:": "Customer:",
+    }
+    for agent, customer in labelled.items():
+        assert customer_side(chat(agent, customer, header=False)) == expected, agent
+    vtt = "WEBVTT\n\n" + "\n\n".join(
+        f"{n}\n00:00:0{n}.000 --> 00:00:0{n}.900\n<v {who}>{text}</v>"
+        for n, (key, text) in enumerate(said.items(), 1)
+        for who in ["Jo" if key.startswith("customer") else "Sam"]
+    )
+    assert customer_side(vtt).splitlines()[-2:] == expected.splitlines()
+    # A bot first, then the human it hands over to: both are the service side.
+    handover = (
+        "11:36 Harper: Hi! I'm Harper, your virtual assistant. Ask me anything.\n"
+        "11:36 Olivia: can my card be tracked?\n"
+        "11:37 Harper: Okay! I'm connecting you with the team now.\n"
+        "11:40 Chloe: Hello Olivia, Chloe here. For security, can you confirm your email?\n"
+        "11:41 Olivia: it's olivia@example.com\n"
+        "11:42 Chloe: Thanks, I can see your account here."
+    )
+    assert customer_side(handover) == "can my card be tracked?\nit's olivia@example.com"
+    bot = (
+        "(08:46) Kestrel Bot: Hi! What would you like help with?\n"
+        "(08:46) Olivia: can my card be tracked?\n"
+        "(08:47) Kestrel Bot: Okay! I'm connecting you with the team now.\n"
+    ) + handover[handover.index("11:40") :]
+    assert customer_side(bot) == "can my card be tracked?\nit's olivia@example.com"
+
+
+def test_a_sentence_cut_over_two_turns_is_read_whole() -> None:
+    """A caller's sentence broken by the agent's "Okay." or typed over two messages is
+    one turn; a turn that ended its sentence, or an agent who said more, keeps them apart."""
+    spoken = (
+        "Agent: How can I help?\nCustomer: So, um, how long\nAgent: Okay.\n"
+        "Customer: uh, is the wait for my card?\nAgent: Let me check that for you."
+    )
+    assert customer_side(spoken) == "So, um, how long uh, is the wait for my card?"
+    typed = "Sam: How can I help?\nJo: how can\nJo: i dispute a direct debit\nSam: Let me check."
+    assert customer_side(typed) == "how can i dispute a direct debit"
+    apart = (
+        "Agent: How can I help?\nCustomer: my card was declined.\nAgent: Okay.\n"
+        "Customer: also the app is slow\nAgent: Can you confirm your date of birth?\n"
+        "Customer: it was for the\nAgent: Let me check your account for you.\n"
+        "Customer: rent payment"
+    )
+    assert customer_side(apart).splitlines() == [
+        "my card was declined.",
+        "also the app is slow",
+        "it was for the",
+        "rent payment",
+    ]
+
+
+def test_a_forms_problem_field_is_what_is_read() -> None:
+    """A call-summary form's codes ("Reason - Card > PIN") are as close to a category as
+    the problem; its Issue, Summary, Notes or Message field holds the problem."""
+    forms = {
+        "Channel - Web chat\nReason - Card > PIN\nVerification - Pass\n"
+        "Description - Cx asked if she may change her PIN\nWrap code - Info provided": (
+            "Cx asked if she may change her PIN"
+        ),
+        "Source=Email; Reason=Account; ID&V status=Pass; Details=Cust asking where he can "
+        "edit personal details; stating it is urgent; Outcome=RESOLVED": (
+            "Cust asking where he can edit personal details\nstating it is urgent"
+        ),
+        "Email in | Subject: Complaint | Summary: Customer wanted to know why we ask for "
+        "verification | Action: Sent macro reply": (
+            "Customer wanted to know why we ask for verification"
+        ),
+        "Name:\tDavid Hughes\nEmail:\tdavid@example.com\nTopic: Transfers\nDescription:\n"
+        "I tried to make a transfer five times.\nWhy won't it go?": (
+            "I tried to make a transfer five times.\nWhy won't it go?"
+        ),
+    }
+    for form, problem in forms.items():
+        assert described(form) == problem
+    # A note with a field or two, or a form without a problem field, stays whole.
+    note = "Passed ID. Reason: card stuck in ATM. Customer upset, wants it back today."
+    codes = "Channel - Voice\nReason - Card > PIN\nVerification - Pass"
+    assert described(note) == note and described(codes) == codes
+
+
+def test_a_case_logs_entry_headers_are_not_what_it_says() -> None:
+    log = (
+        "[07 Mar 15:28 - Hannah Brown]: Email recv'd - case auto-created.\n"
+        "[07 Mar 15:51 - E.Osei]: Caller says there is a direct debit she didn't authorise\n"
+        "[Agent: Tom Khan | 2024-11-16 15:30] Checked acct\n"
+        "12/14 17:43 [D. Rossi] Cx queried how long until transfers complete\n"
+        "13/12 11:45 (jc) pending cx reply // 13/12 11:47 (jc) chased"
+    )
+    assert segments(log) == [
+        "Email recv'd",
+        "case auto-created.",
+        "Caller says there is a direct debit she didn't authorise",
+        "Checked acct",
+        "Cx queried how long until transfers complete",
+        "pending cx reply",
+        "13/12 11:47 (jc) chased",
+    ]
+
+
 def test_an_email_reply_quoting_the_service_is_the_customers_side() -> None:
     reply = (
         "Hi,\n\nMy card still hasn't arrived. Can you help?\n\nThanks,\nJo\n\n"
@@ -253,6 +425,12 @@ def test_an_email_reply_quoting_the_service_is_the_customers_side() -> None:
         "Subject: RE: card\n\nHi Jo, have you tried logging out of the app and back in?"
     )
     assert customer_side(outlook) == "still not working, I tried twice today"
+    # The header wrapped over two lines; a newsletter's sender is the service too.
+    wrapped = (
+        "i can not see my top up\n\nSarah\n\nOn Mon, 10 Aug 2026 at 14:08, Kestrel\n"
+        "<news@kestrel.example> wrote:\n\n> Hi Sarah, where did your money go this year?"
+    )
+    assert customer_side(wrapped) == "i can not see my top up\nSarah"
 
 
 def test_shorthand_separators_bullets_and_clauses_cut_a_note() -> None:

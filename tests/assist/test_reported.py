@@ -36,6 +36,13 @@ from tests.assist.test_assist import TOPICS, case_text, cases, load
             "Caller wanted to know she lost her phone. What does she need to do?",
             "I lost my phone. What do I need to do?",
         ),
+        # Contact-centre shorthand: "wtk" wants to know, "adv'd" advised, "q:" asks.
+        ("cx wtk if he can see where his funds come from", "I can see where my funds come from"),
+        ("cst adv'd her card was declined", "My card was declined"),
+        ("cust q: when will his new card arrive?", "When will my new card arrive?"),
+        ("per c/h - the atm kept her card", "The atm kept my card"),
+        ("customer phoned explaining his top-up was rejected", "My top-up was rejected"),
+        ("Caller called in wanting to know if she can pay by card", "I can pay by card"),
     ],
 )
 def test_the_third_person_is_turned_into_the_customers_own_words(told: str, own: str) -> None:
