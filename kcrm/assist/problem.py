@@ -158,9 +158,11 @@ _HEADER = re.compile(
 # A WebVTT cue's voice: "<v Pavel Reid>Hello? Oh, hi.</v>".
 _VOICE_TAG = re.compile(r"^\s*<v(?:\.[\w.-]+)?\s+([^>]{1,40})>(.*?)(?:</v>)?\s*$")
 # The writer and time of a case log's entry, before what it says: "[07 Mar 15:28 - Hannah
-# Brown]:", "[Agent: Tom Khan]", "12/14 17:43 [D. Rossi]", "13/12 11:45 (jc)".
+# Brown]:", "[Agent: Tom Khan]", "12/14 17:43 [D. Rossi]", "06-Apr-23 16:53 [N.Khan]",
+# "13/12 11:45 (jc)".
 _ENTRY = re.compile(
-    rf"^\s*(?:(?:{_DATE}|\d{{1,2}}/\d{{1,2}}\s+)?(?:[a-z]{{2,3}}\s+)?{_CLOCK}\s*)?"
+    rf"^\s*(?:(?:{_DATE}|\d{{1,2}}[/-](?:\d{{1,2}}|[A-Z][a-z]{{2}})(?:-\d{{2,4}})?\s+)?"
+    rf"(?:[a-z]{{2,3}}\s+)?{_CLOCK}\s*)?"
     r"(?:(?:\[[^\[\]\n]{1,60}\]\s*){1,2}|\((?:[A-Za-z]{1,3}|[A-Z]\.\s?[A-Z][a-z]+)\)\s*):?\s+(?=\S)"
 )
 # A form's fields ("Issue - ...", "Summary: ...", "Cx query=...") and the ones that hold
@@ -252,6 +254,35 @@ _SUPPORT_SENDER = re.compile(
     r"|\b(?i:support|help ?desk|customer service|team)\b"
 )
 _QUOTE = re.compile(r"^\s*>+\s?")
+# The shorthand agents write that the customers' own words spell out.
+_SHORTHAND = {
+    "acct": "account",
+    "a/c": "account",
+    "pmt": "payment",
+    "pymt": "payment",
+    "tfr": "transfer",
+    "trf": "transfer",
+    "xfer": "transfer",
+    "txn": "transaction",
+    "stmt": "statement",
+    "bal": "balance",
+    "exch": "exchange",
+    "w/d": "withdrawal",
+    "recd": "received",
+    "rec'd": "received",
+    "pls": "please",
+    "plz": "please",
+    "b/c": "because",
+    "w/": "with",
+    "w/o": "without",
+    "thru": "through",
+}
+_ABBREVIATION = re.compile(
+    r"(?<![\w/])(?:"
+    + "|".join(re.escape(k) for k in sorted(_SHORTHAND, key=len, reverse=True))
+    + r")(?![\w/])",
+    re.IGNORECASE,
+)
 # A turn that ends its sentence, and one that starts in the middle of one.
 _ENDED = re.compile(r"[.!?。！？…][\"'”’)\]]*\s*$")
 _GOES_ON = re.compile(r"^[a-z]")
@@ -586,7 +617,7 @@ def problem_statement(kb: Any, text: str) -> Problem:
     """The part of `text` to rank resolutions by (all of it when it is one segment), in
     the customer's own words (`reported.first_person`); of a form, its problem fields
     (`described`); of an email, the message above its signature (`unsigned`)."""
-    note, text = text, unsigned(described(text))
+    note, text = text, relabelled(unsigned(described(text)))
     lines = customer_lines(text)
     # A transcript is never one question, however few turns the customer had, nor is a
     # form or a signed email however little is left of it: its whole must be as relevant
@@ -609,9 +640,15 @@ def problem_statement(kb: Any, text: str) -> Problem:
         found = replace(found, segments=found.segments + len(segments(note)) - len(parts))
     # Told in the third person ("Customer says her card hasn't arrived"): the cases are
     # in the customer's own words. Only what was kept, so chatter stays narration.
-    if (told := first_person(found.text)) != found.text:
+    # Written in an agent's shorthand ("the tfr", "card pmt", "acct"): the cases spell it.
+    if (told := spelled_out(first_person(found.text))) != found.text:
         found = replace(found, text=told, vector=kb.embed_query(told))
     return found
+
+
+def spelled_out(text: str) -> str:
+    """`text` with the contact-centre shorthand of `_SHORTHAND` spelled out."""
+    return _ABBREVIATION.sub(lambda m: _SHORTHAND[m.group(0).lower()], text)
 
 
 def cut(

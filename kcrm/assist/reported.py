@@ -53,6 +53,13 @@ _LEAD = re.compile(
     r"(?:\s*:\s*|\s+(?:that|if|whether)\s+|\s+|$)",
     re.IGNORECASE,
 )
+# The lead after a heading of a few words ("Escalation to 2nd line Cust is asking ...",
+# "T2 REFERRAL Caller had ..."): only a named reporter, not a pronoun ("... and she said").
+_HEADED = re.compile(
+    r"^\s*(?:[\w&/#'.:-]+\s+){1,5}?(?:the\s+)?(?:customer|cust|cst|cx|caller|client|member|"
+    rf"cardholder|c/h)\s+{_VERB}(?:\s*:\s*|\s+(?:that|if|whether)\s+|\s+)",
+    re.IGNORECASE,
+)
 _FIRST = {"i", "my", "me", "mine", "myself", "i'm", "i've", "i'd", "i'll"}
 _SENTENCES = re.compile(r"(?<=[.!?])(\s+)|(\n+)")
 
@@ -185,7 +192,7 @@ def first_person(text: str) -> str:
         if not sentence or not sentence.strip():
             out.append(sentence or "")
             continue
-        lead = _LEAD.match(sentence)
+        lead = _LEAD.match(sentence) or _HEADED.match(sentence)
         body = sentence[lead.end() :] if lead else sentence
         person = _person(body)
         told = body if person is None else _turn(body, person)

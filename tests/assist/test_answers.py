@@ -31,6 +31,7 @@ from kcrm.assist.problem import (
     keep,
     problem_statement,
     segments,
+    spelled_out,
     turns,
 )
 from kcrm.assist.service import logged_suggest
@@ -386,6 +387,18 @@ def test_a_forms_problem_field_is_what_is_read() -> None:
     note = "Passed ID. Reason: card stuck in ATM. Customer upset, wants it back today."
     codes = "Channel - Voice\nReason - Card > PIN\nVerification - Pass"
     assert described(note) == note and described(codes) == codes
+
+
+def test_an_agents_shorthand_is_spelled_out_as_customers_write() -> None:
+    assert spelled_out("When will the tfr be completed? Card pmt w/ the wrong exch rate") == (
+        "When will the transfer be completed? Card payment with the wrong exchange rate"
+    )
+    assert spelled_out("acct bal; w/d of cash rec'd, b/c of a/c") == (
+        "account balance; withdrawal of cash received, because of account"
+    )
+    # Only whole words: not inside another word, a path or a typo of another word.
+    for text in ["the account was fine", "tfrs/acct", "an AMT near me", "stmts"]:
+        assert spelled_out(text) == text
 
 
 def test_a_case_logs_entry_headers_are_not_what_it_says() -> None:

@@ -43,6 +43,9 @@ from tests.assist.test_assist import TOPICS, case_text, cases, load
         ("per c/h - the atm kept her card", "The atm kept my card"),
         ("customer phoned explaining his top-up was rejected", "My top-up was rejected"),
         ("Caller called in wanting to know if she can pay by card", "I can pay by card"),
+        # After a heading: "Escalation to 2nd line", "Shift handover:".
+        ("Escalation to 2nd line Cust is asking if she can pay by card", "I can pay by card"),
+        ("Shift handover: Caller advises his card was declined", "My card was declined"),
     ],
 )
 def test_the_third_person_is_turned_into_the_customers_own_words(told: str, own: str) -> None:
