@@ -191,7 +191,9 @@ _CLIENT_LINE = re.compile(
     r"for \w+)\s*$",
     re.IGNORECASE,
 )
-_FORWARDED = re.compile(r"^\s*(?:-{3,}\s*forwarded message\s*-{3,}|begin forwarded message:)", re.I)
+_FORWARDED = re.compile(
+    r"^\s*(?:-{3,}\s*forwarded message\s*-{3,}|begin forwarded message:)", re.IGNORECASE
+)
 # A label naming the agent's side of a transcript: a role with or without a name
 # ("Agent", "Advisor Sam", "Operator Tom"), a name and the role ("Sam (agent)"), "Me" in
 # the agent's own notes, 客服. Not a field that merely starts with such a word
@@ -324,17 +326,21 @@ def line_turns(text: str, clauses: bool = False) -> list[list[tuple[str, str | N
     text = relabelled(text)
     names = named(text)
     lines = _LINES.split(text)
-    start, below, quoted = quoted_message(lines, names)
+    start, end, below, quoted = quoted_message(lines, names)
     out: list[list[tuple[str, str | None]]] = []
     left = MAX_SEGMENTS
+
+    def said_by(label: re.Match[str], inside: bool) -> str | None:
+        name = label.group("who").strip()
+        return quoted if inside else names.get(name) or speaker(name)
+
     for i, line in enumerate(lines):
         said: list[tuple[str, str | None]] = []
         # The reply above the service's quoted message is the customer's.
         who: str | None = CUSTOMER if quoted and i < start else None
         # The quoted message is its sender's, whatever labels it holds ("Sent:", "To:").
-        inside = i == start or (below and i > start)
-        inside = inside or (i == start + 1 and line.rstrip().lower().endswith("wrote:"))
-        if i > start and not below and (quote := _QUOTE.match(line)):
+        inside = start <= i < end or (below and i > start)
+        if i >= end and not below and (quote := _QUOTE.match(line)):
             line, inside = line[quote.end() :], True
         if inside:
             who = quoted
@@ -342,17 +348,13 @@ def line_turns(text: str, clauses: bool = False) -> list[list[tuple[str, str | N
         # A label at the head of the line, before a separator can cut its stamp off it
         # ("05/10/2025, 21:01 - Jo: ...").
         if (label := _LABEL.match(line)) and _SEPARATORS.search(line[: label.end()]):
-            name = label.group("who").strip()
-            who = quoted if inside else names.get(name) or speaker(name)
-            line = line[label.end() :]
+            who, line = said_by(label, inside), line[label.end() :]
         for sentence in _SENTENCES.split(line):
             for piece in _SEPARATORS.split(sentence):
                 for part in _CLAUSES.split(piece) if clauses else (piece,):
                     part = part.strip()
                     if label := _LABEL.match(part):
-                        name = label.group("who").strip()
-                        who = quoted if inside else names.get(name) or speaker(name)
-                        part = part[label.end() :]
+                        who, part = said_by(label, inside), part[label.end() :]
                     part = part.strip(' ,，、"“”')
                     if re.search(r"[^\W\d_]", part):  # a stamp or a number alone says nothing
                         said.append((part, who))
@@ -367,17 +369,17 @@ def relabelled(text: str) -> str:
     given a label of its own on each line it says ("Fatima: ..."), as a chat log has."""
     lines = [_ENTRY.sub("", line, count=1) for line in _LINES.split(text)]
     text = "\n".join(lines)
-    headers = [bool(_HEADER.match(line)) for line in lines]
+    headers = [_HEADER.match(line) for line in lines]
     voices = [_VOICE_TAG.match(line) for line in lines]
-    if sum(headers) < 2 and not any(voices):
+    if sum(map(bool, headers)) < 2 and not any(voices):
         return text
     out, who = [], None
     for line, header, voice in zip(lines, headers, voices, strict=True):
         if voice:
             out.append(f"{voice.group(1).strip()}: {voice.group(2)}")
-        elif header and (found := _HEADER.match(line)):
+        elif header:
             # "Ravi | Northstar" as the label "Ravi (Northstar)"
-            who = re.sub(r"\s\|\s(.+)$", r" (\1)", found.group("who").strip())
+            who = re.sub(r"\s\|\s(.+)$", r" (\1)", header.group("who").strip())
         elif who and line.strip():
             out.append(f"{who}: {line.strip()}")
         else:
@@ -444,16 +446,18 @@ def speaker_of(line: str) -> str | None:
     return speaker(found.group("who")) if found else None
 
 
-def quoted_message(lines: list[str], names: dict[str, str]) -> tuple[int, bool, str | None]:
-    """Where the message an email reply quotes starts (`len(lines)` without one), whether
-    it is every line below its header (Outlook's "From:"/"Sent:") or only the "> " lines
-    (after "On ... wrote:"), and `AGENT` when its sender is the service side."""
+def quoted_message(lines: list[str], names: dict[str, str]) -> tuple[int, int, bool, str | None]:
+    """Where the message an email reply quotes starts (`len(lines)` without one) and the
+    line after its header, whether it is every line below its header (Outlook's
+    "From:"/"Sent:") or only the "> " lines (after "On ... wrote:"), and `AGENT` when its
+    sender is the service side."""
     for i, (line, nxt) in enumerate(zip(lines, [*lines[1:], ""], strict=True)):
         outlook = bool(_FROM.match(line)) and any(_SENT.match(n) for n in lines[i + 1 : i + 3])
+        end = i + 1
         if not outlook and not _WROTE.match(line) and _WROTE.match(f"{line} {nxt}"[:200]):
             # the header wrapped over two lines, as mail clients do: "On Mon, 2 Mar 2026
             # at 09:14, Kestrel Support <help@...>" / "wrote:"
-            line = f"{line} {nxt}"
+            line, end = f"{line} {nxt}", i + 2
         if outlook or _WROTE.match(line):
             service = _SUPPORT_SENDER.search(line) or any(
                 re.search(rf"\b{re.escape(name)}\b", line)
@@ -462,8 +466,8 @@ def quoted_message(lines: list[str], names: dict[str, str]) -> tuple[int, bool, 
             )
             # Outlook's "-----Original Message-----" or rule above the block belongs to it.
             i -= bool(outlook and i and _RULE.match(lines[i - 1]))
-            return i, outlook, AGENT if service else None
-    return len(lines), False, None
+            return i, end, outlook, AGENT if service else None
+    return len(lines), len(lines), False, None
 
 
 def named(text: str) -> dict[str, str]:
@@ -572,15 +576,17 @@ def keep(relevance: np.ndarray, margin: float = MARGIN) -> np.ndarray:
     return np.flatnonzero(relevance >= relevance.max() - margin)
 
 
+def spoken(text: str) -> bool:
+    """Whether `text` is in the customer's voice (`_VOICE`), or tells it in the third
+    person ("Cust says their card was declined": `first_person` turns it)."""
+    return bool(_VOICE.search(text)) or first_person(text) != text
+
+
 def voiced(parts: list[str], kept: np.ndarray) -> np.ndarray:
-    """The kept segments in the customer's voice, when some are and some are not; what
-    a note tells in the third person ("Cust says their card was declined") is the
-    customer's voice too (`first_person` turns it)."""
-    spoken = np.array(
-        [bool(_VOICE.search(parts[i])) or first_person(parts[i]) != parts[i] for i in kept],
-        dtype=bool,
-    )
-    return kept[spoken] if 0 < spoken.sum() < kept.size else kept
+    """The kept segments in the customer's voice (`spoken`), when some are and some are
+    not."""
+    said = np.array([spoken(parts[i]) for i in kept], dtype=bool)
+    return kept[said] if 0 < said.sum() < kept.size else kept
 
 
 def extend(parts: list[str], relevance: np.ndarray, kept: np.ndarray) -> np.ndarray:
@@ -620,8 +626,8 @@ def problem_statement(kb: Any, text: str) -> Problem:
     note, text = text, relabelled(unsigned(described(text)))
     lines = customer_lines(text)
     # A transcript is never one question, however few turns the customer had, nor is a
-    # form or a signed email however little is left of it: its whole must be as relevant
-    # as its best segment, as a long note's (`MANY`).
+    # form, a signed email or a case log however little is left of it: its whole must be
+    # as relevant as its best segment, as a long note's (`MANY`).
     transcript = lines is not None or text != note
     said = joined(lines, text)  # what the agent reads as the problem when nothing is cut
     # The customer's side a segment a line, cut again as it was cut from the transcript.
@@ -683,8 +689,8 @@ def window(kb: Any, text: str, whole: np.ndarray, words: list[str]) -> Problem |
     vectors = kb.embedder.encode(spans)
     scores = relevance(kb, np.vstack([vectors, whole[None, :]]))
     own, full = scores[:-1], scores[-1]
-    spoken = np.array([bool(_VOICE.search(span)) or first_person(span) != span for span in spans])
-    best = int(np.argmax(np.where(spoken, own, -np.inf))) if spoken.any() else int(np.argmax(own))
+    said = np.array([spoken(span) for span in spans], dtype=bool)
+    best = int(np.argmax(np.where(said, own, -np.inf))) if said.any() else int(np.argmax(own))
     if full >= own[best] - FULL_SLACK:  # a long clean question is about as relevant whole
         return None
     lo = hi = best

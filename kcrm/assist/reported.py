@@ -26,10 +26,9 @@ from __future__ import annotations
 
 import re
 
-_REPORTER = (
-    r"(?:the\s+)?(?:customer|cust|cst|cx|caller|client|member|cardholder|c/h|"
-    r"account\s+holder|user|she|he|they)"
-)
+# Who reports: the customer named by role (`_HEADED` takes only these), or a pronoun.
+_NAMED = r"(?:customer|cust|cst|cx|caller|client|member|cardholder|c/h)"
+_REPORTER = rf"(?:the\s+)?(?:{_NAMED}|account\s+holder|user|she|he|they)"
 # A verb of saying or asking, in the forms and the shorthand of contact-centre notes
 # ("adv'd" advised, "wtk" wants to know, "q:" asks).
 _VERB = (
@@ -48,16 +47,17 @@ _VERB = (
 )
 # A report's lead at the start of a sentence: "Customer says (that) ", "Cx asked: ", "per
 # cust: ", "Caller called in wanting to know if ".
+# What ends a lead: a colon, "that", "if" or "whether", or a space.
+_AFTER_LEAD = r"\s*:\s*|\s+(?:that|if|whether)\s+|\s+"
 _LEAD = re.compile(
     rf"^\s*(?:per\s+{_REPORTER}\s*[:,-]?\s*(?:{_VERB})?|{_REPORTER}\s+{_VERB})"
-    r"(?:\s*:\s*|\s+(?:that|if|whether)\s+|\s+|$)",
+    rf"(?:{_AFTER_LEAD}|$)",
     re.IGNORECASE,
 )
 # The lead after a heading of a few words ("Escalation to 2nd line Cust is asking ...",
 # "T2 REFERRAL Caller had ..."): only a named reporter, not a pronoun ("... and she said").
 _HEADED = re.compile(
-    r"^\s*(?:[\w&/#'.:-]+\s+){1,5}?(?:the\s+)?(?:customer|cust|cst|cx|caller|client|member|"
-    rf"cardholder|c/h)\s+{_VERB}(?:\s*:\s*|\s+(?:that|if|whether)\s+|\s+)",
+    rf"^\s*(?:[\w&/#'.:-]+\s+){{1,5}}?(?:the\s+)?{_NAMED}\s+{_VERB}(?:{_AFTER_LEAD})",
     re.IGNORECASE,
 )
 _FIRST = {"i", "my", "me", "mine", "myself", "i'm", "i've", "i'd", "i'll"}
